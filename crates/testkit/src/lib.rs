@@ -1,0 +1,24 @@
+//! Test kit shared by every service's tests.
+//!
+//! - [`TestDatabase`]: a fresh, migrated PostgreSQL database per test, cloned
+//!   from a per-migrations-directory template and dropped afterwards.
+//! - [`PrivateCluster`]: a throwaway PostgreSQL server from the local
+//!   binaries; used automatically when nothing answers at `DATABASE_URL`, and
+//!   directly by fault tests that need to stop/restart the database.
+//! - [`GraphqlClient`], [`error_code`], [`assert_no_errors`]: black-box
+//!   GraphQL-over-HTTP testing.
+//! - [`WsClient`]: `graphql-transport-ws` client for subscription tests.
+//!
+//! Everything panics with a `testkit: ...` message on failure instead of
+//! returning errors: this is test code and a clear panic is the best report.
+
+mod cluster;
+mod db;
+mod http;
+mod sys;
+mod ws;
+
+pub use cluster::PrivateCluster;
+pub use db::{DEFAULT_DATABASE_URL, TestDatabase, connect_pg, server_url};
+pub use http::{GraphqlClient, assert_no_errors, error_code};
+pub use ws::{GRAPHQL_TRANSPORT_WS, WsClient};
