@@ -1,0 +1,220 @@
+//! Transactional outbox: the one way events leave a service.
+//!
+//! A service writes its state change and the event announcing it in the same
+//! database transaction ([`enqueue`]), so an event exists if and only if the
+//! change committed. A [`Worker`] later claims due rows with
+//! `FOR UPDATE SKIP LOCKED`, hands each to the [`Handler`] registered for its
+//! `kind` while still holding the row lock, and deletes it on success. Because
+//! the lock is held for the whole delivery, any number of workers (threads or
+//! processes) can share one database without delivering a row concurrently;
+//! a crash mid-batch rolls the claim back and the rows are delivered again
+//! (at-least-once, so handlers must be idempotent — `event_id` is stable).
+//!
+//! Failed deliveries are retried with capped exponential backoff and full
+//! jitter; after `max_attempts` (or at once for [`HandlerError::permanent`])
+//! the row is parked as a dead letter, visible via [`dead_events`] and
+//! re-queued with [`redrive`].
+//!
+//! `enqueue` also issues `pg_notify('outbox', '')`; PostgreSQL delivers it
+//! only when the transaction commits, and the worker `LISTEN`s so it reacts
+//! at once instead of waiting for its poll interval.
+
+pub mod schema;
+mod worker;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::result::Error as DieselError;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::de::DeserializeOwned;
+use std::fmt;
+use uuid::Uuid;
+
+pub use async_trait::async_trait;
+pub use worker::{Worker, WorkerConfig, WorkerError};
+
+use schema::outbox;
+
+/// Connection pool type the worker (and services) use.
+pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
+
+/// The `LISTEN`/`NOTIFY` channel used to wake workers.
+pub const CHANNEL: &str = "outbox";
+
+/// One event as handed to a [`Handler`].
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = outbox, check_for_backend(diesel::pg::Pg))]
+pub struct Event {
+    /// Row id; also the delivery order within a batch.
+    pub id: i64,
+    /// Stable identity of the event across retries: use it for idempotency.
+    pub event_id: Uuid,
+    /// Routing key that selects the handler.
+    pub kind: String,
+    /// The serialized payload given to [`enqueue`].
+    pub payload: serde_json::Value,
+    /// Failed delivery attempts so far (0 on the first delivery).
+    pub attempts: i32,
+    /// When the event was enqueued.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Event {
+    /// Deserializes the payload. A payload that does not match `T` will not
+    /// match on a retry either, so the error is permanent.
+    pub fn payload_as<T: DeserializeOwned>(&self) -> Result<T, HandlerError> {
+        T::deserialize(&self.payload).map_err(|e| {
+            HandlerError::permanent(format!(
+                "payload of {} event {} does not deserialize: {e}",
+                self.kind, self.event_id
+            ))
+        })
+    }
+}
+
+/// A dead letter with the reason it was parked (for operators).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadLetter {
+    pub event: Event,
+    /// The error of the last failed attempt.
+    pub last_error: Option<String>,
+    /// When the event was parked.
+    pub dead_at: DateTime<Utc>,
+}
+
+/// Delivers events of one kind.
+///
+/// Called while the worker holds the event's row lock inside a transaction,
+/// so keep it bounded (`handler_timeout` applies). Delivery is at-least-once:
+/// make it idempotent, keyed by [`Event::event_id`].
+#[async_trait]
+pub trait Handler: Send + Sync + 'static {
+    async fn handle(&self, event: &Event) -> Result<(), HandlerError>;
+}
+
+/// Why a handler did not deliver an event, and whether retrying can help.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct HandlerError {
+    message: String,
+    permanent: bool,
+}
+
+impl HandlerError {
+    /// A transient failure (peer down, timeout…): back off and retry.
+    pub fn retry(msg: impl fmt::Display) -> Self {
+        Self {
+            message: msg.to_string(),
+            permanent: false,
+        }
+    }
+
+    /// A failure no retry can fix (invalid payload…): park as dead at once.
+    pub fn permanent(msg: impl fmt::Display) -> Self {
+        Self {
+            message: msg.to_string(),
+            permanent: true,
+        }
+    }
+
+    pub fn is_permanent(&self) -> bool {
+        self.permanent
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// Queues an event; call it inside the transaction that makes the state
+/// change, so both commit or neither does. Returns the new `event_id`.
+///
+/// The `pg_notify` is transactional too: workers are woken only on commit.
+pub async fn enqueue<T: serde::Serialize + ?Sized>(
+    conn: &mut AsyncPgConnection,
+    kind: &str,
+    payload: &T,
+) -> Result<Uuid, DieselError> {
+    let payload =
+        serde_json::to_value(payload).map_err(|e| DieselError::SerializationError(Box::new(e)))?;
+    let event_id = diesel::insert_into(outbox::table)
+        .values((outbox::kind.eq(kind), outbox::payload.eq(payload)))
+        .returning(outbox::event_id)
+        .get_result(conn)
+        .await?;
+    notify(conn).await?;
+    Ok(event_id)
+}
+
+async fn notify(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query("SELECT pg_notify($1, '')")
+        .bind::<diesel::sql_types::Text, _>(CHANNEL)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Dead letters, oldest first.
+pub async fn dead_events(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Event>> {
+    outbox::table
+        .filter(outbox::dead_at.is_not_null())
+        .order(outbox::id)
+        .select(Event::as_select())
+        .load(conn)
+        .await
+}
+
+/// Dead letters with their last error and parking time, oldest first.
+pub async fn dead_letters(conn: &mut AsyncPgConnection) -> QueryResult<Vec<DeadLetter>> {
+    let rows: Vec<(Event, Option<String>, Option<DateTime<Utc>>)> = outbox::table
+        .filter(outbox::dead_at.is_not_null())
+        .order(outbox::id)
+        .select((Event::as_select(), outbox::last_error, outbox::dead_at))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(event, last_error, dead_at)| {
+            dead_at.map(|dead_at| DeadLetter {
+                event,
+                last_error,
+                dead_at,
+            })
+        })
+        .collect())
+}
+
+/// Re-queues dead letters (`Some(id)`: that one; `None`: all) with a fresh
+/// retry budget and wakes the workers. `last_error` is kept for history.
+/// Returns how many rows were re-queued.
+pub async fn redrive(conn: &mut AsyncPgConnection, id: Option<i64>) -> QueryResult<usize> {
+    let dead = outbox::table.filter(outbox::dead_at.is_not_null());
+    let changes = (
+        outbox::dead_at.eq(None::<DateTime<Utc>>),
+        outbox::attempts.eq(0),
+        outbox::run_at.eq(diesel::dsl::now),
+    );
+    let n = match id {
+        Some(id) => {
+            diesel::update(dead.filter(outbox::id.eq(id)))
+                .set(changes)
+                .execute(conn)
+                .await?
+        }
+        None => diesel::update(dead).set(changes).execute(conn).await?,
+    };
+    if n > 0 {
+        notify(conn).await?;
+    }
+    Ok(n)
+}
+
+/// Events not yet delivered and not dead (including those waiting out a
+/// retry backoff) — the backlog to watch in metrics.
+pub async fn pending_count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    outbox::table
+        .filter(outbox::dead_at.is_null())
+        .count()
+        .get_result(conn)
+        .await
+}
