@@ -1,0 +1,1 @@
+//! Cross-service black-box tests live in tests/.

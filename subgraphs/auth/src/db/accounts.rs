@@ -1,0 +1,58 @@
+//! Accounts.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use super::Conn;
+use super::schema::accounts;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub email_verified: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Inserts an account unless the email is taken; `None` when it is.
+pub async fn insert(
+    conn: &mut Conn,
+    id: Uuid,
+    email: &str,
+    password_hash: &str,
+) -> QueryResult<Option<Account>> {
+    diesel::insert_into(accounts::table)
+        .values((
+            accounts::id.eq(id),
+            accounts::email.eq(email),
+            accounts::password_hash.eq(password_hash),
+        ))
+        .on_conflict(accounts::email)
+        .do_nothing()
+        .returning(Account::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+pub async fn by_email(conn: &mut Conn, email: &str) -> QueryResult<Option<Account>> {
+    accounts::table
+        .filter(accounts::email.eq(email))
+        .select(Account::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn by_id(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Account>> {
+    accounts::table
+        .find(id)
+        .select(Account::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

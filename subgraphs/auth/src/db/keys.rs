@@ -1,0 +1,59 @@
+//! Signing keys in the database.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection as _, RunQueryDsl};
+
+use super::Conn;
+use super::schema::signing_keys;
+use crate::keys::KeyError;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = signing_keys)]
+pub struct KeyRow {
+    pub kid: String,
+    pub private_key: Vec<u8>,
+    pub public_key: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Unretired keys, newest first.
+pub async fn active(conn: &mut Conn) -> QueryResult<Vec<KeyRow>> {
+    signing_keys::table
+        .filter(signing_keys::retired_at.is_null())
+        .order(signing_keys::created_at.desc())
+        .select(KeyRow::as_select())
+        .load(conn)
+        .await
+}
+
+/// Unretired keys, generating the first one if there is none. Several
+/// replicas starting at once agree on one key (advisory lock).
+pub async fn ensure_one(conn: &mut Conn) -> Result<Vec<KeyRow>, KeyError> {
+    conn.transaction::<_, KeyError, _>(async |conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('auth.signing_keys'))")
+            .execute(conn)
+            .await?;
+        let rows = active(conn).await?;
+        if !rows.is_empty() {
+            return Ok(rows);
+        }
+        insert(conn, &crate::keys::generate()?).await?;
+        Ok(active(conn).await?)
+    })
+    .await
+}
+
+/// Adds a key; it becomes the signing key (newest) on every replica.
+pub async fn insert(conn: &mut Conn, key: &crate::keys::NewKey) -> QueryResult<()> {
+    diesel::insert_into(signing_keys::table)
+        .values((
+            signing_keys::kid.eq(&key.kid),
+            signing_keys::private_key.eq(&key.private_der),
+            signing_keys::public_key.eq(&key.public),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -1,0 +1,70 @@
+//! `auth serve | worker | migrate | print-sdl`
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "auth", about = "The auth subgraph of the messenger API")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve GraphQL (HTTP) and ValidateToken (gRPC); runs the outbox worker unless RUN_WORKER=false.
+    Serve(auth::Config),
+    /// Run only the outbox worker.
+    Worker(auth::Config),
+    /// Apply pending database migrations and exit.
+    Migrate(auth::Config),
+    /// Print the federation SDL of this subgraph.
+    PrintSdl,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::PrintSdl => {
+            print!("{}", auth::schema::sdl());
+            Ok(())
+        }
+        Command::Migrate(config) => {
+            service_runtime::telemetry::init(config.log_format == "json");
+            let applied = service_runtime::db::migrate(&config.database_url, auth::MIGRATIONS)
+                .await
+                .context("migrating the auth database")?;
+            tracing::info!(count = applied.len(), ?applied, "migrations applied");
+            Ok(())
+        }
+        Command::Serve(config) => {
+            let parts = auth::Parts {
+                worker: config.run_worker,
+                ..auth::Parts::ALL
+            };
+            run(config, parts).await
+        }
+        Command::Worker(config) => run(config, auth::Parts::WORKER_ONLY).await,
+    }
+}
+
+async fn run(config: auth::Config, parts: auth::Parts) -> anyhow::Result<()> {
+    service_runtime::telemetry::init(config.log_format == "json");
+    let running = auth::start(&config, parts).await.context("starting auth")?;
+    if let Some(addr) = running.http_addr {
+        tracing::info!(
+            "auth GraphQL on http://{addr}/graphql, JWKS on http://{addr}/.well-known/jwks.json"
+        );
+    }
+    if let Some(addr) = running.grpc_addr {
+        tracing::info!("auth gRPC on {addr}");
+    }
+    let shutdown = running.shutdown_handle();
+    tokio::spawn(async move {
+        service_runtime::shutdown::os_signal().await;
+        shutdown.trigger();
+    });
+    running.wait().await;
+    Ok(())
+}

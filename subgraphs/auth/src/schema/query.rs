@@ -1,0 +1,38 @@
+use api_errors::ApiError;
+use async_graphql::{Context, ID, Object, Result};
+use uuid::Uuid;
+
+use super::types::{Session, User};
+use crate::service::AuthService;
+
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// The caller's active sessions (devices), newest first.
+    async fn my_sessions(&self, ctx: &Context<'_>) -> Result<Vec<Session>> {
+        let me = auth_client::identity(ctx)?;
+        let rows = ctx.data::<AuthService>()?.sessions(me.user_id).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| Session::from_row(row, me.session_id))
+            .collect())
+    }
+
+    /// Resolves `User` references for the router.
+    #[graphql(entity)]
+    async fn find_user_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<User> {
+        let user_id = Uuid::parse_str(&id)
+            .map_err(|_| ApiError::invalid_field("id", "not a valid user id"))?;
+        let is_self = ctx
+            .data_opt::<auth_client::Caller>()
+            .and_then(|caller| caller.identity().ok())
+            .is_some_and(|me| me.user_id == user_id);
+        let account = if is_self {
+            ctx.data::<AuthService>()?.account(user_id).await?
+        } else {
+            None
+        };
+        Ok(User { id, account })
+    }
+}
