@@ -1,0 +1,1 @@
+//! The messaging subgraph (in progress).
