@@ -62,6 +62,46 @@ pub fn identity<'a>(ctx: &'a async_graphql::Context<'_>) -> ApiResult<&'a Identi
     }
 }
 
+/// The raw bearer token of a WebSocket connection, kept so long-lived
+/// subscriptions can re-check it (see [`until_revoked`]).
+#[derive(Clone)]
+pub struct BearerToken(pub String);
+
+/// Ends `stream` as soon as the connection's session stops being valid
+/// (revoked, expired), checking every `interval`. Subscriptions wrap their
+/// streams in this so that signing out also closes open streams. A token
+/// check that fails because auth is unreachable keeps the stream open; the
+/// next check decides.
+pub fn until_revoked<S>(
+    ctx: &async_graphql::Context<'_>,
+    stream: S,
+    interval: Duration,
+) -> impl futures::Stream<Item = S::Item> + Send + 'static
+where
+    S: futures::Stream + Send + 'static,
+{
+    use futures::StreamExt as _;
+    let token = ctx.data_opt::<BearerToken>().cloned();
+    let authenticator = ctx.data_opt::<SharedAuthenticator>().cloned();
+    let ended = async move {
+        let (Some(BearerToken(token)), Some(authenticator)) = (token, authenticator) else {
+            // Not a WebSocket connection with a token: nothing to watch.
+            return std::future::pending::<()>().await;
+        };
+        loop {
+            tokio::time::sleep(interval).await;
+            match authenticator.validate(&token).await {
+                Caller::Authenticated(_) | Caller::Unavailable => {}
+                Caller::Anonymous | Caller::Rejected(_) => {
+                    tracing::info!("session no longer valid; ending subscription");
+                    return;
+                }
+            }
+        }
+    };
+    stream.take_until(Box::pin(ended))
+}
+
 /// Checks access tokens.
 pub trait Authenticator: Send + Sync + 'static {
     fn validate<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Caller>;

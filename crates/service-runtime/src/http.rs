@@ -10,7 +10,10 @@ use api_errors::{ErrorCode, ensure_codes};
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{BatchRequest, BatchResponse, Data, Executor};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
-use auth_client::{Caller, SharedAuthenticator, authenticate_headers, authenticate_init_payload};
+use auth_client::{
+    BearerToken, Caller, SharedAuthenticator, authenticate_headers, authenticate_init_payload,
+    token_from_init_payload,
+};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -144,7 +147,11 @@ async fn graphql_ws<E: Executor>(
                 .on_connection_init(move |payload| async move {
                     let caller = authenticate_init_payload(authenticator.as_ref(), &payload).await;
                     let mut data = Data::default();
+                    if let Some(Ok(token)) = token_from_init_payload(&payload) {
+                        data.insert(BearerToken(token));
+                    }
                     data.insert::<Caller>(caller);
+                    data.insert::<SharedAuthenticator>(authenticator);
                     Ok(data)
                 })
                 .serve()

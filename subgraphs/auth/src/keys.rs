@@ -77,10 +77,12 @@ pub fn from_file(path: &Path) -> Result<NewKey, KeyError> {
 fn kid_for(public: &[u8]) -> String {
     let digest = Sha256::digest(public);
     use std::fmt::Write as _;
-    digest[..8].iter().fold(String::with_capacity(16), |mut kid, b| {
-        let _ = write!(kid, "{b:02x}");
-        kid
-    })
+    digest[..8]
+        .iter()
+        .fold(String::with_capacity(16), |mut kid, b| {
+            let _ = write!(kid, "{b:02x}");
+            kid
+        })
 }
 
 impl KeySet {
