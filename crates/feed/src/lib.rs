@@ -1,0 +1,1 @@
+//! Per-recipient notification log (work in progress).
