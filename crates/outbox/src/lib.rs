@@ -19,6 +19,7 @@
 //! only when the transaction commits, and the worker `LISTEN`s so it reacts
 //! at once instead of waiting for its poll interval.
 
+pub mod admin;
 pub mod schema;
 mod worker;
 

@@ -20,6 +20,17 @@ enum Command {
     Migrate(auth::Config),
     /// Print the federation SDL of this subgraph.
     PrintSdl,
+    /// Inspect the outbox and re-queue dead events.
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::admin::OutboxCommand,
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/auth"
+        )]
+        database_url: String,
+    },
 }
 
 #[tokio::main]
@@ -46,6 +57,12 @@ async fn main() -> anyhow::Result<()> {
             run(config, parts).await
         }
         Command::Worker(config) => run(config, auth::Parts::WORKER_ONLY).await,
+        Command::Outbox {
+            command,
+            database_url,
+        } => outbox::admin::run(&command, &database_url)
+            .await
+            .context("outbox command"),
     }
 }
 
