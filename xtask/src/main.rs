@@ -3,9 +3,11 @@
 //! - `up`: finds or starts PostgreSQL, creates and migrates the service
 //!   databases, starts every service, prints the URLs; Ctrl-C stops all.
 //! - `test`: everything CI checks (fmt, clippy -D warnings, the test suite).
-//! - `sdl`: prints each subgraph's federation SDL into `schemas/`.
+//! - `schema`: writes each subgraph's SDL (`subgraphs/<name>/schema.graphql`)
+//!   and composes `supergraph.graphql` from them.
 
 mod postgres;
+mod schema;
 mod up;
 
 use std::process::{Command, ExitCode};
@@ -32,8 +34,8 @@ enum Cmd {
         #[arg(last = true)]
         cargo_args: Vec<String>,
     },
-    /// Write each subgraph's federation SDL to schemas/<name>.graphql.
-    Sdl,
+    /// Write subgraphs/<name>/schema.graphql and compose supergraph.graphql.
+    Schema,
 }
 
 /// The subgraphs, in start order.
@@ -63,7 +65,7 @@ fn main() -> ExitCode {
             tests_only,
             cargo_args,
         } => test(tests_only, &cargo_args),
-        Cmd::Sdl => sdl(),
+        Cmd::Schema => schema::write(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -90,7 +92,7 @@ fn display(cmd: &Command) -> String {
         .join(" ")
 }
 
-fn cargo() -> Command {
+pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
@@ -106,47 +108,9 @@ fn test(tests_only: bool, cargo_args: &[String]) -> anyhow::Result<()> {
             "-D",
             "warnings",
         ]))?;
-        check_sdl_snapshots()?;
+        schema::check()?;
     }
     run_cmd(cargo().args(["test", "--workspace"]).args(cargo_args))?;
     eprintln!("xtask test: all checks passed in {:.0?}", started.elapsed());
-    Ok(())
-}
-
-/// The committed schemas/*.graphql must match what the code prints.
-fn check_sdl_snapshots() -> anyhow::Result<()> {
-    for service in SERVICES {
-        let printed = print_sdl(service.name)?;
-        let path = format!("schemas/{}.graphql", service.name);
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        anyhow::ensure!(
-            printed == committed,
-            "{path} is out of date with the code: run `cargo xtask sdl` and commit the result"
-        );
-    }
-    Ok(())
-}
-
-fn print_sdl(service: &str) -> anyhow::Result<String> {
-    eprintln!("+ cargo run -q -p {service} -- print-sdl");
-    let out = cargo()
-        .args(["run", "-q", "-p", service, "--", "print-sdl"])
-        .output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "{service} print-sdl failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8(out.stdout)?)
-}
-
-fn sdl() -> anyhow::Result<()> {
-    std::fs::create_dir_all("schemas")?;
-    for service in SERVICES {
-        let sdl = print_sdl(service.name)?;
-        let path = format!("schemas/{}.graphql", service.name);
-        std::fs::write(&path, sdl)?;
-        eprintln!("wrote {path}");
-    }
     Ok(())
 }
