@@ -1,1 +1,184 @@
-//! Per-recipient notification log (work in progress).
+//! Per-recipient notification log with replay-then-live streams.
+//!
+//! The mechanism behind `friendEvents(after:)` (users) and
+//! `messageEvents(after:)` (messaging):
+//!
+//! * [`append`] writes an event into the recipient's log **inside the
+//!   caller's transaction**, so the event exists if and only if the state
+//!   change committed. Each recipient has its own gap-free sequence
+//!   (`seq` = 1, 2, 3, …), and per recipient seq order equals commit order.
+//! * [`Feed::subscribe`] streams a recipient's events: with a cursor it first
+//!   replays everything after it, then goes live, with nothing lost or
+//!   repeated in between; without one it starts live.
+//! * Wake-ups come from `LISTEN feed` / `pg_notify('feed', <recipient>)`, so
+//!   an event reaches a connected subscriber within milliseconds, also when it
+//!   was written by another process on the same database.
+//!
+//! Cursors ([`Event::cursor`], [`parse_cursor`]) are opaque strings for
+//! clients; a client that loses its connection resubscribes with the cursor
+//! of the last event it saw and gets the rest exactly once.
+//!
+//! The DDL lives in `migrations/2026-11-25-000002_feed`; services copy that
+//! folder into their own migrations.
+
+mod cursor;
+mod hub;
+pub mod schema;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Int8, Jsonb, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+pub use cursor::{encode_cursor, parse_cursor};
+pub use hub::Feed;
+
+use schema::{feed_events, feed_heads};
+
+/// Connection pool type the feed (and the services) use.
+pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection>;
+
+/// The `LISTEN`/`NOTIFY` channel; the payload is the recipient's UUID.
+pub const CHANNEL: &str = "feed";
+
+/// One entry of a recipient's log.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = feed_events, check_for_backend(diesel::pg::Pg))]
+pub struct Event {
+    pub recipient_id: Uuid,
+    /// Position in the recipient's log: 1, 2, 3, … without gaps.
+    pub seq: i64,
+    /// What happened (e.g. `friend_request.received`); the services map it to
+    /// their GraphQL types.
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Event {
+    /// The opaque cursor a client passes back as `after` to resume right
+    /// after this event.
+    pub fn cursor(&self) -> String {
+        encode_cursor(self.seq)
+    }
+}
+
+/// Errors of the feed.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    /// The client sent a cursor we did not hand out (services report it as
+    /// `BAD_USER_INPUT`).
+    #[error("invalid cursor: pass back a cursor received from this feed, or omit it to start live")]
+    BadCursor,
+    #[error("feed: no database connection: {0}")]
+    Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
+    #[error("feed: database error: {0}")]
+    Database(#[from] diesel::result::Error),
+}
+
+#[derive(QueryableByName)]
+struct Appended {
+    #[diesel(sql_type = Int8)]
+    seq: i64,
+}
+
+/// Appends an event to `recipient`'s log and returns its `seq`.
+///
+/// Call it inside the transaction that makes the state change (diesel-async:
+/// `conn.transaction(async |conn| { ...; feed::append(conn, ...).await?; ... })`),
+/// so both commit or neither does; a rolled-back append leaves no gap.
+///
+/// Ordering: the head upsert takes the row lock on `feed_heads(recipient)`
+/// and PostgreSQL keeps it until our transaction ends, so a concurrent append
+/// for the same recipient waits at its own upsert until we commit (or roll
+/// back) and then reads our committed value. Hence per recipient, seq order
+/// == commit order: once a reader sees seq `n` committed, every seq `< n` is
+/// committed too, and an event committing later always has a larger seq. That
+/// is what makes "read everything with seq > cursor" never skip an event.
+/// The flip side: the lock is held until commit, so append late in the
+/// transaction, and when appending for several recipients in one
+/// transaction use [`append_many`] (consistent lock order, no deadlocks).
+///
+/// The `pg_notify('feed', <recipient>)` is transactional too: subscribers
+/// are woken only on commit, in every process `LISTEN`ing on the database.
+pub async fn append(
+    conn: &mut AsyncPgConnection,
+    recipient: Uuid,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> QueryResult<i64> {
+    // One round trip: bump the head (locking it), insert the event at the new
+    // head, queue the notification.
+    let appended: Appended = diesel::sql_query(
+        "WITH head AS ( \
+             INSERT INTO feed_heads (recipient_id, last_seq) VALUES ($1, 1) \
+             ON CONFLICT (recipient_id) DO UPDATE SET last_seq = feed_heads.last_seq + 1 \
+             RETURNING last_seq \
+         ), event AS ( \
+             INSERT INTO feed_events (recipient_id, seq, kind, payload) \
+             SELECT $1, last_seq, $2, $3 FROM head \
+             RETURNING seq \
+         ) \
+         SELECT seq, pg_notify($4, $1::text) FROM event",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(recipient)
+    .bind::<Text, _>(kind)
+    .bind::<Jsonb, _>(payload)
+    .bind::<Text, _>(CHANNEL)
+    .get_result(conn)
+    .await?;
+    tracing::trace!(%recipient, seq = appended.seq, kind, "feed event appended");
+    Ok(appended.seq)
+}
+
+/// Appends the same event to several recipients' logs (duplicates are
+/// appended once); returns `(recipient, seq)` in ascending recipient order.
+///
+/// Head rows are locked in ascending UUID order, so concurrent transactions
+/// that append for overlapping sets of recipients cannot deadlock (as long as
+/// they all lock in this order, i.e. use this function for multi-recipient
+/// appends).
+pub async fn append_many(
+    conn: &mut AsyncPgConnection,
+    recipients: impl IntoIterator<Item = Uuid>,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> QueryResult<Vec<(Uuid, i64)>> {
+    let mut recipients: Vec<Uuid> = recipients.into_iter().collect();
+    recipients.sort_unstable();
+    recipients.dedup();
+    let mut out = Vec::with_capacity(recipients.len());
+    for recipient in recipients {
+        out.push((recipient, append(conn, recipient, kind, payload).await?));
+    }
+    Ok(out)
+}
+
+/// Up to `limit` events of `recipient` with `seq > after_seq`, oldest first.
+pub async fn read_after(
+    conn: &mut AsyncPgConnection,
+    recipient: Uuid,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<Event>> {
+    feed_events::table
+        .filter(feed_events::recipient_id.eq(recipient))
+        .filter(feed_events::seq.gt(after_seq))
+        .order(feed_events::seq)
+        .limit(limit)
+        .select(Event::as_select())
+        .load(conn)
+        .await
+}
+
+/// The seq of `recipient`'s latest committed event (0 if there is none).
+pub async fn head(conn: &mut AsyncPgConnection, recipient: Uuid) -> QueryResult<i64> {
+    feed_heads::table
+        .find(recipient)
+        .select(feed_heads::last_seq)
+        .first(conn)
+        .await
+        .optional()
+        .map(|seq| seq.unwrap_or(0))
+}
