@@ -202,6 +202,48 @@ pub fn ensure_codes(response: &mut async_graphql::Response) {
     }
 }
 
+/// A schema extension that applies [`ensure_codes`] to every response,
+/// including each event of a subscription (the WebSocket path has no HTTP
+/// handler to do it). Add it with `Schema::build(..).extension(ErrorCodes)`.
+pub struct ErrorCodes;
+
+impl async_graphql::extensions::ExtensionFactory for ErrorCodes {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(ErrorCodesExtension)
+    }
+}
+
+struct ErrorCodesExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl async_graphql::extensions::Extension for ErrorCodesExtension {
+    async fn execute(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: async_graphql::extensions::NextExecute<'_>,
+    ) -> async_graphql::Response {
+        let mut response = next.run(ctx, operation_name).await;
+        ensure_codes(&mut response);
+        response
+    }
+
+    fn subscribe<'s>(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        stream: futures::stream::BoxStream<'s, async_graphql::Response>,
+        next: async_graphql::extensions::NextSubscribe<'_>,
+    ) -> futures::stream::BoxStream<'s, async_graphql::Response> {
+        use futures::StreamExt as _;
+        next.run(ctx, stream)
+            .map(|mut response| {
+                ensure_codes(&mut response);
+                response
+            })
+            .boxed()
+    }
+}
+
 /// Convenience alias for resolver results.
 pub type ApiResult<T> = Result<T, ApiError>;
 

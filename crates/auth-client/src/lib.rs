@@ -76,7 +76,7 @@ pub fn until_revoked<S>(
     ctx: &async_graphql::Context<'_>,
     stream: S,
     interval: Duration,
-) -> impl futures::Stream<Item = S::Item> + Send + 'static
+) -> impl futures::Stream<Item = S::Item> + Send + 'static + use<S>
 where
     S: futures::Stream + Send + 'static,
 {

@@ -157,7 +157,7 @@ impl Feed {
         &self,
         recipient: Uuid,
         after: Option<i64>,
-    ) -> impl Stream<Item = Result<Event, FeedError>> + Send + 'static {
+    ) -> impl Stream<Item = Result<Event, FeedError>> + Send + 'static + use<> {
         // Register for wake-ups FIRST, read the log afterwards: an event that
         // commits after the registration wakes us, one that committed before
         // it is seen by the read. Together nothing falls between replay and

@@ -24,6 +24,7 @@ pub fn build(service: AuthService) -> AuthSchema {
         .enable_federation()
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        .extension(api_errors::ErrorCodes)
         .data(service)
         .finish()
 }
