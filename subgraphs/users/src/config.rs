@@ -1,0 +1,70 @@
+//! Users service configuration: environment variables (or flags) with
+//! defaults that run locally.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// PostgreSQL URL of the users database.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/users"
+    )]
+    pub database_url: String,
+    /// Connections in the database pool.
+    #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16)]
+    pub db_pool_size: usize,
+    /// GraphQL (HTTP and WebSocket subscriptions) and health.
+    #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:4002")]
+    pub http_addr: SocketAddr,
+    /// `users.v1.Users` over gRPC.
+    #[arg(long, env = "GRPC_ADDR", default_value = "127.0.0.1:50052")]
+    pub grpc_addr: SocketAddr,
+    /// Where auth answers gRPC (ValidateToken for every request).
+    #[arg(long, env = "AUTH_GRPC_URL", default_value = "http://127.0.0.1:50051")]
+    pub auth_grpc_url: String,
+    /// Friend requests a user may have waiting for an answer at once.
+    #[arg(long, env = "MAX_PENDING_FRIEND_REQUESTS", default_value_t = 1000)]
+    pub max_pending_friend_requests: u32,
+    /// How often an open subscription re-checks its access token, so that
+    /// signing out (or the token expiring) ends it, in milliseconds.
+    #[arg(long, env = "SUBSCRIPTION_AUTH_CHECK_MS", default_value_t = 30_000)]
+    pub subscription_auth_check_ms: u64,
+    /// Run the outbox worker inside `serve`.
+    #[arg(long, env = "RUN_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub run_worker: bool,
+    /// Outbox fallback polling interval in milliseconds (NOTIFY wakes it sooner).
+    #[arg(long, env = "OUTBOX_POLL_INTERVAL_MS", default_value_t = 1000)]
+    pub outbox_poll_interval_ms: u64,
+    /// Delivery attempts before an event is parked as dead.
+    #[arg(long, env = "OUTBOX_MAX_ATTEMPTS", default_value_t = 20)]
+    pub outbox_max_attempts: i32,
+    /// `text` or `json` logs.
+    #[arg(long, env = "LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+}
+
+impl Config {
+    /// Defaults only, with free ports: a base for tests.
+    pub fn defaults() -> Self {
+        #[derive(clap::Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            config: Config,
+        }
+        // Parse with no arguments; env vars may still apply, so reset the
+        // ones tests care about explicitly.
+        let mut config = <Defaults as clap::Parser>::try_parse_from(["users"])
+            .map(|d| d.config)
+            .unwrap_or_else(|err| panic!("default users config must parse: {err}"));
+        config.http_addr = ([127, 0, 0, 1], 0).into();
+        config.grpc_addr = ([127, 0, 0, 1], 0).into();
+        config
+    }
+
+    pub fn subscription_auth_check(&self) -> Duration {
+        Duration::from_millis(self.subscription_auth_check_ms.max(1))
+    }
+}

@@ -1,0 +1,26 @@
+//! Diesel table definitions for the users database (see migrations/users).
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        nickname -> Text,
+        about -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    friendships (user_a, user_b) {
+        user_a -> Uuid,
+        user_b -> Uuid,
+        state -> Text,
+        requested_by -> Uuid,
+        requested_of -> Uuid,
+        requested_at -> Timestamptz,
+        accepted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(users, friendships);

@@ -1,0 +1,70 @@
+//! The users subgraph's GraphQL schema. Resolvers validate, call
+//! [`UsersService`](crate::service::UsersService) and shape the answer.
+
+mod mutation;
+mod query;
+mod subscription;
+mod types;
+
+use std::time::Duration;
+
+use api_errors::{ApiError, ApiResult};
+use async_graphql::{Context, ID, SDLExportOptions, Schema};
+use uuid::Uuid;
+
+pub use mutation::Mutation;
+pub use query::Query;
+pub use subscription::Subscription;
+
+use crate::service::UsersService;
+
+pub type UsersSchema = Schema<Query, Mutation, Subscription>;
+
+/// Query limits; the router enforces its own too, but a subgraph must not
+/// rely on being reached only through it.
+const MAX_DEPTH: usize = 12;
+const MAX_COMPLEXITY: usize = 1000;
+
+/// What subscriptions need besides the service.
+#[derive(Clone)]
+pub struct Streams {
+    pub feed: feed::Feed,
+    /// How often an open subscription re-checks its session.
+    pub auth_check: Duration,
+}
+
+pub fn build(service: UsersService, streams: Streams) -> UsersSchema {
+    Schema::build(Query, Mutation, Subscription)
+        .enable_federation()
+        .enable_subscription_in_federation()
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(api_errors::ErrorCodes)
+        .data(service)
+        .data(streams)
+        .finish()
+}
+
+/// The federation SDL the router composes.
+pub fn sdl() -> String {
+    Schema::build(Query, Mutation, Subscription)
+        .enable_federation()
+        .enable_subscription_in_federation()
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().federation().compose_directive())
+}
+
+/// The signed-in caller's user id, or `UNAUTHENTICATED`.
+fn caller(ctx: &Context<'_>) -> ApiResult<Uuid> {
+    Ok(auth_client::identity(ctx)?.user_id)
+}
+
+fn service<'a>(ctx: &Context<'a>) -> ApiResult<&'a UsersService> {
+    ctx.data::<UsersService>()
+        .map_err(|_| ApiError::internal("UsersService missing from the schema data"))
+}
+
+/// A user id argument, or `BAD_USER_INPUT` naming the argument.
+fn user_id(field: &'static str, id: &ID) -> ApiResult<Uuid> {
+    Uuid::try_parse(id.as_str()).map_err(|_| ApiError::invalid_field(field, "not a valid user id"))
+}

@@ -1,0 +1,83 @@
+use async_graphql::{Context, ID, Object, Result};
+
+use super::types::{FriendConnection, FriendRequestConnection, Relationship, User};
+use super::{caller, service, user_id};
+use crate::db::friendships::List;
+
+pub struct Query;
+
+#[Object]
+impl Query {
+    /// The caller's own user.
+    async fn me(&self, ctx: &Context<'_>) -> Result<User> {
+        let me = caller(ctx)?;
+        let row = service(ctx)?.me(me).await?;
+        Ok(User::with_relationship(row, Relationship::Myself))
+    }
+
+    /// A user by id; null if there is none.
+    async fn user(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
+        caller(ctx)?;
+        let id = user_id("id", &id)?;
+        Ok(service(ctx)?.user(id).await?.map(User::new))
+    }
+
+    /// A user by nickname, ignoring case; null if there is none.
+    async fn user_by_nickname(&self, ctx: &Context<'_>, nickname: String) -> Result<Option<User>> {
+        caller(ctx)?;
+        Ok(service(ctx)?
+            .user_by_nickname(&nickname)
+            .await?
+            .map(User::new))
+    }
+
+    /// The caller's friends, newest friendship first. `first`: 1 to 100 (default 20).
+    async fn friends(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<FriendConnection> {
+        let me = caller(ctx)?;
+        let page = service(ctx)?
+            .list(me, List::Friends, first, after.as_deref())
+            .await?;
+        Ok(FriendConnection::from_page(page))
+    }
+
+    /// Pending friend requests sent to the caller, newest first.
+    async fn incoming_friend_requests(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<FriendRequestConnection> {
+        let me = caller(ctx)?;
+        let page = service(ctx)?
+            .list(me, List::Incoming, first, after.as_deref())
+            .await?;
+        Ok(FriendRequestConnection::from_page(List::Incoming, page))
+    }
+
+    /// Pending friend requests the caller sent, newest first.
+    async fn outgoing_friend_requests(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<FriendRequestConnection> {
+        let me = caller(ctx)?;
+        let page = service(ctx)?
+            .list(me, List::Outgoing, first, after.as_deref())
+            .await?;
+        Ok(FriendRequestConnection::from_page(List::Outgoing, page))
+    }
+
+    /// Resolves `User` references for the router; null for unknown users.
+    #[graphql(entity)]
+    async fn find_user_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {
+        caller(ctx)?;
+        let id = user_id("id", &id)?;
+        Ok(service(ctx)?.user(id).await?.map(User::new))
+    }
+}

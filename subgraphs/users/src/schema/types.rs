@@ -1,0 +1,257 @@
+//! GraphQL object, input and enum types of the users subgraph.
+
+use async_graphql::connection::PageInfo;
+use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::{caller, service};
+use crate::db::friendships::List;
+use crate::db::users::{FieldChange, User as UserRow};
+use crate::service::{Page, ProfileUpdate, notifications};
+use crate::{cursor, service as domain};
+
+/// How a user stands to the caller.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relationship {
+    /// The user is the caller.
+    #[graphql(name = "SELF")]
+    Myself,
+    /// No friendship and no pending request.
+    None,
+    Friends,
+    /// The caller sent the user a friend request that is still pending.
+    RequestSent,
+    /// The user sent the caller a friend request that is still pending.
+    RequestReceived,
+}
+
+impl From<domain::Relationship> for Relationship {
+    fn from(r: domain::Relationship) -> Self {
+        match r {
+            domain::Relationship::Myself => Relationship::Myself,
+            domain::Relationship::None => Relationship::None,
+            domain::Relationship::Friends => Relationship::Friends,
+            domain::Relationship::RequestSent => Relationship::RequestSent,
+            domain::Relationship::RequestReceived => Relationship::RequestReceived,
+        }
+    }
+}
+
+/// A user of the messenger: the public profile.
+pub struct User {
+    row: UserRow,
+    /// Known already when the user comes out of a friendship change or list.
+    relationship: Option<Relationship>,
+}
+
+impl User {
+    pub fn new(row: UserRow) -> Self {
+        Self {
+            row,
+            relationship: None,
+        }
+    }
+
+    pub fn with_relationship(row: UserRow, relationship: impl Into<Relationship>) -> Self {
+        Self {
+            row,
+            relationship: Some(relationship.into()),
+        }
+    }
+}
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ID(self.row.id.to_string())
+    }
+
+    /// Unique ignoring case; shown as the user typed it.
+    async fn nickname(&self) -> &str {
+        &self.row.nickname
+    }
+
+    /// A few words about the user (at most 500 characters).
+    async fn about(&self) -> Option<&str> {
+        self.row.about.as_deref()
+    }
+
+    /// An https URL of the user's picture.
+    async fn avatar_url(&self) -> Option<&str> {
+        self.row.avatar_url.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.row.created_at
+    }
+
+    /// How this user stands to the caller.
+    async fn relationship(&self, ctx: &Context<'_>) -> Result<Relationship> {
+        if let Some(known) = self.relationship {
+            return Ok(known);
+        }
+        let me = caller(ctx)?;
+        Ok(service(ctx)?.relationship(me, self.row.id).await?.into())
+    }
+}
+
+/// Changes to the caller's profile. Omitted fields stay as they are; null
+/// clears `about` and `avatarUrl`.
+#[derive(InputObject)]
+pub struct UpdateProfileInput {
+    /// 3 to 32 of `a-z A-Z 0-9 _ .`, starting with a letter; unique ignoring case.
+    pub nickname: MaybeUndefined<String>,
+    /// At most 500 characters; blank clears it.
+    pub about: MaybeUndefined<String>,
+    /// An absolute https URL of at most 2048 characters.
+    pub avatar_url: MaybeUndefined<String>,
+}
+
+fn optional(value: MaybeUndefined<String>) -> FieldChange<String> {
+    match value {
+        MaybeUndefined::Undefined => FieldChange::Keep,
+        MaybeUndefined::Null => FieldChange::Clear,
+        MaybeUndefined::Value(v) => FieldChange::Set(v),
+    }
+}
+
+impl From<UpdateProfileInput> for ProfileUpdate {
+    fn from(input: UpdateProfileInput) -> Self {
+        ProfileUpdate {
+            nickname: optional(input.nickname),
+            about: optional(input.about),
+            avatar_url: optional(input.avatar_url),
+        }
+    }
+}
+
+/// The caller's friends, newest friendship first.
+#[derive(SimpleObject)]
+pub struct FriendConnection {
+    pub edges: Vec<FriendEdge>,
+    pub page_info: PageInfo,
+}
+
+#[derive(SimpleObject)]
+pub struct FriendEdge {
+    /// Pass as `after` to get the friends after this one.
+    pub cursor: String,
+    pub node: User,
+    /// When the friendship began.
+    pub friends_since: DateTime<Utc>,
+}
+
+/// Pending friend requests, newest first.
+#[derive(SimpleObject)]
+pub struct FriendRequestConnection {
+    pub edges: Vec<FriendRequestEdge>,
+    pub page_info: PageInfo,
+}
+
+#[derive(SimpleObject)]
+pub struct FriendRequestEdge {
+    /// Pass as `after` to get the requests after this one.
+    pub cursor: String,
+    /// The other user: who sent the request, or whom it was sent to.
+    pub node: User,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// Forward paging only (`first`/`after`), so never a previous page.
+fn page_info<'a>(has_next_page: bool, mut cursors: impl Iterator<Item = &'a String>) -> PageInfo {
+    let start_cursor = cursors.next().cloned();
+    let end_cursor = cursors.last().cloned().or_else(|| start_cursor.clone());
+    PageInfo {
+        has_previous_page: false,
+        has_next_page,
+        start_cursor,
+        end_cursor,
+    }
+}
+
+impl FriendConnection {
+    pub fn from_page(page: Page) -> Self {
+        let edges: Vec<FriendEdge> = page
+            .items
+            .into_iter()
+            .map(|item| FriendEdge {
+                cursor: cursor::encode(List::Friends, item.position()),
+                friends_since: item.at,
+                node: User::with_relationship(item.user, Relationship::Friends),
+            })
+            .collect();
+        let page_info = page_info(page.has_next_page, edges.iter().map(|e| &e.cursor));
+        FriendConnection { edges, page_info }
+    }
+}
+
+impl FriendRequestConnection {
+    pub fn from_page(list: List, page: Page) -> Self {
+        let relationship = if list == List::Incoming {
+            Relationship::RequestReceived
+        } else {
+            Relationship::RequestSent
+        };
+        let edges: Vec<FriendRequestEdge> = page
+            .items
+            .into_iter()
+            .map(|item| FriendRequestEdge {
+                cursor: cursor::encode(list, item.position()),
+                requested_at: item.at,
+                node: User::with_relationship(item.user, relationship),
+            })
+            .collect();
+        let page_info = page_info(page.has_next_page, edges.iter().map(|e| &e.cursor));
+        FriendRequestConnection { edges, page_info }
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // the GraphQL names are the contract
+pub enum FriendEventKind {
+    /// The user sent you a friend request.
+    RequestReceived,
+    /// The user accepted your friend request (or sent you one back).
+    RequestAccepted,
+    /// The user withdrew the friend request they had sent you.
+    RequestCancelled,
+}
+
+impl From<notifications::FriendEventKind> for FriendEventKind {
+    fn from(kind: notifications::FriendEventKind) -> Self {
+        match kind {
+            notifications::FriendEventKind::RequestReceived => FriendEventKind::RequestReceived,
+            notifications::FriendEventKind::RequestAccepted => FriendEventKind::RequestAccepted,
+            notifications::FriendEventKind::RequestCancelled => FriendEventKind::RequestCancelled,
+        }
+    }
+}
+
+/// Something another user did that concerns the caller's friendships.
+pub struct FriendEvent(pub notifications::FriendEvent);
+
+#[Object]
+impl FriendEvent {
+    /// Pass as `after` when subscribing again to resume right after this event.
+    async fn cursor(&self) -> &str {
+        &self.0.cursor
+    }
+
+    async fn kind(&self) -> FriendEventKind {
+        self.0.kind.into()
+    }
+
+    /// The other user: who sent, accepted or withdrew the request.
+    async fn user(&self, ctx: &Context<'_>) -> Result<User> {
+        let row = service(ctx)?
+            .user(self.0.user_id)
+            .await?
+            .ok_or_else(domain::user_not_found)?;
+        Ok(User::new(row))
+    }
+
+    /// When it happened.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+}

@@ -1,0 +1,309 @@
+//! CreateUser and GetUsers over real gRPC, and the registration path from
+//! auth through its outbox to users.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use common::{
+    Stack, USERS_MIGRATIONS, auth_config, auth_only, grpc_client, register, users_config,
+};
+use grpc_api::users::v1::{CreateUserRequest, GetUsersRequest};
+use testkit::{GraphqlClient, TestDatabase};
+use uuid::Uuid;
+
+fn create(account_id: &str, email: &str) -> CreateUserRequest {
+    CreateUserRequest {
+        account_id: account_id.to_owned(),
+        email: email.to_owned(),
+    }
+}
+
+/// A users service alone (its auth is never called by gRPC).
+async fn users_alone() -> (users::Running, TestDatabase) {
+    let db = TestDatabase::new(USERS_MIGRATIONS).await;
+    let running = users::start(
+        &users_config(db.url(), "http://127.0.0.1:9"),
+        users::Parts::ALL,
+    )
+    .await
+    .unwrap();
+    (running, db)
+}
+
+#[tokio::test]
+async fn create_user_is_idempotent() {
+    let (users, _db) = users_alone().await;
+    let mut grpc = grpc_client(&users.grpc_url()).await;
+    let id = Uuid::now_v7().to_string();
+    let first = grpc
+        .create_user(create(&id, "alice@example.com"))
+        .await
+        .unwrap()
+        .into_inner()
+        .user
+        .unwrap();
+    assert_eq!(first.id, id);
+    assert_eq!(first.nickname, "alice");
+    // Again, even with another email: the same user.
+    for email in ["alice@example.com", "someone.else@example.com"] {
+        let again = grpc
+            .create_user(create(&id, email))
+            .await
+            .unwrap()
+            .into_inner()
+            .user
+            .unwrap();
+        assert_eq!(again, first);
+    }
+    // Concurrently, for a fresh account: one user, every call answers it.
+    let id = Uuid::now_v7().to_string();
+    let calls = (0..10).map(|i| {
+        let mut grpc = grpc.clone();
+        let request = create(&id, &format!("racer{i}@example.com"));
+        async move {
+            grpc.create_user(request)
+                .await
+                .unwrap()
+                .into_inner()
+                .user
+                .unwrap()
+        }
+    });
+    let answers = futures::future::join_all(calls).await;
+    assert!(answers.iter().all(|u| *u == answers[0]), "{answers:?}");
+    let found = grpc
+        .get_users(GetUsersRequest {
+            ids: vec![id.clone()],
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .users;
+    assert_eq!(found, [answers[0].clone()]);
+}
+
+#[tokio::test]
+async fn default_nicknames_are_sanitized_and_unique() {
+    let (users, _db) = users_alone().await;
+    let mut grpc = grpc_client(&users.grpc_url()).await;
+    let mut nickname = async |email: &str| {
+        grpc.create_user(create(&Uuid::now_v7().to_string(), email))
+            .await
+            .unwrap()
+            .into_inner()
+            .user
+            .unwrap()
+            .nickname
+    };
+    assert_eq!(nickname("Bob@example.com").await, "bob");
+    assert_eq!(nickname("bob@other.org").await, "bob2");
+    assert_eq!(nickname("BOB+spam@third.net").await, "bob3");
+    assert_eq!(
+        nickname("jean-luc.picard@example.com").await,
+        "jean_luc.picard"
+    );
+    assert_eq!(nickname("42@example.com").await, "user");
+    assert_eq!(nickname("7@example.com").await, "user2");
+    assert_eq!(nickname("jo@example.com").await, "user_jo");
+    assert_eq!(nickname("root@example.com").await, "root2");
+    assert_eq!(nickname("").await, "user3");
+    let long = nickname(&format!("{}@example.com", "k".repeat(64))).await;
+    assert_eq!(long, "k".repeat(32));
+    let long2 = nickname(&format!("{}@example.org", "k".repeat(64))).await;
+    assert_eq!(long2, format!("{}2", "k".repeat(31)));
+
+    // Many new users with one local part at once: all distinct.
+    let calls = (0..30).map(|i| {
+        let mut grpc = grpc.clone();
+        let request = create(&Uuid::now_v7().to_string(), &format!("sam@host{i}.com"));
+        async move {
+            grpc.create_user(request)
+                .await
+                .unwrap()
+                .into_inner()
+                .user
+                .unwrap()
+                .nickname
+        }
+    });
+    let names: Vec<String> = futures::future::join_all(calls).await;
+    let distinct: HashSet<&String> = names.iter().collect();
+    assert_eq!(distinct.len(), 30, "{names:?}");
+    assert!(names.iter().all(|n| n.starts_with("sam")), "{names:?}");
+    assert!(names.contains(&"sam".to_owned()));
+}
+
+#[tokio::test]
+async fn bad_requests_are_invalid_arguments() {
+    let (users, db) = users_alone().await;
+    let mut grpc = grpc_client(&users.grpc_url()).await;
+    for bad_id in ["", "nope", "123", &"f".repeat(1000)] {
+        let err = grpc
+            .create_user(create(bad_id, "a@example.com"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument, "{bad_id}");
+        let err = grpc
+            .get_users(GetUsersRequest {
+                ids: vec![bad_id.to_owned()],
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    }
+    let long_email = format!("{}@example.com", "a".repeat(300));
+    let err = grpc
+        .create_user(create(&Uuid::now_v7().to_string(), &long_email))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    let too_many = (0..1001).map(|_| Uuid::now_v7().to_string()).collect();
+    let err = grpc
+        .get_users(GetUsersRequest { ids: too_many })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    let count: i64 = testkit::connect_pg(db.url())
+        .await
+        .query_one("SELECT count(*) FROM users", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn get_users_answers_the_known_ones_in_order() {
+    let (users, _db) = users_alone().await;
+    let mut grpc = grpc_client(&users.grpc_url()).await;
+    let a = Uuid::now_v7().to_string();
+    let b = Uuid::now_v7().to_string();
+    grpc.create_user(create(&a, "a_user@example.com"))
+        .await
+        .unwrap();
+    grpc.create_user(create(&b, "b_user@example.com"))
+        .await
+        .unwrap();
+    let unknown = Uuid::now_v7().to_string();
+    let found = grpc
+        .get_users(GetUsersRequest {
+            ids: vec![b.clone(), unknown, a.clone(), b.clone()],
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .users;
+    let ids: Vec<&str> = found.iter().map(|u| u.id.as_str()).collect();
+    assert_eq!(ids, [b.as_str(), a.as_str()]);
+    assert_eq!(found[1].nickname, "a_user");
+    let none = grpc
+        .get_users(GetUsersRequest { ids: vec![] })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(none.users.is_empty());
+}
+
+#[tokio::test]
+async fn a_registered_user_appears_in_users_within_two_seconds() {
+    let s = Stack::start().await;
+    let mut grpc = s.grpc().await;
+    for i in 0..3 {
+        let started = Instant::now();
+        let person = register(&s.auth_gql, &s.gql, &format!("new{i}@example.com")).await;
+        let registered = started.elapsed();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let found = grpc
+                .get_users(GetUsersRequest {
+                    ids: vec![person.id.clone()],
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .users;
+            if let Some(user) = found.first() {
+                assert_eq!(
+                    user.nickname,
+                    if i == 0 {
+                        "new0".to_owned()
+                    } else {
+                        format!("new{i}")
+                    }
+                );
+                break;
+            }
+            assert!(Instant::now() < deadline, "user {i} not created within 2 s");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        println!(
+            "register took {registered:?}; user present {:?} after register returned",
+            started.elapsed().saturating_sub(registered)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_user_registered_while_users_was_down_appears_when_it_is_back() {
+    // Reserve a port for users, but do not serve it yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let users_url = format!("http://127.0.0.1:{port}");
+    let (auth, auth_db) = auth_only(&users_url, false).await;
+    let worker = auth::start(
+        &auth_config(auth_db.url(), &users_url),
+        auth::Parts::WORKER_ONLY,
+    )
+    .await
+    .unwrap();
+    let auth_gql = GraphqlClient::new(auth.graphql_url());
+    let person = register(
+        &auth_gql,
+        &GraphqlClient::new("http://127.0.0.1:9/graphql"),
+        "late@example.com",
+    )
+    .await;
+    // Let the worker fail at least once.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let users_db = TestDatabase::new(USERS_MIGRATIONS).await;
+    let mut config = users_config(users_db.url(), &auth.grpc_url());
+    config.grpc_addr = ([127, 0, 0, 1], port).into();
+    let users = users::start(&config, users::Parts::ALL).await.unwrap();
+    let back = Instant::now();
+    let mut grpc = grpc_client(&users.grpc_url()).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let found = grpc
+            .get_users(GetUsersRequest {
+                ids: vec![person.id.clone()],
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .users;
+        if !found.is_empty() {
+            assert_eq!(found[0].nickname, "late");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the user never arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!("user created {:?} after users came back", back.elapsed());
+    // And the token from registration works against the new users service.
+    let me = common::wait_for_me(&common::Person {
+        gql: GraphqlClient::new(users.graphql_url()).with_token(&person.token),
+        ..person.clone()
+    })
+    .await;
+    assert_eq!(me["nickname"], "late");
+    worker.stop().await;
+    users.stop().await;
+}
