@@ -1,0 +1,158 @@
+//! Whether a user exists, asked of the users service over gRPC
+//! (`users.v1.Users/GetUsers`). Users are never deleted, so an id once
+//! confirmed is remembered for a while; unknown ids are always asked again
+//! (a user registered a moment ago appears in users within a second).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use api_errors::{ApiError, ApiResult};
+use grpc_api::users::v1::GetUsersRequest;
+use grpc_api::users::v1::users_client::UsersClient;
+use tonic::transport::{Channel, Endpoint};
+use uuid::Uuid;
+
+#[derive(Clone)]
+pub struct Directory {
+    client: UsersClient<Channel>,
+    known: Arc<Mutex<KnownIds>>,
+}
+
+impl Directory {
+    /// Connects lazily: messaging starts even while users is still coming up.
+    pub fn connect_lazy(
+        users_grpc_url: &str,
+        capacity: usize,
+        ttl: Duration,
+    ) -> Result<Self, tonic::transport::Error> {
+        let channel = Endpoint::from_shared(users_grpc_url.to_owned())?
+            .connect_timeout(Duration::from_secs(2))
+            .timeout(Duration::from_secs(5))
+            .tcp_nodelay(true)
+            .connect_lazy();
+        Ok(Self {
+            client: UsersClient::new(channel),
+            known: Arc::new(Mutex::new(KnownIds::new(capacity, ttl))),
+        })
+    }
+
+    /// `Ok` if user `id` exists; `NOT_FOUND` if users does not know it;
+    /// `UNAVAILABLE` if users cannot be asked.
+    pub async fn ensure_exists(&self, id: Uuid) -> ApiResult<()> {
+        if self.lock().contains(id, Instant::now()) {
+            return Ok(());
+        }
+        let request = GetUsersRequest {
+            ids: vec![id.to_string()],
+        };
+        let response = self
+            .client
+            .clone()
+            .get_users(request)
+            .await
+            .map_err(|status| status_error(&status))?
+            .into_inner();
+        let found = response
+            .users
+            .iter()
+            .any(|user| Uuid::parse_str(&user.id).is_ok_and(|found| found == id));
+        if !found {
+            return Err(
+                ApiError::not_found("no user with this id").with_extension("field", "to".into())
+            );
+        }
+        self.lock().insert(id, Instant::now());
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, KnownIds> {
+        // The map is valid whatever a panicking holder did; keep using it.
+        self.known.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn status_error(status: &tonic::Status) -> ApiError {
+    use tonic::Code;
+    let err = format!(
+        "users GetUsers failed: {:?} {}",
+        status.code(),
+        status.message()
+    );
+    match status.code() {
+        Code::Unavailable
+        | Code::DeadlineExceeded
+        | Code::Cancelled
+        | Code::ResourceExhausted
+        | Code::Unknown
+        | Code::Aborted => {
+            ApiError::unavailable("the users service is unavailable, try again later")
+                .with_source(err)
+        }
+        Code::NotFound => {
+            ApiError::not_found("no user with this id").with_extension("field", "to".into())
+        }
+        _ => ApiError::internal(err),
+    }
+}
+
+/// Confirmed ids with when they were confirmed, bounded in size.
+struct KnownIds {
+    seen: HashMap<Uuid, Instant>,
+    capacity: usize,
+    ttl: Duration,
+}
+
+impl KnownIds {
+    fn new(capacity: usize, ttl: Duration) -> Self {
+        Self {
+            seen: HashMap::new(),
+            capacity,
+            ttl,
+        }
+    }
+
+    fn contains(&self, id: Uuid, now: Instant) -> bool {
+        self.seen
+            .get(&id)
+            .is_some_and(|at| now.duration_since(*at) < self.ttl)
+    }
+
+    fn insert(&mut self, id: Uuid, now: Instant) {
+        if self.capacity == 0 {
+            return;
+        }
+        if self.seen.len() >= self.capacity && !self.seen.contains_key(&id) {
+            let ttl = self.ttl;
+            self.seen.retain(|_, at| now.duration_since(*at) < ttl);
+            if self.seen.len() >= self.capacity {
+                // Still full of live entries: start over rather than track
+                // recency; a miss only costs one GetUsers call.
+                self.seen.clear();
+            }
+        }
+        self.seen.insert(id, now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_ids_expire_and_stay_bounded() {
+        let start = Instant::now();
+        let mut known = KnownIds::new(2, Duration::from_secs(10));
+        let (a, b, c) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+        known.insert(a, start);
+        known.insert(b, start);
+        assert!(known.contains(a, start));
+        assert!(!known.contains(a, start + Duration::from_secs(11)));
+        known.insert(c, start + Duration::from_secs(1));
+        assert!(known.seen.len() <= 2);
+        assert!(known.contains(c, start + Duration::from_secs(1)));
+        let mut none = KnownIds::new(0, Duration::from_secs(10));
+        none.insert(a, start);
+        assert!(!none.contains(a, start));
+    }
+}

@@ -1,0 +1,265 @@
+//! `messageEvents` over real WebSockets (`graphql-transport-ws`): replay,
+//! live delivery, reconnects, two processes, sign-out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::{EVENTS, next_events, refusal_code, spawn};
+use serde_json::{Value, json};
+use testkit::WsClient;
+
+#[tokio::test]
+async fn recipient_and_senders_other_devices_get_events_live() {
+    let t = spawn().await;
+    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let alice_phone = t.another_device(&alice).await;
+    let ws_url = t.messaging.ws_url();
+    let mut bob_ws = bob.ws(&ws_url).await;
+    bob.subscribe_from_now(&mut bob_ws, "b").await;
+    let mut phone_ws = alice_phone.ws(&ws_url).await;
+    alice_phone.subscribe_from_now(&mut phone_ws, "p").await;
+
+    let sent = alice.send(&bob, "hello").await;
+    let received = next_events(&mut bob_ws, "b", 1).await;
+    assert_eq!(received[0]["kind"], "MESSAGE_RECEIVED");
+    assert_eq!(received[0]["message"]["id"], sent["id"]);
+    assert_eq!(received[0]["message"]["text"], "hello");
+    assert_eq!(received[0]["message"]["sender"]["id"], alice.id.as_str());
+    assert_eq!(
+        received[0]["message"]["conversationId"],
+        sent["conversationId"]
+    );
+    let echoed = next_events(&mut phone_ws, "p", 1).await;
+    assert_eq!(echoed[0]["kind"], "MESSAGE_SENT");
+    assert_eq!(echoed[0]["message"]["id"], sent["id"]);
+
+    // A retry sends nothing new to anyone.
+    alice.send_with_id(&bob, "second", "retry-me").await;
+    alice.send_with_id(&bob, "second", "retry-me").await;
+    assert_eq!(
+        next_events(&mut bob_ws, "b", 1).await[0]["message"]["text"],
+        "second"
+    );
+    assert!(
+        bob_ws
+            .next_event(Duration::from_millis(500))
+            .await
+            .is_none()
+    );
+}
+
+/// A client that reconnects with the cursor of the last event it saw gets
+/// every event exactly once, while messages keep arriving.
+#[tokio::test]
+async fn replay_then_live_without_loss_or_duplicates_across_reconnects() {
+    let t = spawn().await;
+    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let ws_url = t.messaging.ws_url();
+    // Sent before Bob subscribed, after he took the cursor: replayed.
+    let start = bob.events_cursor().await;
+    alice.send(&bob, "m0").await;
+    let mut ws = bob.ws(&ws_url).await;
+    let total = 40;
+    let writer = {
+        let (alice, bob) = (alice.clone(), bob.clone());
+        tokio::spawn(async move {
+            for i in 1..total {
+                if i % 3 == 0 {
+                    bob.send(&alice, &format!("m{i}")).await;
+                } else {
+                    alice.send(&bob, &format!("m{i}")).await;
+                }
+                tokio::time::sleep(Duration::from_millis(15)).await;
+            }
+        })
+    };
+
+    // Replay from the cursor, then keep dropping the connection and
+    // resuming from the cursor of the last event received.
+    ws.subscribe("s0", EVENTS, json!({ "after": start })).await;
+    let mut events: Vec<Value> = next_events(&mut ws, "s0", 3).await;
+    let mut round = 1;
+    while events.len() < total as usize {
+        ws.close().await;
+        // Stay away a little while messages keep coming.
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        ws = bob.ws(&ws_url).await;
+        let id = format!("s{round}");
+        let after = events.last().unwrap()["cursor"].clone();
+        ws.subscribe(&id, EVENTS, json!({ "after": after })).await;
+        let want = (total as usize - events.len()).min(5);
+        events.extend(next_events(&mut ws, &id, want).await);
+        round += 1;
+    }
+    writer.await.unwrap();
+    assert!(
+        ws.next_event(Duration::from_millis(500)).await.is_none(),
+        "nothing extra"
+    );
+
+    // Every message exactly once, in order, with the right kinds.
+    let texts: Vec<&str> = events
+        .iter()
+        .map(|e| e["message"]["text"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..total).map(|i| format!("m{i}")).collect();
+    assert_eq!(texts, expected);
+    for (i, event) in (0..total).zip(&events) {
+        let kind = if i > 0 && i % 3 == 0 {
+            "MESSAGE_SENT"
+        } else {
+            "MESSAGE_RECEIVED"
+        };
+        assert_eq!(event["kind"], kind, "{event}");
+    }
+    let cursors: HashSet<&str> = events
+        .iter()
+        .map(|e| e["cursor"].as_str().unwrap())
+        .collect();
+    assert_eq!(cursors.len(), events.len());
+
+    // Replaying from the first event gives the rest of the log again.
+    let mut ws = bob.ws(&ws_url).await;
+    let after_first = events[0]["cursor"].clone();
+    ws.subscribe("again", EVENTS, json!({ "after": after_first }))
+        .await;
+    let again = next_events(&mut ws, "again", events.len() - 1).await;
+    assert_eq!(again, events[1..]);
+}
+
+#[tokio::test]
+async fn events_cross_processes_sharing_a_database() {
+    let t = spawn().await;
+    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let other = t.second_messaging().await;
+    let mut ws = bob.ws(&other.ws_url()).await;
+    bob.subscribe_from_now(&mut ws, "x").await;
+    // Sent through the first process, delivered by the second.
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        sent.push(alice.send(&bob, &format!("cross {i}")).await["id"].clone());
+    }
+    let got: Vec<Value> = next_events(&mut ws, "x", 5)
+        .await
+        .iter()
+        .map(|e| e["message"]["id"].clone())
+        .collect();
+    assert_eq!(got, sent);
+    other.stop().await;
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_subscription() {
+    let t = spawn().await;
+    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    bob.subscribe_from_now(&mut ws, "s").await;
+    alice.send(&bob, "before").await;
+    next_events(&mut ws, "s", 1).await;
+
+    let logout = t
+        .auth_gql
+        .with_token(&bob.access_token)
+        .query("mutation { logout }", json!({}))
+        .await;
+    testkit::assert_no_errors(&logout);
+    let end = ws.next_event(Duration::from_secs(5)).await;
+    match end {
+        Some(msg) => assert_eq!(msg["type"], "complete", "{msg}"),
+        None => assert!(ws.close_frame().is_some(), "the stream must end"),
+    }
+    alice.send(&bob, "after").await;
+    assert!(ws.next_event(Duration::from_millis(500)).await.is_none());
+    // A new connection with the revoked token is refused.
+    let mut again = bob.ws(&t.messaging.ws_url()).await;
+    again.subscribe("s2", EVENTS, json!({})).await;
+    let refused = again.next_event(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        refusal_code(&refused).as_deref(),
+        Some("UNAUTHENTICATED"),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn bad_subscriptions_are_refused() {
+    let t = spawn().await;
+    let bob = t.user("bob").await;
+    let ws_url = t.messaging.ws_url();
+
+    let mut anonymous = WsClient::connect(&ws_url, Value::Null).await.unwrap();
+    anonymous.subscribe("a", EVENTS, json!({})).await;
+    let msg = anonymous.next_event(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        refusal_code(&msg).as_deref(),
+        Some("UNAUTHENTICATED"),
+        "{msg}"
+    );
+
+    let mut ws = bob.ws(&ws_url).await;
+    for (id, after) in [("c1", "garbage"), ("c2", ""), ("c3", "djE6LTE")] {
+        ws.subscribe(id, EVENTS, json!({ "after": after })).await;
+        let msg = ws.next_event(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(
+            refusal_code(&msg).as_deref(),
+            Some("BAD_USER_INPUT"),
+            "{msg}"
+        );
+        // The failed subscription is over; the connection stays usable.
+        let done = ws.next_event(Duration::from_secs(5)).await.unwrap();
+        assert_eq!(done["type"], "complete", "{done}");
+    }
+    // A malformed document is refused by validation.
+    ws.subscribe(
+        "v",
+        "subscription { messageEvents(after: 5) { cursor } }",
+        json!({}),
+    )
+    .await;
+    let msg = ws.next_event(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        refusal_code(&msg).as_deref(),
+        Some("BAD_USER_INPUT"),
+        "{msg}"
+    );
+    assert_eq!(
+        ws.next_event(Duration::from_secs(5)).await.unwrap()["type"],
+        "complete"
+    );
+    // And a good subscription on the same connection works.
+    bob.subscribe_from_now(&mut ws, "ok").await;
+    let alice = t.user("alice").await;
+    alice.send(&bob, "still here").await;
+    assert_eq!(
+        next_events(&mut ws, "ok", 1).await[0]["message"]["text"],
+        "still here"
+    );
+}
+
+#[tokio::test]
+async fn without_after_the_stream_starts_live() {
+    let t = spawn().await;
+    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    alice.send(&bob, "old").await;
+    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    ws.subscribe("live", EVENTS, json!({})).await;
+    // When the subscription is in place is not observable: keep sending
+    // until something arrives. It must be new, never the old message.
+    let mut first = None;
+    for i in 0..50 {
+        alice.send(&bob, &format!("new {i}")).await;
+        if let Some(msg) = ws.next_event(Duration::from_millis(200)).await {
+            first = Some(msg);
+            break;
+        }
+    }
+    let first = first.expect("a live event arrives");
+    let text = first["payload"]["data"]["messageEvents"]["message"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(text.starts_with("new"), "{first}");
+}
