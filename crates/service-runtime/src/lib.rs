@@ -3,7 +3,9 @@
 
 pub mod db;
 pub mod http;
+pub mod process;
 pub mod shutdown;
 pub mod telemetry;
 
 pub use http::{GraphqlApp, RequestMeta};
+pub use process::{BindError, Parts, Running};

@@ -16,7 +16,6 @@ pub mod service;
 pub mod tokens;
 pub mod validate;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,8 +25,6 @@ use axum::routing::get;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use futures::future::BoxFuture;
 use service_runtime::GraphqlApp;
-use service_runtime::shutdown::Shutdown;
-use tokio::task::JoinHandle;
 
 pub use config::Config;
 use keys::{KeySource, Keys};
@@ -42,75 +39,16 @@ pub enum StartError {
     Db(#[from] service_runtime::db::DbError),
     #[error("signing keys: {0}")]
     Keys(#[from] keys::KeyError),
-    #[error("binding {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Bind(#[from] service_runtime::BindError),
     #[error("bad users gRPC URL: {0}")]
     UsersUrl(#[from] tonic::transport::Error),
 }
 
-/// Which parts of the service to run in this process.
-#[derive(Debug, Clone, Copy)]
-pub struct Parts {
-    pub http: bool,
-    pub grpc: bool,
-    pub worker: bool,
-}
-
-impl Parts {
-    pub const ALL: Parts = Parts {
-        http: true,
-        grpc: true,
-        worker: true,
-    };
-    pub const WORKER_ONLY: Parts = Parts {
-        http: false,
-        grpc: false,
-        worker: true,
-    };
-}
+pub use service_runtime::Parts;
 
 /// A started auth service.
-pub struct Running {
-    pub http_addr: Option<SocketAddr>,
-    pub grpc_addr: Option<SocketAddr>,
-    pub service: AuthService,
-    shutdown: Shutdown,
-    tasks: Vec<JoinHandle<()>>,
-}
-
-impl Running {
-    pub fn graphql_url(&self) -> String {
-        self.http_addr
-            .map(|a| format!("http://{a}/graphql"))
-            .unwrap_or_default()
-    }
-
-    pub fn grpc_url(&self) -> String {
-        self.grpc_addr
-            .map(|a| format!("http://{a}"))
-            .unwrap_or_default()
-    }
-
-    /// Resolves when every task has ended (after `shutdown` or a failure).
-    pub async fn wait(self) {
-        for task in self.tasks {
-            let _ = task.await;
-        }
-    }
-
-    /// Stops everything and waits for it.
-    pub async fn stop(self) {
-        self.shutdown.trigger();
-        self.wait().await;
-    }
-
-    pub fn shutdown_handle(&self) -> Shutdown {
-        self.shutdown.clone()
-    }
-}
+pub type Running = service_runtime::Running<AuthService>;
 
 /// Validates tokens in-process for auth's own GraphQL requests.
 struct LocalAuthenticator(AuthService);
@@ -152,28 +90,19 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         settings,
         refresh_ttl: config.refresh_token_ttl(),
     };
-    let shutdown = Shutdown::new();
-    let mut tasks = Vec::new();
-    let mut running = Running {
-        http_addr: None,
-        grpc_addr: None,
-        service: service.clone(),
-        shutdown: shutdown.clone(),
-        tasks: Vec::new(),
-    };
+    let mut running = Running::new("auth", service.clone());
+    let shutdown = running.shutdown_handle();
 
     if parts.http || parts.grpc {
-        tasks.push(tokio::spawn(listener::run(
+        running.spawn(listener::run(
             service.clone(),
             key_source.clone(),
             config.database_url.clone(),
             shutdown.wait(),
-        )));
+        ));
     }
 
     if parts.http {
-        let listener = bind(config.http_addr).await?;
-        running.http_addr = listener.local_addr().ok();
         let schema = schema::build(service.clone());
         let authenticator: auth_client::SharedAuthenticator =
             Arc::new(LocalAuthenticator(service.clone()));
@@ -191,34 +120,16 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             }),
         );
         let router = GraphqlApp::new(schema, authenticator).router(extra);
-        let stop = shutdown.clone();
-        tasks.push(tokio::spawn(async move {
-            if let Err(err) = service_runtime::http::serve(listener, router, stop.wait()).await {
-                tracing::error!(%err, "auth HTTP server failed");
-            }
-            stop.trigger();
-        }));
+        running.serve_http(config.http_addr, router).await?;
     }
 
     if parts.grpc {
-        let listener = bind(config.grpc_addr).await?;
-        running.grpc_addr = listener.local_addr().ok();
         let server = grpc_api::auth::v1::auth_server::AuthServer::new(grpc::AuthGrpc {
             service: service.clone(),
         });
-        let stop = shutdown.clone();
-        tasks.push(tokio::spawn(async move {
-            let incoming = tokio_stream_incoming(listener);
-            if let Err(err) = tonic::transport::Server::builder()
-                .tcp_nodelay(true)
-                .add_service(server)
-                .serve_with_incoming_shutdown(incoming, stop.wait())
-                .await
-            {
-                tracing::error!(%err, "auth gRPC server failed");
-            }
-            stop.trigger();
-        }));
+        running
+            .serve_grpc(config.grpc_addr, tonic::service::Routes::new(server))
+            .await?;
     }
 
     if parts.worker {
@@ -231,27 +142,8 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             service::CREATE_USER_EVENT,
             jobs::CreateUser::new(&config.users_grpc_url)?,
         );
-        tasks.push(tokio::spawn(worker.run(shutdown.wait())));
+        running.spawn(worker.run(shutdown.wait()));
     }
 
-    running.tasks = tasks;
     Ok(running)
-}
-
-async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {
-    tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Bind { addr, source })
-}
-
-fn tokio_stream_incoming(
-    listener: tokio::net::TcpListener,
-) -> impl futures::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
-    futures::stream::unfold(listener, |listener| async move {
-        let accepted = listener.accept().await.map(|(stream, _)| {
-            let _ = stream.set_nodelay(true);
-            stream
-        });
-        Some((accepted, listener))
-    })
 }

@@ -14,7 +14,6 @@ pub mod schema;
 pub mod service;
 pub mod validate;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,8 +21,6 @@ use axum::Router;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use service_runtime::GraphqlApp;
 use service_runtime::db::PgPool;
-use service_runtime::shutdown::Shutdown;
-use tokio::task::JoinHandle;
 
 pub use config::Config;
 use directory::Directory;
@@ -35,100 +32,25 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/m
 pub enum StartError {
     #[error(transparent)]
     Db(#[from] service_runtime::db::DbError),
-    #[error("binding {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Bind(#[from] service_runtime::BindError),
     #[error("bad auth or users gRPC URL: {0}")]
     GrpcUrl(#[from] tonic::transport::Error),
 }
 
-/// Which parts of the service to run in this process.
-#[derive(Debug, Clone, Copy)]
-pub struct Parts {
-    pub http: bool,
-    pub grpc: bool,
-    pub worker: bool,
-}
-
-impl Parts {
-    pub const ALL: Parts = Parts {
-        http: true,
-        grpc: true,
-        worker: true,
-    };
-    pub const WORKER_ONLY: Parts = Parts {
-        http: false,
-        grpc: false,
-        worker: true,
-    };
-}
+pub use service_runtime::Parts;
 
 /// A started messaging service.
-pub struct Running {
-    pub http_addr: Option<SocketAddr>,
-    pub grpc_addr: Option<SocketAddr>,
-    pub pool: PgPool,
-    shutdown: Shutdown,
-    tasks: Vec<JoinHandle<()>>,
-}
-
-impl Running {
-    pub fn graphql_url(&self) -> String {
-        self.http_addr
-            .map(|a| format!("http://{a}/graphql"))
-            .unwrap_or_default()
-    }
-
-    /// Where subscriptions are served (`graphql-transport-ws`).
-    pub fn ws_url(&self) -> String {
-        self.http_addr
-            .map(|a| format!("ws://{a}/ws"))
-            .unwrap_or_default()
-    }
-
-    pub fn grpc_url(&self) -> String {
-        self.grpc_addr
-            .map(|a| format!("http://{a}"))
-            .unwrap_or_default()
-    }
-
-    /// Resolves when every task has ended (after `shutdown` or a failure).
-    pub async fn wait(self) {
-        for task in self.tasks {
-            let _ = task.await;
-        }
-    }
-
-    /// Stops everything and waits for it.
-    pub async fn stop(self) {
-        self.shutdown.trigger();
-        self.wait().await;
-    }
-
-    pub fn shutdown_handle(&self) -> Shutdown {
-        self.shutdown.clone()
-    }
-}
+pub type Running = service_runtime::Running<PgPool>;
 
 /// Starts the parts of the service in `parts`. Addresses with port 0 get a
 /// free port; the bound addresses are in [`Running`].
 pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError> {
     let pool = service_runtime::db::pool(&config.database_url, config.db_pool_size)?;
-    let shutdown = Shutdown::new();
-    let mut tasks = Vec::new();
-    let mut running = Running {
-        http_addr: None,
-        grpc_addr: None,
-        pool: pool.clone(),
-        shutdown: shutdown.clone(),
-        tasks: Vec::new(),
-    };
+    let mut running = Running::new("messaging", pool.clone());
+    let shutdown = running.shutdown_handle();
 
     if parts.http {
-        let listener = bind(config.http_addr).await?;
-        running.http_addr = listener.local_addr().ok();
         let service = MessagingService {
             pool: pool.clone(),
             directory: Directory::connect_lazy(
@@ -146,37 +68,15 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             auth_client::GrpcAuthenticator::connect_lazy(&config.auth_grpc_url)?,
         );
         let router = GraphqlApp::new(schema, authenticator).router(Router::new());
-        let stop = shutdown.clone();
-        tasks.push(tokio::spawn(async move {
-            if let Err(err) = service_runtime::http::serve(listener, router, stop.wait()).await {
-                tracing::error!(%err, "messaging HTTP server failed");
-            }
-            stop.trigger();
-        }));
+        running.serve_http(config.http_addr, router).await?;
     }
 
     if parts.grpc {
-        let listener = bind(config.grpc_addr).await?;
-        running.grpc_addr = listener.local_addr().ok();
         let (reporter, health) = grpc::health_service().await;
-        tasks.push(tokio::spawn(grpc::report_health(
-            reporter,
-            pool.clone(),
-            shutdown.wait(),
-        )));
-        let stop = shutdown.clone();
-        tasks.push(tokio::spawn(async move {
-            let incoming = tokio_stream_incoming(listener);
-            if let Err(err) = tonic::transport::Server::builder()
-                .tcp_nodelay(true)
-                .add_service(health)
-                .serve_with_incoming_shutdown(incoming, stop.wait())
-                .await
-            {
-                tracing::error!(%err, "messaging gRPC server failed");
-            }
-            stop.trigger();
-        }));
+        running.spawn(grpc::report_health(reporter, pool.clone(), shutdown.wait()));
+        running
+            .serve_grpc(config.grpc_addr, tonic::service::Routes::new(health))
+            .await?;
     }
 
     if parts.worker {
@@ -189,27 +89,8 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             ..outbox::WorkerConfig::default()
         };
         let worker = outbox::Worker::new(pool, config.database_url.clone(), worker_config);
-        tasks.push(tokio::spawn(worker.run(shutdown.wait())));
+        running.spawn(worker.run(shutdown.wait()));
     }
 
-    running.tasks = tasks;
     Ok(running)
-}
-
-async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, StartError> {
-    tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|source| StartError::Bind { addr, source })
-}
-
-fn tokio_stream_incoming(
-    listener: tokio::net::TcpListener,
-) -> impl futures::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
-    futures::stream::unfold(listener, |listener| async move {
-        let accepted = listener.accept().await.map(|(stream, _)| {
-            let _ = stream.set_nodelay(true);
-            stream
-        });
-        Some((accepted, listener))
-    })
 }
