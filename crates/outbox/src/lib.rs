@@ -21,6 +21,7 @@
 
 pub mod admin;
 pub mod schema;
+mod settings;
 mod worker;
 
 use chrono::{DateTime, Utc};
@@ -32,6 +33,7 @@ use std::fmt;
 use uuid::Uuid;
 
 pub use async_trait::async_trait;
+pub use settings::Settings;
 pub use worker::{Worker, WorkerConfig, WorkerError};
 
 use schema::outbox;

@@ -132,6 +132,26 @@ impl<S> Running<S> {
         Ok(())
     }
 
+    /// For `main`: logs where the service listens, stops on Ctrl-C or
+    /// SIGTERM, and returns once everything has drained.
+    pub async fn run_until_signal(self) {
+        if let Some(addr) = self.http_addr {
+            tracing::info!(
+                service = self.name,
+                "GraphQL on http://{addr}/graphql, subscriptions on ws://{addr}/ws"
+            );
+        }
+        if let Some(addr) = self.grpc_addr {
+            tracing::info!(service = self.name, "gRPC on {addr}");
+        }
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            crate::shutdown::os_signal().await;
+            shutdown.trigger();
+        });
+        self.wait().await;
+    }
+
     /// Resolves when every task has ended (after shutdown or a failure).
     pub async fn wait(self) {
         for task in self.tasks {

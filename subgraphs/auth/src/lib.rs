@@ -133,12 +133,12 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     if parts.worker {
-        let worker_config = outbox::WorkerConfig {
-            poll_interval: Duration::from_millis(config.outbox_poll_interval_ms),
-            max_attempts: config.outbox_max_attempts,
-            ..outbox::WorkerConfig::default()
-        };
-        let worker = outbox::Worker::new(pool, config.database_url.clone(), worker_config).handler(
+        let worker = outbox::Worker::new(
+            pool,
+            config.database_url.clone(),
+            config.outbox.worker_config(),
+        )
+        .handler(
             service::CREATE_USER_EVENT,
             jobs::CreateUser::new(&config.users_grpc_url)?,
         );

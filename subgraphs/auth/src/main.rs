@@ -51,7 +51,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve(config) => {
             let parts = auth::Parts {
-                worker: config.run_worker,
+                worker: config.outbox.run_worker,
                 ..auth::Parts::ALL
             };
             run(config, parts).await
@@ -69,19 +69,6 @@ async fn main() -> anyhow::Result<()> {
 async fn run(config: auth::Config, parts: auth::Parts) -> anyhow::Result<()> {
     service_runtime::telemetry::init(config.log_format == "json");
     let running = auth::start(&config, parts).await.context("starting auth")?;
-    if let Some(addr) = running.http_addr {
-        tracing::info!(
-            "auth GraphQL on http://{addr}/graphql, JWKS on http://{addr}/.well-known/jwks.json"
-        );
-    }
-    if let Some(addr) = running.grpc_addr {
-        tracing::info!("auth gRPC on {addr}");
-    }
-    let shutdown = running.shutdown_handle();
-    tokio::spawn(async move {
-        service_runtime::shutdown::os_signal().await;
-        shutdown.trigger();
-    });
-    running.wait().await;
+    running.run_until_signal().await;
     Ok(())
 }

@@ -15,7 +15,6 @@ pub mod service;
 pub mod validate;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
@@ -83,12 +82,11 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         // Messaging emits no outbox events yet; the worker runs so that the
         // service has the same shape as the others and any future event
         // kind only needs a handler here.
-        let worker_config = outbox::WorkerConfig {
-            poll_interval: Duration::from_millis(config.outbox_poll_interval_ms),
-            max_attempts: config.outbox_max_attempts,
-            ..outbox::WorkerConfig::default()
-        };
-        let worker = outbox::Worker::new(pool, config.database_url.clone(), worker_config);
+        let worker = outbox::Worker::new(
+            pool,
+            config.database_url.clone(),
+            config.outbox.worker_config(),
+        );
         running.spawn(worker.run(shutdown.wait()));
     }
 

@@ -44,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve(config) => {
             let parts = messaging::Parts {
-                worker: config.run_worker,
+                worker: config.outbox.run_worker,
                 ..messaging::Parts::ALL
             };
             run(config, parts).await
@@ -58,19 +58,6 @@ async fn run(config: messaging::Config, parts: messaging::Parts) -> anyhow::Resu
     let running = messaging::start(&config, parts)
         .await
         .context("starting messaging")?;
-    if let Some(addr) = running.http_addr {
-        tracing::info!(
-            "messaging GraphQL on http://{addr}/graphql, subscriptions on ws://{addr}/ws"
-        );
-    }
-    if let Some(addr) = running.grpc_addr {
-        tracing::info!("messaging gRPC health on {addr}");
-    }
-    let shutdown = running.shutdown_handle();
-    tokio::spawn(async move {
-        service_runtime::shutdown::os_signal().await;
-        shutdown.trigger();
-    });
-    running.wait().await;
+    running.run_until_signal().await;
     Ok(())
 }

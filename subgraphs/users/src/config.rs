@@ -32,15 +32,8 @@ pub struct Config {
     /// signing out (or the token expiring) ends it, in milliseconds.
     #[arg(long, env = "SUBSCRIPTION_AUTH_CHECK_MS", default_value_t = 30_000)]
     pub subscription_auth_check_ms: u64,
-    /// Run the outbox worker inside `serve`.
-    #[arg(long, env = "RUN_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
-    pub run_worker: bool,
-    /// Outbox fallback polling interval in milliseconds (NOTIFY wakes it sooner).
-    #[arg(long, env = "OUTBOX_POLL_INTERVAL_MS", default_value_t = 1000)]
-    pub outbox_poll_interval_ms: u64,
-    /// Delivery attempts before an event is parked as dead.
-    #[arg(long, env = "OUTBOX_MAX_ATTEMPTS", default_value_t = 20)]
-    pub outbox_max_attempts: i32,
+    #[command(flatten)]
+    pub outbox: outbox::Settings,
     /// `text` or `json` logs.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
     pub log_format: String,

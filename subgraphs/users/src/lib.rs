@@ -14,7 +14,6 @@ pub mod service;
 pub mod validate;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
@@ -77,12 +76,11 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         // Users announces nothing to other services yet, so no handlers are
         // registered; the worker runs so that the first event kind added
         // later is delivered without changing how the service is deployed.
-        let worker_config = outbox::WorkerConfig {
-            poll_interval: Duration::from_millis(config.outbox_poll_interval_ms),
-            max_attempts: config.outbox_max_attempts,
-            ..outbox::WorkerConfig::default()
-        };
-        let worker = outbox::Worker::new(pool, config.database_url.clone(), worker_config);
+        let worker = outbox::Worker::new(
+            pool,
+            config.database_url.clone(),
+            config.outbox.worker_config(),
+        );
         running.spawn(worker.run(shutdown.wait()));
     }
 

@@ -40,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Serve(config) => {
             let parts = users::Parts {
-                worker: config.run_worker,
+                worker: config.outbox.run_worker,
                 ..users::Parts::ALL
             };
             run(config, parts).await
@@ -54,17 +54,6 @@ async fn run(config: users::Config, parts: users::Parts) -> anyhow::Result<()> {
     let running = users::start(&config, parts)
         .await
         .context("starting users")?;
-    if let Some(addr) = running.http_addr {
-        tracing::info!("users GraphQL on http://{addr}/graphql, subscriptions on ws://{addr}/ws");
-    }
-    if let Some(addr) = running.grpc_addr {
-        tracing::info!("users gRPC on {addr}");
-    }
-    let shutdown = running.shutdown_handle();
-    tokio::spawn(async move {
-        service_runtime::shutdown::os_signal().await;
-        shutdown.trigger();
-    });
-    running.wait().await;
+    running.run_until_signal().await;
     Ok(())
 }

@@ -63,7 +63,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut messaging::Config)) -> Stack {
     auth_config.database_url = auth_db.url().to_owned();
     auth_config.db_pool_size = 4;
     auth_config.hash_concurrency = 2;
-    auth_config.outbox_poll_interval_ms = 200;
+    auth_config.outbox.outbox_poll_interval_ms = 200;
     let auth = auth::start(
         &auth_config,
         auth::Parts {
@@ -114,7 +114,7 @@ pub fn messaging_config(db: &TestDatabase, auth_url: &str, users_url: &str) -> m
     config.auth_grpc_url = auth_url.to_owned();
     config.users_grpc_url = users_url.to_owned();
     config.subscription_auth_check_ms = SESSION_CHECK_MS;
-    config.outbox_poll_interval_ms = 200;
+    config.outbox.outbox_poll_interval_ms = 200;
     config
 }
 
