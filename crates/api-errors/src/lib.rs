@@ -29,10 +29,13 @@ pub enum ErrorCode {
     Unavailable,
     /// Our fault. Details are in the server log under the request id.
     Internal,
+    /// Sign-in refused: the password is right, but the account's email
+    /// address has not been confirmed yet (only when confirmation is required).
+    EmailNotVerified,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 8] = [
+    pub const ALL: [ErrorCode; 9] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::BadUserInput,
@@ -41,6 +44,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
+        ErrorCode::EmailNotVerified,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -53,6 +57,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::EmailNotVerified => "EMAIL_NOT_VERIFIED",
         }
     }
 }
@@ -272,7 +277,8 @@ mod tests {
                 "CONFLICT",
                 "RATE_LIMITED",
                 "UNAVAILABLE",
-                "INTERNAL"
+                "INTERNAL",
+                "EMAIL_NOT_VERIFIED"
             ]
         );
     }

@@ -54,6 +54,20 @@ impl Caller {
     }
 }
 
+impl Identity {
+    /// The identity if the account may write (its email is confirmed, or
+    /// confirmation is not required), else FORBIDDEN with reason
+    /// `EMAIL_NOT_VERIFIED`. The flag comes with the token check: no lookup.
+    pub fn require_verified(&self) -> ApiResult<&Self> {
+        if self.email_verified {
+            Ok(self)
+        } else {
+            Err(ApiError::forbidden("confirm your email address first")
+                .with_extension("reason", serde_json::Value::from("EMAIL_NOT_VERIFIED")))
+        }
+    }
+}
+
 /// The signed-in caller of the current request, or `UNAUTHENTICATED`.
 pub fn identity<'a>(ctx: &'a async_graphql::Context<'_>) -> ApiResult<&'a Identity> {
     match ctx.data_opt::<Caller>() {

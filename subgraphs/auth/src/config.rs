@@ -50,10 +50,70 @@ pub struct Config {
     #[arg(long, env = "HASH_CONCURRENCY", default_value_t = 0)]
     pub hash_concurrency: usize,
     #[command(flatten)]
+    pub email: EmailSettings,
+    #[command(flatten)]
     pub outbox: outbox::Settings,
     /// `text` or `json` logs.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+}
+
+/// Whether an account must confirm its email address before signing in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum EmailVerification {
+    /// Accounts are usable at once; no emails are sent at registration.
+    #[default]
+    Off,
+    /// Registration sends a confirmation link; signing in, and writing in
+    /// users and messaging, wait until it has been followed.
+    Required,
+}
+
+/// Email confirmation and the emails auth sends.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EmailSettings {
+    /// `off` or `required`: must new accounts confirm their email address?
+    #[arg(long, env = "EMAIL_VERIFICATION", value_enum, default_value_t = EmailVerification::Off)]
+    pub email_verification: EmailVerification,
+    /// How long a confirmation link works, in seconds.
+    #[arg(long, env = "EMAIL_VERIFICATION_TTL_SECS", default_value_t = 24 * 3600)]
+    pub email_verification_ttl_secs: u64,
+    /// Mail server: `smtp://host:25` (plain), `smtp://host:587?tls=required`
+    /// (STARTTLS), `smtps://host:465` (TLS); credentials as
+    /// `smtp://user:password@host…`. Unset: emails are written to the log.
+    #[arg(long, env = "SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender of the emails.
+    #[arg(
+        long,
+        env = "EMAIL_FROM",
+        default_value = "Messenger <no-reply@localhost>"
+    )]
+    pub email_from: String,
+    /// Product name used in the emails and pages.
+    #[arg(long, env = "PRODUCT_NAME", default_value = "Messenger")]
+    pub product_name: String,
+    /// Base URL of this service as browsers reach it, for the links in
+    /// emails (`<PUBLIC_URL>/verify-email?token=…`). Unset: the HTTP address.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Emails one address may be sent per window (confirmations, resends,
+    /// "someone tried to register" notices).
+    #[arg(long, env = "EMAIL_LIMIT_PER_ADDRESS", default_value_t = 3)]
+    pub email_limit_per_address: u32,
+    /// The window of EMAIL_LIMIT_PER_ADDRESS, in seconds.
+    #[arg(long, env = "EMAIL_LIMIT_WINDOW_SECS", default_value_t = 3600)]
+    pub email_limit_window_secs: u64,
+}
+
+impl EmailSettings {
+    pub fn verification_ttl(&self) -> Duration {
+        Duration::from_secs(self.email_verification_ttl_secs)
+    }
+
+    pub fn limit_window(&self) -> Duration {
+        Duration::from_secs(self.email_limit_window_secs.max(1))
+    }
 }
 
 impl Config {
@@ -72,6 +132,9 @@ impl Config {
         config.http_addr = ([127, 0, 0, 1], 0).into();
         config.grpc_addr = ([127, 0, 0, 1], 0).into();
         config.signing_key_file = None;
+        config.email.email_verification = EmailVerification::Off;
+        config.email.smtp_url = None;
+        config.email.public_url = None;
         config
     }
 

@@ -1,5 +1,7 @@
 //! Outbox handlers: what auth's events cause elsewhere.
 
+pub mod email;
+
 use std::time::Duration;
 
 use grpc_api::users::v1::CreateUserRequest;

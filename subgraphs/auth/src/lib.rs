@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod db;
+pub mod email;
 pub mod grpc;
 pub mod jobs;
 pub mod keys;
@@ -15,7 +16,9 @@ pub mod schema;
 pub mod service;
 pub mod tokens;
 pub mod validate;
+pub mod verify_page;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,8 +30,9 @@ use futures::future::BoxFuture;
 use service_runtime::GraphqlApp;
 
 pub use config::Config;
+use email::{Mailer, Templates};
 use keys::{KeySource, Keys};
-use service::AuthService;
+use service::{AuthService, VerificationPolicy};
 use tokens::TokenSettings;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/auth");
@@ -43,6 +47,26 @@ pub enum StartError {
     Bind(#[from] service_runtime::BindError),
     #[error("bad users gRPC URL: {0}")]
     UsersUrl(#[from] tonic::transport::Error),
+    #[error(transparent)]
+    Mailer(#[from] email::MailerError),
+}
+
+/// How often the worker deletes spent confirmation tokens and email windows.
+const PRUNE_EVERY: Duration = Duration::from_hours(1);
+
+/// Where browsers reach this service: `PUBLIC_URL`, else the HTTP address
+/// (bound, if this process serves HTTP), loopback for an unspecified IP.
+fn public_url(config: &Config, bound: Option<SocketAddr>) -> String {
+    if let Some(url) = config.email.public_url.as_deref().map(str::trim)
+        && !url.is_empty()
+    {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let mut addr = bound.unwrap_or(config.http_addr);
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    format!("http://{addr}")
 }
 
 pub use service_runtime::Parts;
@@ -82,6 +106,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         leeway: Duration::from_secs(config.jwt_leeway_secs),
     };
     let horizon = settings.ttl + settings.leeway + Duration::from_mins(1);
+    let templates = Templates::new(config.email.product_name.clone());
     let service = AuthService {
         pool: pool.clone(),
         hasher: passwords::Hasher::new(config.hash_concurrency()),
@@ -89,6 +114,12 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         revocations: revocations::Revocations::new(horizon),
         settings,
         refresh_ttl: config.refresh_token_ttl(),
+        verification: VerificationPolicy {
+            mode: config.email.email_verification,
+            ttl: config.email.verification_ttl(),
+            emails_per_address: config.email.email_limit_per_address,
+            window: config.email.limit_window(),
+        },
     };
     let mut running = Running::new("auth", service.clone());
     let shutdown = running.shutdown_handle();
@@ -107,18 +138,20 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         let authenticator: auth_client::SharedAuthenticator =
             Arc::new(LocalAuthenticator(service.clone()));
         let jwks_keys = service.keys.clone();
-        let extra = Router::new().route(
-            "/.well-known/jwks.json",
-            get(move || {
-                let keys = jwks_keys.current();
-                async move {
-                    (
-                        [(axum::http::header::CACHE_CONTROL, "public, max-age=300")],
-                        axum::Json(keys.jwks.clone()),
-                    )
-                }
-            }),
-        );
+        let extra = Router::new()
+            .route(
+                "/.well-known/jwks.json",
+                get(move || {
+                    let keys = jwks_keys.current();
+                    async move {
+                        (
+                            [(axum::http::header::CACHE_CONTROL, "public, max-age=300")],
+                            axum::Json(keys.jwks.clone()),
+                        )
+                    }
+                }),
+            )
+            .merge(verify_page::router(service.clone(), templates.clone()));
         let router = GraphqlApp::new(schema, authenticator).router(extra);
         running.serve_http(config.http_addr, router).await?;
     }
@@ -133,6 +166,14 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     if parts.worker {
+        // Checked at start: a bad SMTP_URL or EMAIL_FROM fails now, not per email.
+        let mailer = Mailer::new(config.email.smtp_url.as_deref(), &config.email.email_from)?;
+        let public_url = public_url(config, running.http_addr);
+        if mailer.is_smtp() {
+            tracing::info!(%public_url, "emails go out over SMTP");
+        } else {
+            tracing::info!(%public_url, "no SMTP_URL: emails are written to the log");
+        }
         let worker = outbox::Worker::new(
             pool,
             config.database_url.clone(),
@@ -141,8 +182,17 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         .handler(
             service::CREATE_USER_EVENT,
             jobs::CreateUser::new(&config.users_grpc_url)?,
+        )
+        .handler(
+            email::SEND_EMAIL_EVENT,
+            jobs::email::SendEmail::new(service.clone(), mailer, templates, &public_url),
         );
         running.spawn(worker.run(shutdown.wait()));
+        running.spawn(jobs::email::prune_periodically(
+            service.clone(),
+            PRUNE_EVERY,
+            shutdown.wait(),
+        ));
     }
 
     Ok(running)

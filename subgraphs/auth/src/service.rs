@@ -1,7 +1,10 @@
 //! The auth domain: registration, sign-in, refresh-token rotation, sign-out,
-//! and token checks. Resolvers and the gRPC server are thin layers over this.
+//! email confirmation ([`verification`]) and token checks. Resolvers, the
+//! confirmation page and the gRPC server are thin layers over this.
 
-use api_errors::{ApiError, ApiResult};
+pub mod verification;
+
+use api_errors::{ApiError, ApiResult, ErrorCode};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -10,14 +13,18 @@ use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
+use crate::config::EmailVerification;
 use crate::db::sessions::NewSession;
 use crate::db::{accounts, sessions};
+use crate::email::{EmailJob, SEND_EMAIL_EVENT};
 use crate::keys::Keys;
 use crate::passwords::Hasher;
 use crate::revocations::Revocations;
 use crate::tokens::{self, Claims, Rejection, TokenSettings};
 use crate::validate;
 use service_runtime::db::PgPool;
+
+pub use verification::{Verification, VerificationPolicy};
 
 /// Outbox event kind: ask the users service to create the user.
 pub const CREATE_USER_EVENT: &str = "users.create_user";
@@ -39,6 +46,16 @@ pub struct IssuedTokens {
     pub session_id: Uuid,
 }
 
+/// The outcome of `register`.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    /// The normalised email.
+    pub email: String,
+    /// The new account's session; `None` while its email awaits confirmation
+    /// (and then the answer is the same whether the address was free or not).
+    pub signed_in: Option<IssuedTokens>,
+}
+
 /// Where a sign-in comes from, recorded on the session.
 #[derive(Debug, Clone, Default)]
 pub struct ClientInfo {
@@ -54,22 +71,32 @@ pub struct AuthService {
     pub revocations: Revocations,
     pub settings: TokenSettings,
     pub refresh_ttl: std::time::Duration,
+    pub verification: VerificationPolicy,
 }
 
-fn new_refresh_token() -> (String, Vec<u8>) {
+/// An opaque token of 256 random bits (43 URL-safe characters) and the
+/// SHA-256 that is all we store of it (refresh and confirmation tokens).
+pub(crate) fn new_token() -> (String, Vec<u8>) {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
-    let hash = hash_refresh_token(&token);
+    let hash = hash_token(&token);
     (token, hash)
 }
 
-fn hash_refresh_token(token: &str) -> Vec<u8> {
+pub(crate) fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
 fn invalid_credentials() -> ApiError {
     ApiError::unauthenticated("invalid email or password")
+}
+
+fn email_not_verified() -> ApiError {
+    ApiError::new(
+        ErrorCode::EmailNotVerified,
+        "confirm your email address first: follow the link we sent you, or ask for a new one",
+    )
 }
 
 fn invalid_refresh_token(reason: &'static str) -> ApiError {
@@ -78,17 +105,25 @@ fn invalid_refresh_token(reason: &'static str) -> ApiError {
 }
 
 impl AuthService {
-    /// Creates an account and its first session. The event asking users to
-    /// create the profile is written in the same transaction.
-    /// Returns the tokens and the normalised email.
+    /// Creates an account. Without required confirmation it is signed in
+    /// at once (a taken email is a CONFLICT); with it, see
+    /// [`register_unverified`](Self::register_unverified). The event asking
+    /// users to create the profile is written in the same transaction.
     pub async fn register(
         &self,
         email: &str,
         password: String,
         client: &ClientInfo,
-    ) -> ApiResult<(IssuedTokens, String)> {
+    ) -> ApiResult<Registration> {
         let email = validate::normalize_email(email)?;
         validate::check_password(&password)?;
+        if self.verification.mode == EmailVerification::Required {
+            self.register_unverified(&email, password).await?;
+            return Ok(Registration {
+                email,
+                signed_in: None,
+            });
+        }
         let mut conn = self.pool.get().await?;
         // Cheap early answer for the common duplicate case; the unique index decides.
         if accounts::by_email(&mut conn, &email).await?.is_some() {
@@ -97,7 +132,7 @@ impl AuthService {
         let hash = self.hasher.hash(password).await?;
         let account_id = Uuid::now_v7();
         let session = self.new_session(account_id, client);
-        let (refresh_token, refresh_hash) = new_refresh_token();
+        let (refresh_token, refresh_hash) = new_token();
         conn.transaction::<_, ApiError, _>(async |conn| {
             accounts::insert(conn, account_id, &email, &hash)
                 .await?
@@ -116,11 +151,67 @@ impl AuthService {
         let tokens = self.tokens(
             account_id,
             session.id,
-            false,
+            self.ev_claim(false),
             refresh_token,
             session.expires_at,
         )?;
-        Ok((tokens, email))
+        Ok(Registration {
+            email,
+            signed_in: Some(tokens),
+        })
+    }
+
+    /// Registration when confirmation is required: no session, and nothing
+    /// in the answer or its timing tells whether the address was free. A new
+    /// account is sent its confirmation link; a taken address gets a new
+    /// link if still unconfirmed, else a "someone tried to register" notice
+    /// (both within the per-address email limit, silently).
+    async fn register_unverified(&self, email: &str, password: String) -> ApiResult<()> {
+        // Hash whatever happens next: a taken address costs what a free one does.
+        let hash = self.hasher.hash(password).await?;
+        let account_id = Uuid::now_v7();
+        let mut conn = self.pool.get().await?;
+        conn.transaction::<_, ApiError, _>(async |conn| {
+            if accounts::insert(conn, account_id, email, &hash)
+                .await?
+                .is_some()
+            {
+                let event = CreateUserEvent {
+                    account_id,
+                    email: email.to_owned(),
+                };
+                outbox::enqueue(conn, CREATE_USER_EVENT, &event).await?;
+                // The first link of a new account goes out even if strangers
+                // used up the address's limit; it still counts.
+                self.verification.take_email(conn, email).await?;
+                let job = EmailJob::Verify {
+                    account_id,
+                    email: email.to_owned(),
+                };
+                outbox::enqueue(conn, SEND_EMAIL_EVENT, &job).await?;
+                return Ok(());
+            }
+            let Some(existing) = accounts::by_email(conn, email).await? else {
+                return Ok(());
+            };
+            if self.verification.take_email(conn, email).await?.is_some() {
+                tracing::info!("registration with a taken address: email limit reached, none sent");
+                return Ok(());
+            }
+            let job = if existing.email_verified {
+                EmailJob::RegistrationAttempt {
+                    email: email.to_owned(),
+                }
+            } else {
+                EmailJob::Verify {
+                    account_id: existing.id,
+                    email: email.to_owned(),
+                }
+            };
+            outbox::enqueue(conn, SEND_EMAIL_EVENT, &job).await?;
+            Ok(())
+        })
+        .await
     }
 
     pub async fn login(
@@ -148,8 +239,13 @@ impl AuthService {
             return Err(invalid_credentials());
         }
         let account = account.ok_or_else(invalid_credentials)?;
+        // Only now, with the password right: this says nothing to someone
+        // who does not know it.
+        if self.verification.mode == EmailVerification::Required && !account.email_verified {
+            return Err(email_not_verified());
+        }
         let session = self.new_session(account.id, client);
-        let (refresh_token, refresh_hash) = new_refresh_token();
+        let (refresh_token, refresh_hash) = new_token();
         let mut conn = self.pool.get().await?;
         conn.transaction::<_, ApiError, _>(async |conn| {
             sessions::insert(conn, &session.as_new(client)).await?;
@@ -161,7 +257,7 @@ impl AuthService {
         self.tokens(
             account.id,
             session.id,
-            account.email_verified,
+            self.ev_claim(account.email_verified),
             refresh_token,
             session.expires_at,
         )
@@ -182,8 +278,8 @@ impl AuthService {
             Reused(Uuid),
             Refused(&'static str),
         }
-        let presented = hash_refresh_token(refresh_token);
-        let (next_token, next_hash) = new_refresh_token();
+        let presented = hash_token(refresh_token);
+        let (next_token, next_hash) = new_token();
         let next_expiry = Utc::now() + self.refresh_ttl;
         let mut conn = self.pool.get().await?;
         let outcome = conn
@@ -225,7 +321,7 @@ impl AuthService {
             } => self.tokens(
                 account_id,
                 session_id,
-                email_verified,
+                self.ev_claim(email_verified),
                 next_token,
                 next_expiry,
             ),
@@ -273,6 +369,14 @@ impl AuthService {
             return Err(Rejection::SessionRevoked);
         }
         Ok(claims)
+    }
+
+    /// The `ev` claim of an access token: may this account act (write in
+    /// users and messaging)? Yes if its email is confirmed, and yes for every
+    /// account while confirmation is not required. Re-read on every sign-in
+    /// and refresh, so a confirmation shows in the next token.
+    fn ev_claim(&self, email_verified: bool) -> bool {
+        email_verified || self.verification.mode == EmailVerification::Off
     }
 
     fn new_session(&self, account_id: Uuid, _client: &ClientInfo) -> PendingSession {

@@ -1,5 +1,5 @@
 //! Access tokens: EdDSA-signed JWTs with `kid`, `sub`, `sid`, `iat`, `exp`,
-//! `iss`, `aud` (and `ev`: email verified).
+//! `iss`, `aud` (and `ev`: the account may write; see `Claims::ev`).
 
 use std::time::Duration;
 
@@ -18,7 +18,8 @@ pub struct Claims {
     pub exp: i64,
     pub iss: String,
     pub aud: String,
-    /// Email verified at the time the token was issued.
+    /// The account may write (send messages, friend requests): its email was
+    /// confirmed when the token was issued, or confirmation is not required.
     #[serde(default)]
     pub ev: bool,
 }

@@ -56,3 +56,20 @@ pub async fn by_id(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Account>> {
         .await
         .optional()
 }
+
+/// Marks the account's email confirmed, if the account still has `email`.
+/// Returns whether the account has that (now confirmed) address.
+pub async fn mark_verified(conn: &mut Conn, id: Uuid, email: &str) -> QueryResult<bool> {
+    diesel::update(
+        accounts::table
+            .filter(accounts::id.eq(id))
+            .filter(accounts::email.eq(email)),
+    )
+    .set((
+        accounts::email_verified.eq(true),
+        accounts::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}

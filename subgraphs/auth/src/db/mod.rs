@@ -1,8 +1,10 @@
 //! SQL lives here and nowhere else.
 
 pub mod accounts;
+pub mod email_limits;
 pub mod keys;
 pub mod schema;
 pub mod sessions;
+pub mod verification_tokens;
 
 pub use diesel_async::AsyncPgConnection as Conn;

@@ -45,6 +45,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_verification_tokens (token_hash) {
+        token_hash -> Bytea,
+        account_id -> Uuid,
+        email -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    email_send_limits (address_hash) {
+        address_hash -> Bytea,
+        window_started_at -> Timestamptz,
+        sends -> Int4,
+    }
+}
+
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
-diesel::allow_tables_to_appear_in_same_query!(accounts, sessions, refresh_tokens, signing_keys);
+diesel::joinable!(email_verification_tokens -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    sessions,
+    refresh_tokens,
+    signing_keys,
+    email_verification_tokens,
+    email_send_limits
+);

@@ -19,21 +19,30 @@ fn client_info(ctx: &Context<'_>) -> ClientInfo {
 impl Mutation {
     /// Creates an account with email and password and signs it in.
     /// Errors: BAD_USER_INPUT (invalid email or password), CONFLICT (email taken).
+    /// When the service requires email confirmation, the account starts
+    /// unconfirmed and a confirmation link is emailed; the answer has
+    /// `emailVerificationRequired: true` and no `userId` or `auth`, and is
+    /// the same whether or not the email was taken (never CONFLICT).
     async fn register(&self, ctx: &Context<'_>, input: RegisterInput) -> Result<RegisterPayload> {
         let service = ctx.data::<AuthService>()?;
-        let (tokens, email) = service
+        let registration = service
             .register(&input.email, input.password, &client_info(ctx))
             .await?;
         Ok(RegisterPayload {
-            email,
-            email_verification_required: false,
-            user_id: Some(tokens.user_id.into()),
-            auth: Some(tokens.into()),
+            email: registration.email,
+            email_verification_required: registration.signed_in.is_none(),
+            user_id: registration
+                .signed_in
+                .as_ref()
+                .map(|tokens| tokens.user_id.into()),
+            auth: registration.signed_in.map(Into::into),
         })
     }
 
     /// Signs in. Errors: UNAUTHENTICATED ("invalid email or password") for
-    /// an unknown email and a wrong password alike.
+    /// an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED when
+    /// the password is right but the email address still awaits confirmation
+    /// (only when the service requires it).
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
         let service = ctx.data::<AuthService>()?;
         Ok(service
@@ -47,6 +56,28 @@ impl Mutation {
     async fn refresh(&self, ctx: &Context<'_>, refresh_token: String) -> Result<AuthPayload> {
         let service = ctx.data::<AuthService>()?;
         Ok(service.refresh(&refresh_token).await?.into())
+    }
+
+    /// Confirms an email address with the token from a confirmation link
+    /// (for apps that open the link themselves; the link also works in a
+    /// browser). Returns true. Errors: BAD_USER_INPUT with
+    /// `extensions.reason` INVALID (not a token we sent), EXPIRED or USED
+    /// (already followed: the address is confirmed).
+    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<bool> {
+        let service = ctx.data::<AuthService>()?;
+        service.verify_email(&token).await?.into_result()?;
+        Ok(true)
+    }
+
+    /// Emails a new confirmation link if the address belongs to an account
+    /// that has not confirmed it. Returns true for every address, known or
+    /// not, so it cannot be used to find out who has an account. Errors:
+    /// BAD_USER_INPUT (not an email address), RATE_LIMITED (too many emails
+    /// to this address lately; `extensions.retryAfter` in seconds).
+    async fn resend_verification_email(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
+        let service = ctx.data::<AuthService>()?;
+        service.resend_verification_email(&email).await?;
+        Ok(true)
     }
 
     /// Signs out this session.

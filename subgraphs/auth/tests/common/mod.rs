@@ -6,6 +6,8 @@ use auth::{Config, Parts, Running};
 use serde_json::{Value, json};
 use testkit::{GraphqlClient, TestDatabase};
 
+pub mod smtp;
+
 pub const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/auth");
 
 pub struct TestAuth {

@@ -10,9 +10,10 @@ impl Mutation {
     /// Sends a direct message, exactly once per `clientMessageId`: a retry
     /// returns the original message. Errors: BAD_USER_INPUT (invalid text or
     /// id, sending to yourself), NOT_FOUND (no such recipient), CONFLICT
-    /// (the clientMessageId was used for a different message), UNAVAILABLE.
+    /// (the clientMessageId was used for a different message), UNAVAILABLE,
+    /// FORBIDDEN (the caller's email address awaits confirmation).
     async fn send_message(&self, ctx: &Context<'_>, input: SendMessageInput) -> Result<Message> {
-        let me = auth_client::identity(ctx)?;
+        let me = auth_client::identity(ctx)?.require_verified()?;
         let message = ctx
             .data::<MessagingService>()?
             .send(me.user_id, &input.to, &input.text, &input.client_message_id)

@@ -30,7 +30,7 @@ pub struct Stack {
     pub messaging_db: TestDatabase,
     // Dropped last: the databases outlive the services using them.
     users_db: TestDatabase,
-    auth_db: TestDatabase,
+    pub auth_db: TestDatabase,
 }
 
 /// A registered user, known to users, with a session.
@@ -126,7 +126,7 @@ const LOGIN: &str = "mutation($email: String!, $password: String!) {
   login(input: {email: $email, password: $password}) { accessToken }
 }";
 
-const PASSWORD: &str = "correct horse battery";
+pub const PASSWORD: &str = "correct horse battery";
 
 impl Stack {
     /// Registers `name@example.com` and waits until users knows the user.

@@ -1,0 +1,111 @@
+//! Sending the emails queued as [`SEND_EMAIL_EVENT`](crate::email::SEND_EMAIL_EVENT),
+//! and the periodic clean-up of confirmation state.
+
+use std::time::Duration;
+
+use outbox::{Event, Handler, HandlerError};
+use uuid::Uuid;
+
+use crate::email::{Email, EmailJob, Mailer, SendError, Templates};
+use crate::service::AuthService;
+
+/// Renders and sends one email per event. A mail server that is down or
+/// answers 4xx is retried with the outbox's backoff; a 5xx refusal parks the
+/// event (dead letters can be re-driven with `auth outbox redrive`).
+pub struct SendEmail {
+    service: AuthService,
+    mailer: Mailer,
+    templates: Templates,
+    /// `<public URL>/verify-email?token=`
+    verify_link: String,
+}
+
+impl SendEmail {
+    pub fn new(
+        service: AuthService,
+        mailer: Mailer,
+        templates: Templates,
+        public_url: &str,
+    ) -> Self {
+        Self {
+            service,
+            mailer,
+            templates,
+            verify_link: format!("{}/verify-email?token=", public_url.trim_end_matches('/')),
+        }
+    }
+
+    async fn send(&self, email: &Email) -> Result<(), HandlerError> {
+        self.mailer.send(email).await.map_err(to_handler_error)
+    }
+
+    async fn send_verification(&self, account_id: Uuid, address: &str) -> Result<(), HandlerError> {
+        let Some((token, hash)) = self
+            .service
+            .new_verification_token(account_id, address)
+            .await
+            .map_err(|err| HandlerError::retry(format!("making a confirmation token: {err:?}")))?
+        else {
+            tracing::info!(%account_id, "nothing to confirm any more; no email sent");
+            return Ok(());
+        };
+        let link = format!("{}{token}", self.verify_link);
+        let email = self
+            .templates
+            .verify(address, &link, self.service.verification.ttl);
+        if let Err(err) = self.mailer.send(&email).await {
+            // Nobody will ever see this token; the retry makes a new one.
+            if let Err(cleanup) = self.service.discard_verification_token(&hash).await {
+                tracing::warn!(?cleanup, "could not delete the token of an unsent email");
+            }
+            return Err(to_handler_error(err));
+        }
+        Ok(())
+    }
+}
+
+fn to_handler_error(err: SendError) -> HandlerError {
+    if err.permanent {
+        HandlerError::permanent(err.message)
+    } else {
+        HandlerError::retry(err.message)
+    }
+}
+
+#[async_trait::async_trait]
+impl Handler for SendEmail {
+    async fn handle(&self, event: &Event) -> Result<(), HandlerError> {
+        match event.payload_as::<EmailJob>()? {
+            EmailJob::Verify { account_id, email } => {
+                self.send_verification(account_id, &email).await
+            }
+            EmailJob::RegistrationAttempt { email } => {
+                self.send(&self.templates.registration_attempt(&email))
+                    .await
+            }
+        }
+    }
+}
+
+/// Every `every`, deletes long-expired confirmation tokens and ended
+/// per-address email windows. Runs until `shutdown` resolves.
+pub async fn prune_periodically(
+    service: AuthService,
+    every: Duration,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    let mut ticks = tokio::time::interval(every);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = ticks.tick() => match service.prune_email_state().await {
+                Ok((tokens, windows)) if tokens + windows > 0 => {
+                    tracing::info!(tokens, windows, "pruned email confirmation state");
+                }
+                Ok(_) => {}
+                Err(err) => tracing::warn!(?err, "pruning email confirmation state failed"),
+            },
+        }
+    }
+}
