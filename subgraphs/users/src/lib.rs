@@ -1,10 +1,11 @@
-//! The users subgraph: profiles, nicknames, friendships and friend
-//! notifications.
+//! The users subgraph: profiles and their pictures, nicknames, friendships
+//! and friend notifications.
 //!
 //! [`start`] builds and runs the whole service (HTTP with WebSocket
-//! subscriptions, gRPC, outbox worker, feed listener) on the given
-//! addresses; `main` and the tests both use it.
+//! subscriptions and avatar uploads, gRPC, outbox worker, feed listener) on
+//! the given addresses; `main` and the tests both use it.
 
+pub mod avatars;
 pub mod config;
 pub mod cursor;
 pub mod db;
@@ -15,7 +16,6 @@ pub mod validate;
 
 use std::sync::Arc;
 
-use axum::Router;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use service_runtime::GraphqlApp;
 
@@ -32,6 +32,8 @@ pub enum StartError {
     Bind(#[from] service_runtime::BindError),
     #[error("bad auth gRPC URL: {0}")]
     AuthUrl(#[from] tonic::transport::Error),
+    #[error(transparent)]
+    AvatarStore(#[from] avatars::store::StoreError),
 }
 
 pub use service_runtime::Parts;
@@ -46,6 +48,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     let service = UsersService {
         pool: pool.clone(),
         max_pending_requests: i64::from(config.max_pending_friend_requests),
+        avatars: avatars::Avatars::from_settings(&config.avatars)?,
     };
     let mut running = Running::new("users", service.clone());
     let shutdown = running.shutdown_handle();
@@ -59,8 +62,21 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         let authenticator: auth_client::SharedAuthenticator = Arc::new(
             auth_client::GrpcAuthenticator::connect_lazy(&config.auth_grpc_url)?,
         );
-        let router = GraphqlApp::new(schema, authenticator).router(Router::new());
+        let avatar_routes = avatars::http::routes(service.clone(), authenticator.clone());
+        let router = GraphqlApp::new(schema, authenticator).router(avatar_routes);
+        // Without PUBLIC_URL, links point at the HTTP address; with port 0
+        // that is known only once bound, but then nobody knew it before.
+        if config.http_addr.port() != 0 {
+            service
+                .avatars
+                .set_default_public_url(default_public_url(config.http_addr));
+        }
         running.serve_http(config.http_addr, router).await?;
+        if let Some(addr) = running.http_addr {
+            service
+                .avatars
+                .set_default_public_url(default_public_url(addr));
+        }
     }
 
     if parts.grpc {
@@ -85,4 +101,14 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     Ok(running)
+}
+
+/// `http://<addr>`, with a wildcard address replaced by the loopback one.
+fn default_public_url(addr: std::net::SocketAddr) -> String {
+    let ip = match addr.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    format!("http://{}", std::net::SocketAddr::new(ip, addr.port()))
 }

@@ -194,7 +194,7 @@ pub async fn list(
         ""
     };
     let sql = format!(
-        "SELECT u.id, u.nickname, u.about, u.avatar_url, u.created_at, f.at \
+        "SELECT u.id, u.nickname, u.about, u.avatar_url, u.created_at, u.avatar_key, f.at \
          FROM ({rows}) f JOIN users u ON u.id = f.other \
          {keyset} ORDER BY f.at DESC, f.other DESC LIMIT $2"
     );

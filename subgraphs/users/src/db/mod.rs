@@ -1,5 +1,6 @@
 //! SQL lives here and nowhere else.
 
+pub mod avatars;
 pub mod friendships;
 pub mod schema;
 pub mod users;

@@ -8,6 +8,7 @@ diesel::table! {
         avatar_url -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        avatar_key -> Nullable<Text>,
     }
 }
 
@@ -20,6 +21,14 @@ diesel::table! {
         requested_of -> Uuid,
         requested_at -> Timestamptz,
         accepted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    service_secrets (name) {
+        name -> Text,
+        value -> Bytea,
+        created_at -> Timestamptz,
     }
 }
 

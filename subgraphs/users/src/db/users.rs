@@ -26,6 +26,8 @@ pub struct User {
     pub about: Option<String>,
     pub avatar_url: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Content hash of an uploaded avatar (see [`crate::avatars`]).
+    pub avatar_key: Option<String>,
 }
 
 /// What to do with one optional profile field.
@@ -131,7 +133,8 @@ pub async fn lock(conn: &mut Conn, id: Uuid) -> QueryResult<bool> {
         .map(|found| found.is_some())
 }
 
-/// Applies `changes`; `None` if the user does not exist. A taken nickname
+/// Applies `changes`; `None` if the user does not exist. Setting or
+/// clearing `avatar_url` also drops an uploaded avatar. A taken nickname
 /// fails with a unique violation of [`NICKNAME_UNIQUE_INDEX`].
 pub async fn update_profile(
     conn: &mut Conn,
@@ -141,8 +144,18 @@ pub async fn update_profile(
     let nickname = changes.nickname.map(|n| users::nickname.eq(n));
     let about = changes.about.assign(|a| users::about.eq(a));
     let avatar_url = changes.avatar_url.assign(|a| users::avatar_url.eq(a));
+    // A linked picture replaces an uploaded one (a user has one picture).
+    let avatar_key = avatar_url
+        .is_some()
+        .then(|| users::avatar_key.eq(None::<String>));
     diesel::update(users::table.find(id))
-        .set((nickname, about, avatar_url, users::updated_at.eq(now)))
+        .set((
+            nickname,
+            about,
+            avatar_url,
+            avatar_key,
+            users::updated_at.eq(now),
+        ))
         .returning(User::as_returning())
         .get_result(conn)
         .await

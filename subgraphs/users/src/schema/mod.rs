@@ -59,6 +59,14 @@ fn caller(ctx: &Context<'_>) -> ApiResult<Uuid> {
     Ok(auth_client::identity(ctx)?.user_id)
 }
 
+/// The signed-in caller's user id if its account may reach out to other
+/// users, else FORBIDDEN: its email address awaits confirmation. The flag
+/// comes with the token check (auth sets it for every account when
+/// confirmation is not required), so this costs no lookup.
+fn verified_caller(ctx: &Context<'_>) -> ApiResult<Uuid> {
+    Ok(auth_client::identity(ctx)?.require_verified()?.user_id)
+}
+
 fn service<'a>(ctx: &Context<'a>) -> ApiResult<&'a UsersService> {
     ctx.data::<UsersService>()
         .map_err(|_| ApiError::internal("UsersService missing from the schema data"))

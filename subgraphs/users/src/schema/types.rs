@@ -1,5 +1,6 @@
 //! GraphQL object, input and enum types of the users subgraph.
 
+use api_errors::ApiError;
 use async_graphql::connection::PageInfo;
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -76,9 +77,27 @@ impl User {
         self.row.about.as_deref()
     }
 
-    /// An https URL of the user's picture.
-    async fn avatar_url(&self) -> Option<&str> {
-        self.row.avatar_url.as_deref()
+    /// The URL of the user's picture: the uploaded one (512 px) or the
+    /// https URL set with `updateProfile`; null if there is none.
+    #[allow(clippy::unused_async)] // async-graphql needs resolvers to be async
+    async fn avatar_url(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        self.picture(ctx, None)
+    }
+
+    /// The URL of the user's picture for showing it `size` pixels a side:
+    /// the smallest stored size that is at least as large (else the largest),
+    /// or the linked URL as it is. Without `size`, the largest. Null if there
+    /// is no picture. Errors: BAD_USER_INPUT (`size` below 1).
+    #[allow(clippy::unused_async)] // async-graphql needs resolvers to be async
+    async fn avatar(&self, ctx: &Context<'_>, size: Option<i32>) -> Result<Option<String>> {
+        let size = match size.map(u32::try_from) {
+            None => None,
+            Some(Ok(size)) if size >= 1 => Some(size),
+            Some(_) => {
+                return Err(ApiError::invalid_field("size", "size must be at least 1").into());
+            }
+        };
+        self.picture(ctx, size)
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
@@ -95,6 +114,36 @@ impl User {
     }
 }
 
+impl User {
+    fn picture(&self, ctx: &Context<'_>, size: Option<u32>) -> Result<Option<String>> {
+        if let Some(key) = &self.row.avatar_key {
+            let url = service(ctx)?.avatars.picture_url(self.row.id, key, size);
+            return Ok(Some(url));
+        }
+        Ok(self.row.avatar_url.clone())
+    }
+}
+
+/// Where to upload a picture: `PUT` its bytes to `uploadUrl` before
+/// `expiresAt`, with `Content-Type` as requested and the caller's
+/// `Authorization: Bearer` header. The answer is JSON: `avatarUrl` and
+/// `sizes` (a URL per size); errors have the GraphQL error shape, with an
+/// HTTP status (400, 401, 403, 410 expired, 413 too large, 415 wrong type).
+#[derive(SimpleObject)]
+pub struct AvatarUpload {
+    pub upload_url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<domain::AvatarUpload> for AvatarUpload {
+    fn from(upload: domain::AvatarUpload) -> Self {
+        AvatarUpload {
+            upload_url: upload.upload_url,
+            expires_at: upload.expires_at,
+        }
+    }
+}
+
 /// Changes to the caller's profile. Omitted fields stay as they are; null
 /// clears `about` and `avatarUrl`.
 #[derive(InputObject)]
@@ -103,7 +152,8 @@ pub struct UpdateProfileInput {
     pub nickname: MaybeUndefined<String>,
     /// At most 500 characters; blank clears it.
     pub about: MaybeUndefined<String>,
-    /// An absolute https URL of at most 2048 characters.
+    /// An absolute https URL of at most 2048 characters. Setting or clearing
+    /// it replaces an uploaded picture (a user has one picture).
     pub avatar_url: MaybeUndefined<String>,
 }
 

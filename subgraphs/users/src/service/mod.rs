@@ -1,6 +1,7 @@
 //! The users domain: creating users, profiles, friendships and their
 //! notifications. Resolvers and the gRPC server are thin layers over this.
 
+pub mod avatars;
 pub mod friends;
 pub mod notifications;
 pub mod profiles;
@@ -15,6 +16,7 @@ use uuid::Uuid;
 use crate::db::users::{self, User};
 use crate::validate;
 
+pub use avatars::{AvatarUpload, UploadError};
 pub use friends::{FriendChange, Page, Relationship};
 pub use profiles::ProfileUpdate;
 
@@ -30,6 +32,8 @@ pub struct UsersService {
     pub pool: PgPool,
     /// Pending requests a user may have sent at once.
     pub max_pending_requests: i64,
+    /// Picture storage and upload signing.
+    pub avatars: crate::avatars::Avatars,
 }
 
 pub(crate) fn user_not_found() -> ApiError {

@@ -1,9 +1,11 @@
 //! Profile changes.
 
 use api_errors::{ApiError, ApiResult};
+use diesel_async::AsyncConnection as _;
 use uuid::Uuid;
 
 use super::{UsersService, no_profile_yet};
+use crate::db::avatars;
 use crate::db::users::{self, FieldChange, NICKNAME_UNIQUE_INDEX, ProfileChanges, User};
 use crate::db::violated_constraint;
 use crate::validate;
@@ -59,10 +61,30 @@ impl UsersService {
             about: about.as_deref(),
             avatar_url: avatar_url.as_deref(),
         };
+        // A new or cleared avatarUrl replaces an uploaded picture, whose
+        // files go once that is committed (see service::avatars).
+        let replaces_picture = changes.avatar_url != FieldChange::Keep;
         let mut conn = self.pool.get().await?;
-        match users::update_profile(&mut conn, me, &changes).await {
-            Ok(Some(user)) => Ok(user),
-            Ok(None) => Err(no_profile_yet()),
+        let updated = conn
+            .transaction::<_, diesel::result::Error, _>(async |conn| {
+                let uploaded = if replaces_picture {
+                    avatars::lock_picture(conn, me).await?.flatten()
+                } else {
+                    None
+                };
+                let user = users::update_profile(conn, me, &changes).await?;
+                Ok((user, uploaded))
+            })
+            .await;
+        drop(conn);
+        match updated {
+            Ok((Some(user), uploaded)) => {
+                if let Some(old) = uploaded {
+                    self.discard_avatar(me, &old).await;
+                }
+                Ok(user)
+            }
+            Ok((None, _)) => Err(no_profile_yet()),
             Err(err) if violated_constraint(&err) == Some(NICKNAME_UNIQUE_INDEX) => {
                 Err(nickname_taken())
             }
