@@ -1,12 +1,20 @@
 //! `cargo xtask <command>`: the developer commands of this repository.
 //!
 //! - `up`: finds or starts PostgreSQL, creates and migrates the service
-//!   databases, starts every service, prints the URLs; Ctrl-C stops all.
-//! - `test`: everything CI checks (fmt, clippy -D warnings, the test suite).
+//!   databases, starts every service and the router, prints the URLs;
+//!   Ctrl-C stops all.
+//! - `test`: everything CI checks (fmt, clippy -D warnings, the schemas, the
+//!   explorer bundles, the router build, the test suite).
 //! - `schema`: writes each subgraph's SDL (`subgraphs/<name>/schema.graphql`)
-//!   and composes `supergraph.graphql` from them.
+//!   and composes `supergraph.graphql` from them (`--check`: only checks).
+//! - `router`: builds the router (its own cargo workspace under `router/`).
+//! - `explorer`: refreshes the router's vendored GraphiQL bundles.
 
+mod containers;
+mod explorer;
+mod npm;
 mod postgres;
+mod router;
 mod schema;
 mod up;
 
@@ -35,7 +43,21 @@ enum Cmd {
         cargo_args: Vec<String>,
     },
     /// Write subgraphs/<name>/schema.graphql and compose supergraph.graphql.
-    Schema,
+    Schema {
+        /// Only check, as `test` does: committed files up to date, clean
+        /// composition, no unmarked breaking change.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Build the router (router/target/{debug,release}/router).
+    Router {
+        /// Optimised build.
+        #[arg(long)]
+        release: bool,
+    },
+    /// Copy the explorer's GraphiQL/React bundles from the pinned npm
+    /// packages into router/explorer/vendor/.
+    Explorer,
 }
 
 /// The subgraphs, in start order.
@@ -59,13 +81,22 @@ pub const SERVICES: &[up::Service] = &[
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Every path below is relative to the repository root.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    if let Err(err) = std::env::set_current_dir(&root) {
+        eprintln!("xtask: cannot enter {}: {err}", root.display());
+        return ExitCode::FAILURE;
+    }
     let result = match cli.command {
         Cmd::Up(args) => up::run(&args),
         Cmd::Test {
             tests_only,
             cargo_args,
         } => test(tests_only, &cargo_args),
-        Cmd::Schema => schema::write(),
+        Cmd::Schema { check: false } => schema::write(),
+        Cmd::Schema { check: true } => schema::check(),
+        Cmd::Router { release } => router::build(release),
+        Cmd::Explorer => explorer::vendor(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,6 +131,7 @@ fn test(tests_only: bool, cargo_args: &[String]) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     if !tests_only {
         run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
+        router::fmt_check()?;
         run_cmd(cargo().args([
             "clippy",
             "--workspace",
@@ -109,8 +141,15 @@ fn test(tests_only: bool, cargo_args: &[String]) -> anyhow::Result<()> {
             "warnings",
         ]))?;
         schema::check()?;
+        explorer::check()?;
     }
-    run_cmd(cargo().args(["test", "--workspace"]).args(cargo_args))?;
+    // The e2e tests run the router binary: build it (and lint it) here, in
+    // a visible step, and hand it to them.
+    router::build(false)?;
+    run_cmd(cargo().args(["test", "--workspace"]).args(cargo_args).env(
+        "E2E_ROUTER_BIN",
+        std::fs::canonicalize(router::binary(false))?,
+    ))?;
     eprintln!("xtask test: all checks passed in {:.0?}", started.elapsed());
     Ok(())
 }

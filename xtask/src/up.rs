@@ -1,4 +1,5 @@
-//! `cargo xtask up`: the whole system on one machine.
+//! `cargo xtask up`: the whole system on one machine: PostgreSQL, the
+//! subgraphs, then the router in front of them.
 
 use std::path::PathBuf;
 use std::process::{Child, Command};
@@ -38,6 +39,7 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
         build.args(["-p", service.name]);
     }
     crate::run_cmd(&mut build)?;
+    crate::router::build(args.release)?;
     let bin_dir = PathBuf::from("target").join(profile);
 
     let env = |service: &Service| -> Vec<(String, String)> {
@@ -53,6 +55,9 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
             ),
             ("AUTH_GRPC_URL".into(), "http://127.0.0.1:50051".into()),
             ("USERS_GRPC_URL".into(), "http://127.0.0.1:50052".into()),
+            // The router calls from here and appends the client's address
+            // to `x-forwarded-for`.
+            ("TRUSTED_PROXIES".into(), "127.0.0.1".into()),
         ]
     };
 
@@ -78,22 +83,41 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
 
     let result = async {
         for service in &started {
-            wait_healthy(service).await?;
+            wait_healthy(service.name, service.http_port, "/healthz").await?;
         }
+        // The router last: it plans against the committed supergraph and
+        // answers for whichever subgraphs are up.
+        let router = Command::new(crate::router::binary(args.release))
+            .envs(router_env()?)
+            .spawn()
+            .context("starting the router")?;
+        children.push(("router", router));
+        wait_healthy("router", crate::router::HTTP_PORT, "/readiness").await?;
         println!();
         println!("The messenger API is up:");
+        println!(
+            "  {:<10} GraphQL http://127.0.0.1:{}/graphql   (WebSocket subscriptions on the same URL)",
+            "router",
+            crate::router::HTTP_PORT
+        );
         for service in &started {
             println!(
                 "  {:<10} GraphQL http://127.0.0.1:{}/graphql   gRPC 127.0.0.1:{}",
                 service.name, service.http_port, service.grpc_port
             );
         }
+        println!();
+        println!(
+            "GraphiQL explorer: http://127.0.0.1:{}/graphql",
+            crate::router::HTTP_PORT
+        );
         println!("Press Ctrl-C to stop everything.");
         wait_for_exit(&mut children).await
     }
     .await;
 
-    for (name, child) in &mut children {
+    // Router first: it is the clients' entry point.
+    for (name, child) in children.iter_mut().rev() {
         if matches!(child.try_wait(), Ok(None)) {
             eprintln!("stopping {name}");
             let _ = Command::new("kill")
@@ -117,9 +141,26 @@ fn serves(bin: &PathBuf) -> bool {
         .is_ok_and(|out| out.status.success() && !out.stdout.is_empty())
 }
 
-async fn wait_healthy(service: &Service) -> anyhow::Result<()> {
-    let url = format!("http://127.0.0.1:{}/healthz", service.http_port);
-    let client = reqwest::Client::new();
+/// The router's environment: its config file and where the subgraphs are
+/// (the same variables compose.yml sets).
+fn router_env() -> anyhow::Result<Vec<(String, String)>> {
+    let config = std::env::current_dir()?.join(crate::router::CONFIG);
+    let mut env = vec![(
+        "ROUTER_CONFIG_FILE_PATH".to_owned(),
+        config.to_string_lossy().into_owned(),
+    )];
+    for service in crate::SERVICES {
+        env.push((
+            format!("{}_SUBGRAPH_URL", service.name.to_ascii_uppercase()),
+            format!("http://127.0.0.1:{}/graphql", service.http_port),
+        ));
+    }
+    Ok(env)
+}
+
+async fn wait_healthy(name: &str, port: u16, path: &str) -> anyhow::Result<()> {
+    let url = format!("http://127.0.0.1:{port}{path}");
+    let client = reqwest::Client::builder().no_proxy().build()?;
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if client
@@ -132,7 +173,7 @@ async fn wait_healthy(service: &Service) -> anyhow::Result<()> {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    anyhow::bail!("{} did not become healthy at {url}", service.name)
+    anyhow::bail!("{name} did not become healthy at {url}")
 }
 
 /// Waits for Ctrl-C, or for any service to exit on its own (an error).
