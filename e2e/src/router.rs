@@ -51,7 +51,10 @@ pub fn router_binary() -> PathBuf {
                     "build",
                     "--ignore-rust-version",
                     "--locked",
+                    "--target-dir",
+                    "target",
                 ])
+                .env_remove("CARGO_TARGET_DIR")
                 .env("RUSTC_WORKSPACE_WRAPPER", "clippy-driver")
                 .env(
                     "CLIPPY_ARGS",

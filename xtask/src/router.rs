@@ -22,6 +22,10 @@ pub fn build(release: bool) -> anyhow::Result<()> {
     cmd.args(["-n", "10"])
         .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
         .args(["build", "--ignore-rust-version", "--locked"])
+        // Always router/target, whatever CARGO_TARGET_DIR the caller has:
+        // `binary` and the e2e tests look for it there.
+        .args(["--target-dir", "target"])
+        .env_remove("CARGO_TARGET_DIR")
         .env("RUSTC_WORKSPACE_WRAPPER", "clippy-driver")
         .env(
             "CLIPPY_ARGS",
