@@ -9,7 +9,10 @@
 //!   and composes `supergraph.graphql` from them (`--check`: only checks).
 //! - `router`: builds the router (its own cargo workspace under `router/`).
 //! - `explorer`: refreshes the router's vendored GraphiQL bundles.
+//! - `bench`: the load scenarios of `bench/` against the whole system on
+//!   fresh `bench_*` databases; figures appended to bench/RESULTS.md.
 
+mod bench;
 mod containers;
 mod explorer;
 mod npm;
@@ -58,6 +61,9 @@ enum Cmd {
     /// Copy the explorer's GraphiQL/React bundles from the pinned npm
     /// packages into router/explorer/vendor/.
     Explorer,
+    /// Start the system on fresh bench_* databases and run load scenarios
+    /// (overhead, join, send, token, or all); figures go to bench/RESULTS.md.
+    Bench(bench::BenchArgs),
 }
 
 /// The subgraphs, in start order.
@@ -97,6 +103,7 @@ fn main() -> ExitCode {
         Cmd::Schema { check: true } => schema::check(),
         Cmd::Router { release } => router::build(release),
         Cmd::Explorer => explorer::vendor(),
+        Cmd::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -158,7 +158,7 @@ fn router_env() -> anyhow::Result<Vec<(String, String)>> {
     Ok(env)
 }
 
-async fn wait_healthy(name: &str, port: u16, path: &str) -> anyhow::Result<()> {
+pub(crate) async fn wait_healthy(name: &str, port: u16, path: &str) -> anyhow::Result<()> {
     let url = format!("http://127.0.0.1:{port}{path}");
     let client = reqwest::Client::builder().no_proxy().build()?;
     let deadline = Instant::now() + Duration::from_secs(60);

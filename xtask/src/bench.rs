@@ -1,0 +1,255 @@
+//! `cargo xtask bench <scenario>|all`: the whole system on fresh `bench_*`
+//! databases and its own ports (so a running `cargo xtask up` is left
+//! alone), then the load generator of `bench/` against it. The generator
+//! seeds data, measures, prints a table and appends it to bench/RESULTS.md.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use anyhow::Context as _;
+
+use crate::postgres::Server;
+use crate::up::Service;
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// overhead | join | send | token (comma-separated) or all.
+    scenario: String,
+    /// Subgraphs and load generator as debug builds (default: release).
+    #[arg(long)]
+    debug: bool,
+    /// Build and run the router in release (≈14 min cold on 2 cores).
+    /// Without it: the release binary if one was built, else the debug one.
+    #[arg(long, conflicts_with = "router_debug")]
+    router_release: bool,
+    /// Run the router's debug build even if a release one exists.
+    #[arg(long)]
+    router_debug: bool,
+    /// Seconds per measured load.
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Concurrent in-flight requests.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+}
+
+const SERVICES: &[Service] = &[
+    Service {
+        name: "auth",
+        http_port: 4101,
+        grpc_port: 50151,
+    },
+    Service {
+        name: "users",
+        http_port: 4102,
+        grpc_port: 50152,
+    },
+    Service {
+        name: "messaging",
+        http_port: 4103,
+        grpc_port: 50153,
+    },
+];
+const ROUTER_PORT: u16 = 4100;
+
+pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    tokio::runtime::Runtime::new()?.block_on(bench(args))
+}
+
+async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    let server = Server::find_or_start().await?;
+    let profile = if args.debug { "debug" } else { "release" };
+    let mut build = crate::cargo();
+    build.arg("build");
+    if !args.debug {
+        build.arg("--release");
+    }
+    for package in ["auth", "users", "messaging", "bench"] {
+        build.args(["-p", package]);
+    }
+    // As for the router: xtask's own CARGO_* variables would make some build
+    // scripts (ring's) rebuild, and half the tree with them.
+    crate::router::without_package_env(&mut build);
+    crate::run_cmd(&mut build)?;
+    let router_release =
+        !args.router_debug && (args.router_release || crate::router::binary(true).is_file());
+    if args.router_release || !crate::router::binary(router_release).is_file() {
+        crate::router::build(router_release)?;
+    }
+    let bin_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+        .join(profile);
+
+    for name in [
+        "bench_auth",
+        "bench_users",
+        "bench_messaging",
+        "bench_pgbench",
+    ] {
+        fresh_database(&server, name).await?;
+    }
+    let logs = PathBuf::from("target/bench-logs");
+    std::fs::create_dir_all(&logs)?;
+
+    let mut children: Vec<(&'static str, Child)> = Vec::new();
+    let result = async {
+        for service in SERVICES {
+            let bin = bin_dir.join(service.name);
+            let env = service_env(&server, service);
+            crate::run_cmd(Command::new(&bin).arg("migrate").envs(env.clone()))
+                .with_context(|| format!("migrating {}", service.name))?;
+            let log = std::fs::File::create(logs.join(format!("{}.log", service.name)))?;
+            let child = Command::new(&bin)
+                .arg("serve")
+                .envs(env)
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .spawn()
+                .with_context(|| format!("starting {}", service.name))?;
+            children.push((service.name, child));
+        }
+        for service in SERVICES {
+            crate::up::wait_healthy(service.name, service.http_port, "/healthz").await?;
+        }
+        let log = std::fs::File::create(logs.join("router.log"))?;
+        let router = Command::new(crate::router::binary(router_release))
+            .envs(router_env()?)
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .context("starting the router")?;
+        children.push(("router", router));
+        crate::up::wait_healthy("router", ROUTER_PORT, "/readiness").await?;
+
+        let profiles = format!(
+            "subgraphs and load generator: {profile}{}; router: {}",
+            if args.debug {
+                " (dev profile, dependencies at opt-level 1)"
+            } else {
+                ""
+            },
+            if router_release {
+                "release"
+            } else {
+                "debug (dev profile, dependencies at opt-level 0: router figures are pessimistic)"
+            },
+        );
+        // A router binary is not rebuilt here: say how old it is.
+        let router_built = Command::new("date")
+            .args(["-u", "+%F %H:%M UTC", "-r"])
+            .arg(crate::router::binary(router_release))
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .unwrap_or_default();
+        let profiles = format!("{profiles}, binary built {router_built}");
+        let pgbench = crate::postgres::bin_dir()?.join("pgbench");
+        let url = |port: u16| format!("http://127.0.0.1:{port}/graphql");
+        crate::run_cmd(
+            Command::new(bin_dir.join("bench"))
+                .arg(&args.scenario)
+                .args(["--router", &url(ROUTER_PORT)])
+                .args(["--users", &url(SERVICES[1].http_port)])
+                .args(["--messaging", &url(SERVICES[2].http_port)])
+                .args([
+                    "--auth-grpc",
+                    &format!("http://127.0.0.1:{}", SERVICES[0].grpc_port),
+                ])
+                .args(["--pgbench-url", &server.database_url("bench_pgbench")])
+                .arg("--pgbench-bin")
+                .arg(pgbench)
+                .args(["--seconds", &args.seconds.to_string()])
+                .args(["--concurrency", &args.concurrency.to_string()])
+                .args(["--profiles", &profiles])
+                .stdin(Stdio::null()),
+        )
+    }
+    .await;
+
+    for (name, child) in children.iter_mut().rev() {
+        if matches!(child.try_wait(), Ok(None)) {
+            eprintln!("stopping {name}");
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
+        }
+    }
+    for (_, child) in &mut children {
+        let _ = child.wait();
+    }
+    if result.is_err() {
+        eprintln!("service logs: {}", logs.display());
+    }
+    drop(server);
+    result
+}
+
+/// Drops and re-creates `name`: every run starts from empty tables.
+async fn fresh_database(server: &Server, name: &str) -> anyhow::Result<()> {
+    let (client, connection) =
+        tokio_postgres::connect(&server.admin_url, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .with_context(|| format!("dropping database {name}"))?;
+    client
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .with_context(|| format!("creating database {name}"))?;
+    Ok(())
+}
+
+fn service_env(server: &Server, service: &Service) -> Vec<(String, String)> {
+    let grpc = |i: usize| format!("http://127.0.0.1:{}", SERVICES[i].grpc_port);
+    let mut env: Vec<(String, String)> = vec![
+        (
+            "DATABASE_URL".into(),
+            server.database_url(&format!("bench_{}", service.name)),
+        ),
+        (
+            "HTTP_ADDR".into(),
+            format!("127.0.0.1:{}", service.http_port),
+        ),
+        (
+            "GRPC_ADDR".into(),
+            format!("127.0.0.1:{}", service.grpc_port),
+        ),
+        ("AUTH_GRPC_URL".into(), grpc(0)),
+        ("USERS_GRPC_URL".into(), grpc(1)),
+        ("TRUSTED_PROXIES".into(), "127.0.0.1".into()),
+        ("RUST_LOG".into(), "warn".into()),
+    ];
+    // All load comes from one address and a few accounts: the abuse limits
+    // would measure themselves, not the service.
+    for limit in [
+        "LOGIN_RATE_PER_ACCOUNT",
+        "LOGIN_RATE_PER_IP",
+        "REGISTER_RATE_PER_IP",
+        "REFRESH_RATE_PER_SESSION",
+        "FRIEND_REQUEST_RATE",
+        "MESSAGE_RATE",
+    ] {
+        env.push((limit.into(), "off".into()));
+    }
+    env
+}
+
+fn router_env() -> anyhow::Result<Vec<(String, String)>> {
+    let config = std::env::current_dir()?.join(crate::router::CONFIG);
+    let mut env = vec![
+        (
+            "ROUTER_CONFIG_FILE_PATH".to_owned(),
+            config.to_string_lossy().into_owned(),
+        ),
+        ("PORT".to_owned(), ROUTER_PORT.to_string()),
+        ("LOG_LEVEL".to_owned(), "warn".to_owned()),
+    ];
+    for service in SERVICES {
+        env.push((
+            format!("{}_SUBGRAPH_URL", service.name.to_ascii_uppercase()),
+            format!("http://127.0.0.1:{}/graphql", service.http_port),
+        ));
+    }
+    Ok(env)
+}
