@@ -20,6 +20,7 @@
 //! at once instead of waiting for its poll interval.
 
 pub mod admin;
+pub mod broker;
 pub mod schema;
 mod settings;
 mod worker;
@@ -33,7 +34,7 @@ use std::fmt;
 use uuid::Uuid;
 
 pub use async_trait::async_trait;
-pub use settings::Settings;
+pub use settings::{Events, Settings};
 pub use worker::{Worker, WorkerConfig, WorkerError};
 
 use schema::outbox;

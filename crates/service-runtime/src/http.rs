@@ -7,13 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use api_errors::{ErrorCode, ensure_codes};
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql::{BatchRequest, BatchResponse, Data, Executor};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
-use auth_client::{
-    BearerToken, Caller, SharedAuthenticator, authenticate_headers, authenticate_init_payload,
-    token_from_init_payload,
-};
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocketProtocols};
+use async_graphql::{BatchRequest, BatchResponse, Executor};
+use auth_client::{SharedAuthenticator, authenticate_headers};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -24,6 +20,10 @@ use axum::routing::{get, post};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+
+use crate::client_ip::TrustedProxies;
+use crate::settings::HttpSettings;
+use crate::ws::{Connection, Connections, WsLimits};
 
 /// Largest request body accepted. Generous enough that a 1 MB string field
 /// reaches the resolver and gets a precise BAD_USER_INPUT.
@@ -43,6 +43,9 @@ pub struct RequestMeta {
 pub struct GraphqlApp<E> {
     executor: E,
     authenticator: SharedAuthenticator,
+    trusted_proxies: TrustedProxies,
+    ws_limits: WsLimits,
+    connections: Connections,
 }
 
 impl<E: Executor> GraphqlApp<E> {
@@ -50,7 +53,34 @@ impl<E: Executor> GraphqlApp<E> {
         Self {
             executor,
             authenticator,
+            trusted_proxies: TrustedProxies::none(),
+            ws_limits: WsLimits::default(),
+            connections: Connections::default(),
         }
+    }
+
+    /// Trusted proxies and WebSocket limits from the service's settings.
+    #[must_use]
+    pub fn with_settings(self, settings: &HttpSettings) -> Self {
+        self.with_trusted_proxies(settings.trusted_proxies())
+            .with_ws_limits(settings.ws_limits())
+    }
+
+    #[must_use]
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = proxies;
+        self
+    }
+
+    #[must_use]
+    pub fn with_ws_limits(mut self, limits: WsLimits) -> Self {
+        self.ws_limits = limits;
+        self
+    }
+
+    /// The open subscription connections per user (shared with the app).
+    pub fn connections(&self) -> Connections {
+        self.connections.clone()
     }
 
     /// The complete router: GraphQL, subscriptions, health, and the layers
@@ -112,17 +142,7 @@ async fn graphql_post<E: Executor>(
         }
     };
     let caller = authenticate_headers(app.authenticator.as_ref(), &headers).await;
-    let meta = RequestMeta {
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(512).collect()),
-        client_ip: Some(peer.ip()),
-        request_id: headers
-            .get(REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    };
+    let meta = request_meta(&app.trusted_proxies, peer, &headers);
     let mut response = app
         .executor
         .execute_batch(batch.data(caller).data(meta))
@@ -134,28 +154,56 @@ async fn graphql_post<E: Executor>(
     axum::Json(response).into_response()
 }
 
+fn request_meta(proxies: &TrustedProxies, peer: SocketAddr, headers: &HeaderMap) -> RequestMeta {
+    RequestMeta {
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(512).collect()),
+        client_ip: Some(proxies.client_ip(peer.ip(), headers)),
+        request_id: headers
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
+/// The first sub-protocol the client offers that we speak.
+fn ws_protocol(headers: &HeaderMap) -> Option<WebSocketProtocols> {
+    headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .split(',')
+                .find_map(|protocol| protocol.trim().parse().ok())
+        })
+}
+
 async fn graphql_ws<E: Executor>(
     State(app): State<Arc<GraphqlApp<E>>>,
-    protocol: GraphQLProtocol,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let Some(protocol) = ws_protocol(&headers) else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "unsupported WebSocket sub-protocol: use graphql-transport-ws",
+        );
+    };
+    let connection = Connection {
+        executor: app.executor.clone(),
+        protocol,
+        authenticator: app.authenticator.clone(),
+        limits: app.ws_limits,
+        connections: app.connections.clone(),
+        meta: request_meta(&app.trusted_proxies, peer, &headers),
+    };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |stream| {
-            let authenticator = app.authenticator.clone();
-            GraphQLWebSocket::new(stream, app.executor.clone(), protocol)
-                .on_connection_init(move |payload| async move {
-                    let caller = authenticate_init_payload(authenticator.as_ref(), &payload).await;
-                    let mut data = Data::default();
-                    if let Some(Ok(token)) = token_from_init_payload(&payload) {
-                        data.insert(BearerToken(token));
-                    }
-                    data.insert::<Caller>(caller);
-                    data.insert::<SharedAuthenticator>(authenticator);
-                    Ok(data)
-                })
-                .serve()
-        })
+        .on_upgrade(move |socket| connection.serve(socket))
 }
 
 /// A GraphQL-shaped error body for failures before execution.

@@ -1,11 +1,19 @@
 //! What every subgraph process shares: logging, the database pool and
 //! migrations, the HTTP app around a GraphQL schema, and graceful shutdown.
 
+pub mod client_ip;
 pub mod db;
 pub mod http;
+pub mod limits;
 pub mod process;
+pub mod settings;
 pub mod shutdown;
 pub mod telemetry;
+pub mod ws;
 
+pub use client_ip::TrustedProxies;
 pub use http::{GraphqlApp, RequestMeta};
+pub use limits::{QueryLimits, QueryLimitsExt};
 pub use process::{BindError, Parts, Running};
+pub use settings::HttpSettings;
+pub use ws::WsLimits;

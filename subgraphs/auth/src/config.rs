@@ -51,6 +51,13 @@ pub struct Config {
     pub hash_concurrency: usize,
     #[command(flatten)]
     pub email: EmailSettings,
+    // Sign-in with OpenID Connect providers (`OAUTH_*`).
+    #[command(flatten)]
+    pub oauth: crate::oauth::OAuthSettings,
+    #[command(flatten)]
+    pub security: SecuritySettings,
+    #[command(flatten)]
+    pub http: service_runtime::HttpSettings,
     #[command(flatten)]
     pub outbox: outbox::Settings,
     /// `text` or `json` logs.
@@ -135,6 +142,7 @@ impl Config {
         config.email.email_verification = EmailVerification::Off;
         config.email.smtp_url = None;
         config.email.public_url = None;
+        config.oauth = crate::oauth::OAuthSettings::none();
         config
     }
 
@@ -151,6 +159,54 @@ impl Config {
             std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
         } else {
             self.hash_concurrency
+        }
+    }
+}
+
+/// Throttling and password hashing (see `service::security`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct SecuritySettings {
+    /// Sign-in attempts per account (by email, known or not): `N/PERIOD`
+    /// (a burst of N, then one every PERIOD/N) or `off`. Over it, every
+    /// attempt fails with RATE_LIMITED, a correct password too.
+    #[arg(long, env = "LOGIN_RATE_PER_ACCOUNT", default_value = "10/1m")]
+    pub login_rate_per_account: ratelimit::Rate,
+    /// Sign-in attempts per client address (IPv6: per /64).
+    #[arg(long, env = "LOGIN_RATE_PER_IP", default_value = "30/1m")]
+    pub login_rate_per_ip: ratelimit::Rate,
+    /// Registrations per client address.
+    #[arg(long, env = "REGISTER_RATE_PER_IP", default_value = "20/1h")]
+    pub register_rate_per_ip: ratelimit::Rate,
+    /// Token refreshes per session.
+    #[arg(long, env = "REFRESH_RATE_PER_SESSION", default_value = "10/1m")]
+    pub refresh_rate_per_session: ratelimit::Rate,
+    /// argon2id memory cost in KiB for new hashes; hashes made with other
+    /// parameters are replaced at the next successful sign-in.
+    #[arg(long, env = "PASSWORD_HASH_M_KIB", default_value_t = 19 * 1024)]
+    pub password_hash_m_kib: u32,
+    /// argon2id passes.
+    #[arg(long, env = "PASSWORD_HASH_T", default_value_t = 2)]
+    pub password_hash_t: u32,
+    /// argon2id lanes.
+    #[arg(long, env = "PASSWORD_HASH_P", default_value_t = 1)]
+    pub password_hash_p: u32,
+}
+
+impl SecuritySettings {
+    pub fn hash_params(&self) -> crate::passwords::HashParams {
+        crate::passwords::HashParams {
+            m_kib: self.password_hash_m_kib,
+            t: self.password_hash_t,
+            p: self.password_hash_p,
+        }
+    }
+
+    pub fn limits(&self) -> crate::service::security::Limits {
+        crate::service::security::Limits {
+            login_per_account: self.login_rate_per_account,
+            login_per_ip: self.login_rate_per_ip,
+            register_per_ip: self.register_rate_per_ip,
+            refresh_per_session: self.refresh_rate_per_session,
         }
     }
 }

@@ -1,5 +1,12 @@
 //! Signing keys: the newest unretired key signs access tokens; every
 //! unretired key verifies them and is published in the JWKS.
+//!
+//! Rotation ([`admin`], `auth keys rotate`): a new key is added and, being
+//! the newest, signs from then on, on every replica (the `auth_keys_changed`
+//! notification reloads them); the old one keeps verifying the tokens it
+//! signed until it is retired (`auth keys retire`) once those have expired.
+
+pub mod admin;
 
 use std::collections::HashMap;
 use std::path::Path;

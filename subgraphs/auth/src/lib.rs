@@ -10,9 +10,11 @@ pub mod grpc;
 pub mod jobs;
 pub mod keys;
 pub mod listener;
+pub mod oauth;
 pub mod passwords;
 pub mod revocations;
 pub mod schema;
+pub mod secrets;
 pub mod service;
 pub mod tokens;
 pub mod validate;
@@ -49,6 +51,8 @@ pub enum StartError {
     UsersUrl(#[from] tonic::transport::Error),
     #[error(transparent)]
     Mailer(#[from] email::MailerError),
+    #[error("sign-in providers: {0}")]
+    OAuth(#[from] oauth::ConfigError),
 }
 
 /// How often the worker deletes spent confirmation tokens and email windows.
@@ -109,7 +113,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     let templates = Templates::new(config.email.product_name.clone());
     let service = AuthService {
         pool: pool.clone(),
-        hasher: passwords::Hasher::new(config.hash_concurrency()),
+        hasher: passwords::Hasher::new(config.hash_concurrency(), config.security.hash_params()),
         keys,
         revocations: revocations::Revocations::new(horizon),
         settings,
@@ -120,6 +124,9 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             emails_per_address: config.email.email_limit_per_address,
             window: config.email.limit_window(),
         },
+        oauth: oauth::OAuth::new(&config.oauth)?,
+        limiter: ratelimit::Limiter::new(pool.clone()),
+        limits: config.security.limits(),
     };
     let mut running = Running::new("auth", service.clone());
     let shutdown = running.shutdown_handle();
@@ -134,7 +141,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     if parts.http {
-        let schema = schema::build(service.clone());
+        let schema = schema::build(service.clone(), config.http.query_limits());
         let authenticator: auth_client::SharedAuthenticator =
             Arc::new(LocalAuthenticator(service.clone()));
         let jwks_keys = service.keys.clone();
@@ -151,9 +158,22 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
                     }
                 }),
             )
-            .merge(verify_page::router(service.clone(), templates.clone()));
-        let router = GraphqlApp::new(schema, authenticator).router(extra);
+            .merge(verify_page::router(service.clone(), templates.clone()))
+            .merge(oauth::routes::router(service.clone(), templates.clone()));
+        let router = GraphqlApp::new(schema, authenticator)
+            .with_settings(&config.http)
+            .router(extra);
         running.serve_http(config.http_addr, router).await?;
+        running.spawn(
+            service
+                .limiter
+                .clone()
+                .prune_periodically(ratelimit::PRUNE_EVERY, shutdown.wait()),
+        );
+        // Provider callbacks are under it: known now that the port is bound.
+        service
+            .oauth
+            .set_public_url(&public_url(config, running.http_addr));
     }
 
     if parts.grpc {
@@ -180,15 +200,27 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             config.outbox.worker_config(),
         )
         .handler(
-            service::CREATE_USER_EVENT,
-            jobs::CreateUser::new(&config.users_grpc_url)?,
-        )
-        .handler(
             email::SEND_EMAIL_EVENT,
             jobs::email::SendEmail::new(service.clone(), mailer, templates, &public_url),
         );
+        // EVENTS=broker: users' events go to JetStream and users consumes them.
+        let worker = match config.outbox.broker() {
+            Some(broker) => worker.handler(
+                service::CREATE_USER_EVENT,
+                outbox::broker::Publisher::new(broker),
+            ),
+            None => worker.handler(
+                service::CREATE_USER_EVENT,
+                jobs::CreateUser::new(&config.users_grpc_url)?,
+            ),
+        };
         running.spawn(worker.run(shutdown.wait()));
         running.spawn(jobs::email::prune_periodically(
+            service.clone(),
+            PRUNE_EVERY,
+            shutdown.wait(),
+        ));
+        running.spawn(oauth::prune_periodically(
             service.clone(),
             PRUNE_EVERY,
             shutdown.wait(),

@@ -31,6 +31,17 @@ enum Command {
         )]
         database_url: String,
     },
+    /// Signing keys: list, rotate (add a new signing key), retire old ones.
+    Keys {
+        #[command(subcommand)]
+        command: auth::keys::admin::KeysCommand,
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "postgres://postgres@127.0.0.1:5432/auth"
+        )]
+        database_url: String,
+    },
 }
 
 #[tokio::main]
@@ -63,6 +74,12 @@ async fn main() -> anyhow::Result<()> {
         } => outbox::admin::run(&command, &database_url)
             .await
             .context("outbox command"),
+        Command::Keys {
+            command,
+            database_url,
+        } => auth::keys::admin::run(&command, &database_url)
+            .await
+            .context("keys command"),
     }
 }
 

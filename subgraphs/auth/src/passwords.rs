@@ -1,4 +1,8 @@
-//! Password hashing with argon2id at OWASP parameters (m = 19 MiB, t = 2, p = 1).
+//! Password hashing with argon2id, at OWASP parameters by default (m = 19 MiB,
+//! t = 2, p = 1; configurable). Hashes are PHC strings that carry their own
+//! parameters, so a hash made with older ones still verifies — and
+//! [`Hasher::needs_rehash`] says when to replace it (at the next successful
+//! sign-in, when the password is at hand).
 //!
 //! Hashing takes tens of milliseconds of CPU and 19 MiB of memory, so it runs
 //! on the blocking pool behind a semaphore: a burst of logins queues here
@@ -12,42 +16,76 @@ use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier 
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::{OnceCell, Semaphore};
 
+use crate::secrets::Password;
+
+/// argon2id cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashParams {
+    /// Memory in KiB.
+    pub m_kib: u32,
+    /// Passes.
+    pub t: u32,
+    /// Lanes.
+    pub p: u32,
+}
+
+impl Default for HashParams {
+    fn default() -> Self {
+        Self {
+            m_kib: 19 * 1024,
+            t: 2,
+            p: 1,
+        }
+    }
+}
+
+impl HashParams {
+    fn argon2(self) -> Result<Argon2<'static>, ApiError> {
+        let params = Params::new(self.m_kib, self.t, self.p, None)
+            .map_err(|err| ApiError::internal(format!("argon2 parameters: {err}")))?;
+        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    }
+}
+
 #[derive(Clone)]
 pub struct Hasher {
     permits: Arc<Semaphore>,
+    params: HashParams,
     /// A real hash of a random password: unknown emails are verified against
     /// it so they cost the same time as known ones.
     dummy: Arc<OnceCell<String>>,
 }
 
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
 impl Hasher {
-    pub fn new(concurrency: usize) -> Self {
+    pub fn new(concurrency: usize, params: HashParams) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            params,
             dummy: Arc::new(OnceCell::new()),
         }
     }
 
-    /// Hashes a password into a PHC string.
-    pub async fn hash(&self, password: String) -> Result<String, ApiError> {
+    pub fn params(&self) -> HashParams {
+        self.params
+    }
+
+    /// Hashes a password into a PHC string, with the current parameters.
+    pub async fn hash(&self, password: Password) -> Result<String, ApiError> {
+        let argon2 = self.params.argon2()?;
         self.blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
-            argon2()
-                .hash_password(password.as_bytes(), &salt)
+            argon2
+                .hash_password(password.expose().as_bytes(), &salt)
                 .map(|hash| hash.to_string())
                 .map_err(|err| ApiError::internal(err.to_string()))
         })
         .await
     }
 
-    /// Checks a password against a stored PHC string; `None` (no such
-    /// account, or no password) checks against a dummy hash and fails.
-    pub async fn verify(&self, password: String, phc: Option<String>) -> Result<bool, ApiError> {
+    /// Checks a password against a stored PHC string (with the parameters
+    /// it was made with); `None` (no such account, or no password) checks
+    /// against a dummy hash and fails.
+    pub async fn verify(&self, password: Password, phc: Option<String>) -> Result<bool, ApiError> {
         let (phc, real) = match phc {
             Some(phc) => (phc, true),
             None => (self.dummy_hash().await?, false),
@@ -56,19 +94,35 @@ impl Hasher {
             .blocking(move || {
                 let parsed =
                     PasswordHash::new(&phc).map_err(|err| ApiError::internal(err.to_string()))?;
-                Ok(argon2()
-                    .verify_password(password.as_bytes(), &parsed)
+                Ok(Argon2::default()
+                    .verify_password(password.expose().as_bytes(), &parsed)
                     .is_ok())
             })
             .await?;
         Ok(real && matches)
     }
 
+    /// Whether a stored hash was made otherwise than [`hash`](Self::hash)
+    /// would make it now (another algorithm, version or cost).
+    pub fn needs_rehash(&self, phc: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(phc) else {
+            return true;
+        };
+        let current = Params::try_from(&parsed).ok().map(|params| HashParams {
+            m_kib: params.m_cost(),
+            t: params.t_cost(),
+            p: params.p_cost(),
+        });
+        parsed.algorithm != Algorithm::Argon2id.ident()
+            || parsed.version != Some(Version::V0x13.into())
+            || current != Some(self.params)
+    }
+
     async fn dummy_hash(&self) -> Result<String, ApiError> {
         self.dummy
             .get_or_try_init(|| async {
                 let random: [u8; 16] = rand::random();
-                self.hash(format!("{random:x?}")).await
+                self.hash(Password::new(format!("{random:x?}"))).await
             })
             .await
             .cloned()
@@ -93,23 +147,52 @@ impl Hasher {
 mod tests {
     use super::*;
 
+    fn pw(s: &str) -> Password {
+        Password::new(s)
+    }
+
     #[tokio::test]
     async fn hash_then_verify() {
-        let hasher = Hasher::new(2);
-        let phc = hasher.hash("correct horse".into()).await.unwrap();
+        let hasher = Hasher::new(2, HashParams::default());
+        let phc = hasher.hash(pw("correct horse")).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(
             hasher
-                .verify("correct horse".into(), Some(phc.clone()))
+                .verify(pw("correct horse"), Some(phc.clone()))
                 .await
                 .unwrap()
         );
+        assert!(!hasher.verify(pw("wrong horse"), Some(phc)).await.unwrap());
+        assert!(!hasher.verify(pw("anything"), None).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn older_parameters_verify_and_ask_for_a_rehash() {
+        let old = Hasher::new(
+            1,
+            HashParams {
+                m_kib: 8 * 1024,
+                t: 1,
+                p: 1,
+            },
+        );
+        let current = Hasher::new(1, HashParams::default());
+        let phc = old.hash(pw("correct horse")).await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=8192,t=1,p=1$"), "{phc}");
         assert!(
-            !hasher
-                .verify("wrong horse".into(), Some(phc))
+            current
+                .verify(pw("correct horse"), Some(phc.clone()))
                 .await
                 .unwrap()
         );
-        assert!(!hasher.verify("anything".into(), None).await.unwrap());
+        assert!(current.needs_rehash(&phc));
+        assert!(!old.needs_rehash(&phc));
+        let fresh = current.hash(pw("correct horse")).await.unwrap();
+        assert!(!current.needs_rehash(&fresh));
+        // Other algorithms and junk are replaced too.
+        let argon2i =
+            "$argon2i$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$iWh06vD8Fy27wf9npn6FXWiCX4K6pW6Ue1Bnzz07Z8A";
+        assert!(current.needs_rehash(argon2i));
+        assert!(current.needs_rehash("not a phc string"));
     }
 }

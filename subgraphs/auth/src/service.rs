@@ -2,6 +2,8 @@
 //! email confirmation ([`verification`]) and token checks. Resolvers, the
 //! confirmation page and the gRPC server are thin layers over this.
 
+pub mod oauth;
+pub mod security;
 pub mod verification;
 
 use api_errors::{ApiError, ApiResult, ErrorCode};
@@ -20,10 +22,12 @@ use crate::email::{EmailJob, SEND_EMAIL_EVENT};
 use crate::keys::Keys;
 use crate::passwords::Hasher;
 use crate::revocations::Revocations;
+use crate::secrets::{AccessToken, Password, RefreshToken};
 use crate::tokens::{self, Claims, Rejection, TokenSettings};
 use crate::validate;
 use service_runtime::db::PgPool;
 
+pub use security::EventKind;
 pub use verification::{Verification, VerificationPolicy};
 
 /// Outbox event kind: ask the users service to create the user.
@@ -38,8 +42,8 @@ pub struct CreateUserEvent {
 /// Tokens handed to a client after login, registration or refresh.
 #[derive(Debug, Clone)]
 pub struct IssuedTokens {
-    pub access_token: String,
-    pub refresh_token: String,
+    pub access_token: AccessToken,
+    pub refresh_token: RefreshToken,
     pub expires_at: DateTime<Utc>,
     pub refresh_expires_at: DateTime<Utc>,
     pub user_id: Uuid,
@@ -72,6 +76,11 @@ pub struct AuthService {
     pub settings: TokenSettings,
     pub refresh_ttl: std::time::Duration,
     pub verification: VerificationPolicy,
+    /// Sign-in with OpenID Connect providers ([`oauth`]).
+    pub oauth: crate::oauth::OAuth,
+    /// Throttling shared by every replica ([`security`]).
+    pub limiter: ratelimit::Limiter,
+    pub limits: security::Limits,
 }
 
 /// An opaque token of 256 random bits (43 URL-safe characters) and the
@@ -112,13 +121,14 @@ impl AuthService {
     pub async fn register(
         &self,
         email: &str,
-        password: String,
+        password: Password,
         client: &ClientInfo,
     ) -> ApiResult<Registration> {
         let email = validate::normalize_email(email)?;
-        validate::check_password(&password)?;
+        validate::check_password(password.expose())?;
+        self.throttle_register(client).await?;
         if self.verification.mode == EmailVerification::Required {
-            self.register_unverified(&email, password).await?;
+            self.register_unverified(&email, password, client).await?;
             return Ok(Registration {
                 email,
                 signed_in: None,
@@ -145,6 +155,14 @@ impl AuthService {
                 email: email.clone(),
             };
             outbox::enqueue(conn, CREATE_USER_EVENT, &event).await?;
+            security::record(
+                conn,
+                EventKind::Registered,
+                Some(account_id),
+                Some(session.id),
+                client,
+            )
+            .await?;
             Ok(())
         })
         .await?;
@@ -166,7 +184,12 @@ impl AuthService {
     /// account is sent its confirmation link; a taken address gets a new
     /// link if still unconfirmed, else a "someone tried to register" notice
     /// (both within the per-address email limit, silently).
-    async fn register_unverified(&self, email: &str, password: String) -> ApiResult<()> {
+    async fn register_unverified(
+        &self,
+        email: &str,
+        password: Password,
+        client: &ClientInfo,
+    ) -> ApiResult<()> {
         // Hash whatever happens next: a taken address costs what a free one does.
         let hash = self.hasher.hash(password).await?;
         let account_id = Uuid::now_v7();
@@ -181,6 +204,8 @@ impl AuthService {
                     email: email.to_owned(),
                 };
                 outbox::enqueue(conn, CREATE_USER_EVENT, &event).await?;
+                security::record(conn, EventKind::Registered, Some(account_id), None, client)
+                    .await?;
                 // The first link of a new account goes out even if strangers
                 // used up the address's limit; it still counts.
                 self.verification.take_email(conn, email).await?;
@@ -217,17 +242,20 @@ impl AuthService {
     pub async fn login(
         &self,
         email: &str,
-        password: String,
+        password: Password,
         client: &ClientInfo,
     ) -> ApiResult<IssuedTokens> {
         // A malformed email cannot belong to an account: same answer as a wrong password.
         let email = validate::normalize_email(email).ok();
-        if password.chars().count() > validate::MAX_PASSWORD_CHARS {
+        if password.expose().chars().count() > validate::MAX_PASSWORD_CHARS {
             return Err(ApiError::invalid_field(
                 "password",
                 "the password is too long",
             ));
         }
+        // Before the password is looked at: during a lockout even the
+        // right one fails, and no hashing is spent on it.
+        self.throttle_login(email.as_deref(), client).await?;
         let mut conn = self.pool.get().await?;
         let account = match &email {
             Some(email) => accounts::by_email(&mut conn, email).await?,
@@ -235,10 +263,15 @@ impl AuthService {
         };
         drop(conn);
         let phc = account.as_ref().and_then(|a| a.password_hash.clone());
-        if !self.hasher.verify(password, phc).await? {
+        if !self.hasher.verify(password.clone(), phc.clone()).await? {
+            self.record_failed_login(account.as_ref().map(|a| a.id), client)
+                .await;
             return Err(invalid_credentials());
         }
         let account = account.ok_or_else(invalid_credentials)?;
+        if let Some(phc) = &phc {
+            self.upgrade_hash(account.id, phc, password).await;
+        }
         // Only now, with the password right: this says nothing to someone
         // who does not know it.
         if self.verification.mode == EmailVerification::Required && !account.email_verified {
@@ -251,6 +284,14 @@ impl AuthService {
             sessions::insert(conn, &session.as_new(client)).await?;
             sessions::insert_refresh_token(conn, &refresh_hash, session.id, session.expires_at)
                 .await?;
+            security::record(
+                conn,
+                EventKind::LoggedIn,
+                Some(account.id),
+                Some(session.id),
+                client,
+            )
+            .await?;
             Ok(())
         })
         .await?;
@@ -265,7 +306,11 @@ impl AuthService {
 
     /// Rotates a refresh token. Presenting one that was already rotated
     /// revokes the whole session: someone else has a copy.
-    pub async fn refresh(&self, refresh_token: &str) -> ApiResult<IssuedTokens> {
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        client: &ClientInfo,
+    ) -> ApiResult<IssuedTokens> {
         if refresh_token.is_empty() || refresh_token.len() > 256 {
             return Err(invalid_refresh_token("MALFORMED"));
         }
@@ -298,11 +343,22 @@ impl AuthService {
                         "refresh_token_reuse",
                     )
                     .await?;
+                    security::record(
+                        conn,
+                        EventKind::RefreshTokenReused,
+                        Some(target.account_id),
+                        Some(target.session_id),
+                        client,
+                    )
+                    .await?;
                     return Ok(Outcome::Reused(target.session_id));
                 }
                 if target.token_expires_at <= Utc::now() {
                     return Ok(Outcome::Refused("EXPIRED"));
                 }
+                // After the reuse check, which must always fire; a refusal
+                // rolls back the rotation mark above.
+                self.throttle_refresh(conn, target.session_id).await?;
                 sessions::insert_refresh_token(conn, &next_hash, target.session_id, next_expiry)
                     .await?;
                 sessions::touch(conn, target.session_id, next_expiry).await?;
@@ -343,9 +399,27 @@ impl AuthService {
     }
 
     /// Ends every session of the caller, this one included; returns how many.
-    pub async fn logout_everywhere(&self, account_id: Uuid) -> ApiResult<usize> {
+    pub async fn logout_everywhere(
+        &self,
+        account_id: Uuid,
+        session_id: Uuid,
+        client: &ClientInfo,
+    ) -> ApiResult<usize> {
         let mut conn = self.pool.get().await?;
-        let revoked = sessions::revoke_all(&mut conn, account_id, "logout_everywhere").await?;
+        let revoked = conn
+            .transaction::<_, ApiError, _>(async |conn| {
+                let revoked = sessions::revoke_all(conn, account_id, "logout_everywhere").await?;
+                security::record(
+                    conn,
+                    EventKind::LoggedOutEverywhere,
+                    Some(account_id),
+                    Some(session_id),
+                    client,
+                )
+                .await?;
+                Ok(revoked)
+            })
+            .await?;
         let count = revoked.len();
         self.revocations.insert(revoked);
         Ok(count)
@@ -400,8 +474,8 @@ impl AuthService {
             tokens::issue(&keys, &self.settings, user_id, session_id, email_verified)
                 .map_err(ApiError::internal)?;
         Ok(IssuedTokens {
-            access_token,
-            refresh_token,
+            access_token: AccessToken::new(access_token),
+            refresh_token: RefreshToken::new(refresh_token),
             expires_at,
             refresh_expires_at,
             user_id,

@@ -99,7 +99,7 @@ fn respond(status: StatusCode, html: String) -> Response {
 
 /// The token is in the URL: keep it out of caches and Referer headers; the
 /// page needs no scripts, frames or outside resources.
-fn headers() -> [(HeaderName, HeaderValue); 6] {
+pub(crate) fn headers() -> [(HeaderName, HeaderValue); 6] {
     [
         (
             header::CONTENT_TYPE,

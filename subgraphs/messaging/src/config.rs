@@ -39,6 +39,12 @@ pub struct Config {
     /// a revoked session ends the stream within about this long.
     #[arg(long, env = "SUBSCRIPTION_AUTH_CHECK_MS", default_value_t = 10_000)]
     pub subscription_auth_check_ms: u64,
+    /// Messages one user may send: `N/PERIOD` (a burst of N, then one every
+    /// PERIOD/N) or `off`. Retries of a sent message do not count.
+    #[arg(long, env = "MESSAGE_RATE", default_value = "120/1m")]
+    pub message_rate: ratelimit::Rate,
+    #[command(flatten)]
+    pub http: service_runtime::HttpSettings,
     #[command(flatten)]
     pub outbox: outbox::Settings,
     /// `text` or `json` logs.

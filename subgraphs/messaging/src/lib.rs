@@ -58,15 +58,26 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
                 config.known_users_ttl(),
             )?,
             feed: feed::Feed::start(pool.clone(), config.database_url.clone(), shutdown.wait()),
+            limiter: ratelimit::Limiter::new(pool.clone()),
+            message_rate: config.message_rate,
         };
+        running.spawn(
+            service
+                .limiter
+                .clone()
+                .prune_periodically(ratelimit::PRUNE_EVERY, shutdown.wait()),
+        );
         let schema = schema::build(
             service,
             schema::SessionCheckInterval(config.subscription_auth_check()),
+            config.http.query_limits(),
         );
         let authenticator: auth_client::SharedAuthenticator = Arc::new(
             auth_client::GrpcAuthenticator::connect_lazy(&config.auth_grpc_url)?,
         );
-        let router = GraphqlApp::new(schema, authenticator).router(Router::new());
+        let router = GraphqlApp::new(schema, authenticator)
+            .with_settings(&config.http)
+            .router(Router::new());
         running.serve_http(config.http_addr, router).await?;
     }
 

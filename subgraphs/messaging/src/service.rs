@@ -21,6 +21,9 @@ pub struct MessagingService {
     pub pool: PgPool,
     pub directory: Directory,
     pub feed: feed::Feed,
+    /// Throttling shared by every replica (state in this database).
+    pub limiter: ratelimit::Limiter,
+    pub message_rate: ratelimit::Rate,
 }
 
 /// A conversation as one of its participants sees it.
@@ -97,6 +100,10 @@ impl MessagingService {
         }
         // No connection is held while users is asked.
         drop(conn);
+        // Retries (above) are free: only new messages count.
+        self.limiter
+            .check(&format!("message:{sender}"), self.message_rate)
+            .await?;
         self.directory.ensure_exists(recipient).await?;
         let mut conn = self.pool.get().await?;
 

@@ -28,10 +28,16 @@ pub struct Config {
     /// Friend requests a user may have waiting for an answer at once.
     #[arg(long, env = "MAX_PENDING_FRIEND_REQUESTS", default_value_t = 1000)]
     pub max_pending_friend_requests: u32,
+    /// Friend requests one user may send: `N/PERIOD` (a burst of N, then
+    /// one every PERIOD/N) or `off`.
+    #[arg(long, env = "FRIEND_REQUEST_RATE", default_value = "30/1m")]
+    pub friend_request_rate: ratelimit::Rate,
     /// How often an open subscription re-checks its access token, so that
     /// signing out (or the token expiring) ends it, in milliseconds.
     #[arg(long, env = "SUBSCRIPTION_AUTH_CHECK_MS", default_value_t = 30_000)]
     pub subscription_auth_check_ms: u64,
+    #[command(flatten)]
+    pub http: service_runtime::HttpSettings,
     #[command(flatten)]
     pub avatars: AvatarSettings,
     #[command(flatten)]

@@ -10,6 +10,7 @@ pub mod config;
 pub mod cursor;
 pub mod db;
 pub mod grpc;
+pub mod jobs;
 pub mod schema;
 pub mod service;
 pub mod validate;
@@ -49,6 +50,8 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         pool: pool.clone(),
         max_pending_requests: i64::from(config.max_pending_friend_requests),
         avatars: avatars::Avatars::from_settings(&config.avatars)?,
+        limiter: ratelimit::Limiter::new(pool.clone()),
+        friend_request_rate: config.friend_request_rate,
     };
     let mut running = Running::new("users", service.clone());
     let shutdown = running.shutdown_handle();
@@ -58,12 +61,14 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             feed: feed::Feed::start(pool.clone(), config.database_url.clone(), shutdown.wait()),
             auth_check: config.subscription_auth_check(),
         };
-        let schema = schema::build(service.clone(), streams);
+        let schema = schema::build(service.clone(), streams, config.http.query_limits());
         let authenticator: auth_client::SharedAuthenticator = Arc::new(
             auth_client::GrpcAuthenticator::connect_lazy(&config.auth_grpc_url)?,
         );
         let avatar_routes = avatars::http::routes(service.clone(), authenticator.clone());
-        let router = GraphqlApp::new(schema, authenticator).router(avatar_routes);
+        let router = GraphqlApp::new(schema, authenticator)
+            .with_settings(&config.http)
+            .router(avatar_routes);
         // Without PUBLIC_URL, links point at the HTTP address; with port 0
         // that is known only once bound, but then nobody knew it before.
         if config.http_addr.port() != 0 {
@@ -72,6 +77,12 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
                 .set_default_public_url(default_public_url(config.http_addr));
         }
         running.serve_http(config.http_addr, router).await?;
+        running.spawn(
+            service
+                .limiter
+                .clone()
+                .prune_periodically(ratelimit::PRUNE_EVERY, shutdown.wait()),
+        );
         if let Some(addr) = running.http_addr {
             service
                 .avatars
@@ -98,6 +109,14 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             config.outbox.worker_config(),
         );
         running.spawn(worker.run(shutdown.wait()));
+        // EVENTS=broker: auth's events arrive through JetStream.
+        if let Some(broker) = config.outbox.broker() {
+            let consumer = outbox::broker::Consumer::new(broker, "users").handler(
+                jobs::CREATE_USER_EVENT,
+                jobs::CreateUser::new(service.clone()),
+            );
+            running.spawn(consumer.run(shutdown.wait()));
+        }
     }
 
     Ok(running)

@@ -73,3 +73,36 @@ pub async fn mark_verified(conn: &mut Conn, id: Uuid, email: &str) -> QueryResul
     .await
     .map(|n| n == 1)
 }
+
+/// Replaces the password hash if it is still `current` (a concurrent
+/// change wins otherwise); returns whether it was replaced.
+pub async fn replace_password_hash(
+    conn: &mut Conn,
+    id: Uuid,
+    current: &str,
+    new_hash: &str,
+) -> QueryResult<bool> {
+    diesel::update(
+        accounts::table
+            .filter(accounts::id.eq(id))
+            .filter(accounts::password_hash.eq(current)),
+    )
+    .set((
+        accounts::password_hash.eq(new_hash),
+        accounts::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
+/// The account's password hash, locked until the transaction ends.
+pub async fn lock_password_hash(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Option<String>>> {
+    accounts::table
+        .find(id)
+        .select(accounts::password_hash)
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}

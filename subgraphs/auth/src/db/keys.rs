@@ -57,3 +57,45 @@ pub async fn insert(conn: &mut Conn, key: &crate::keys::NewKey) -> QueryResult<(
         .await
         .map(drop)
 }
+
+/// Every key, retired or not, newest first.
+pub async fn all(
+    conn: &mut Conn,
+) -> QueryResult<Vec<(String, DateTime<Utc>, Option<DateTime<Utc>>)>> {
+    signing_keys::table
+        .order(signing_keys::created_at.desc())
+        .select((
+            signing_keys::kid,
+            signing_keys::created_at,
+            signing_keys::retired_at,
+        ))
+        .load(conn)
+        .await
+}
+
+/// Retires every key that stopped signing before `cutoff`: an unretired
+/// newer key existed by then. The newest key is never retired. Returns the
+/// retired kids.
+pub async fn retire_replaced_before(
+    conn: &mut Conn,
+    cutoff: DateTime<Utc>,
+) -> QueryResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Retired {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        kid: String,
+    }
+    let retired: Vec<Retired> = diesel::sql_query(
+        "UPDATE signing_keys AS k SET retired_at = now()
+         WHERE k.retired_at IS NULL
+           AND EXISTS (SELECT 1 FROM signing_keys AS n
+                       WHERE n.retired_at IS NULL
+                         AND n.created_at > k.created_at
+                         AND n.created_at <= $1)
+         RETURNING k.kid",
+    )
+    .bind::<diesel::sql_types::Timestamptz, _>(cutoff)
+    .load(conn)
+    .await?;
+    Ok(retired.into_iter().map(|r| r.kid).collect())
+}

@@ -3,7 +3,9 @@
 pub mod accounts;
 pub mod email_limits;
 pub mod keys;
+pub mod oauth;
 pub mod schema;
+pub mod security_events;
 pub mod sessions;
 pub mod verification_tokens;
 

@@ -75,3 +75,59 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_verification_tokens,
     email_send_limits
 );
+
+// Sign-in with OpenID Connect providers (see db/oauth.rs).
+
+diesel::table! {
+    oauth_identities (issuer, subject) {
+        issuer -> Text,
+        subject -> Text,
+        account_id -> Uuid,
+        provider -> Text,
+        email -> Nullable<Text>,
+        created_at -> Timestamptz,
+        last_sign_in_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    oauth_states (state_hash) {
+        state_hash -> Bytea,
+        provider -> Text,
+        nonce_hash -> Bytea,
+        pkce_verifier -> Text,
+        redirect_uri -> Text,
+        app_state -> Nullable<Text>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    oauth_login_codes (code_hash) {
+        code_hash -> Bytea,
+        provider -> Text,
+        issuer -> Text,
+        subject -> Text,
+        email -> Nullable<Text>,
+        email_verified -> Bool,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+// The append-only security audit log (see db/security_events.rs).
+
+diesel::table! {
+    security_events (id) {
+        id -> Int8,
+        account_id -> Nullable<Uuid>,
+        kind -> Text,
+        session_id -> Nullable<Uuid>,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}

@@ -178,3 +178,25 @@ pub async fn revoked_since(conn: &mut Conn, since: DateTime<Utc>) -> QueryResult
         .load(conn)
         .await
 }
+
+/// Revokes every active session of an account but `keep`; returns their ids.
+pub async fn revoke_all_except(
+    conn: &mut Conn,
+    account_id: Uuid,
+    keep: Uuid,
+    reason: &str,
+) -> QueryResult<Vec<Uuid>> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::account_id.eq(account_id))
+            .filter(sessions::id.ne(keep))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(diesel::dsl::now),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .returning(sessions::id)
+    .get_results(conn)
+    .await
+}

@@ -8,6 +8,7 @@ const VERIFY_HTML: &str = include_str!("../../templates/verify_email.html");
 const ATTEMPT_TEXT: &str = include_str!("../../templates/registration_attempt.txt");
 const ATTEMPT_HTML: &str = include_str!("../../templates/registration_attempt.html");
 const PAGE_HTML: &str = include_str!("../../templates/verify_page.html");
+const OAUTH_PAGE_HTML: &str = include_str!("../../templates/oauth_page.html");
 
 /// One email, ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +66,24 @@ impl Templates {
                 ("product", self.product.as_str()),
                 ("title", page.title),
                 ("message", page.message),
+            ],
+            Escape::Html,
+        )
+    }
+
+    /// A page of the provider sign-in flow (`/oauth/…`): like [`page`](Self::page),
+    /// with a link back to the app when there is one to go back to.
+    pub fn oauth_page(&self, page: Page<'_>, back_to_app: Option<&str>) -> String {
+        let Some(link) = back_to_app else {
+            return self.page(page);
+        };
+        render(
+            OAUTH_PAGE_HTML,
+            &[
+                ("product", self.product.as_str()),
+                ("title", page.title),
+                ("message", page.message),
+                ("link", link),
             ],
             Escape::Html,
         )

@@ -6,6 +6,7 @@ mod query;
 mod types;
 
 use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use service_runtime::{QueryLimits, QueryLimitsExt as _};
 
 pub use mutation::Mutation;
 pub use query::Query;
@@ -14,16 +15,12 @@ use crate::service::AuthService;
 
 pub type AuthSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Query limits; the router enforces its own too, but a subgraph must not
-/// rely on being reached only through it.
-const MAX_DEPTH: usize = 12;
-const MAX_COMPLEXITY: usize = 1000;
-
-pub fn build(service: AuthService) -> AuthSchema {
+/// `limits`: depth, complexity and aliases; the router enforces its own
+/// too, but a subgraph must not rely on being reached only through it.
+pub fn build(service: AuthService, limits: QueryLimits) -> AuthSchema {
     Schema::build(Query, Mutation, EmptySubscription)
         .enable_federation()
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
+        .query_limits(limits)
         .extension(api_errors::ErrorCodes)
         .data(service)
         .finish()

@@ -1,7 +1,9 @@
+use api_errors::ApiError;
 use async_graphql::{Context, Object, Result};
 use service_runtime::RequestMeta;
 
 use super::types::{AuthPayload, LoginInput, RegisterInput, RegisterPayload};
+use crate::secrets::{Password, RefreshToken};
 use crate::service::{AuthService, ClientInfo};
 
 pub struct Mutation;
@@ -18,7 +20,9 @@ fn client_info(ctx: &Context<'_>) -> ClientInfo {
 #[Object]
 impl Mutation {
     /// Creates an account with email and password and signs it in.
-    /// Errors: BAD_USER_INPUT (invalid email or password), CONFLICT (email taken).
+    /// Errors: BAD_USER_INPUT (invalid email or password), CONFLICT (email
+    /// taken), RATE_LIMITED (too many registrations from this address;
+    /// `extensions.retryAfter` in seconds).
     /// When the service requires email confirmation, the account starts
     /// unconfirmed and a confirmation link is emailed; the answer has
     /// `emailVerificationRequired: true` and no `userId` or `auth`, and is
@@ -42,7 +46,9 @@ impl Mutation {
     /// Signs in. Errors: UNAUTHENTICATED ("invalid email or password") for
     /// an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED when
     /// the password is right but the email address still awaits confirmation
-    /// (only when the service requires it).
+    /// (only when the service requires it); RATE_LIMITED (too many attempts
+    /// for this account or from this address: every attempt fails, a right
+    /// password too, for `extensions.retryAfter` seconds).
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
         let service = ctx.data::<AuthService>()?;
         Ok(service
@@ -52,10 +58,61 @@ impl Mutation {
     }
 
     /// Trades a refresh token for new tokens. The old refresh token stops
-    /// working; presenting it again signs the whole session out.
-    async fn refresh(&self, ctx: &Context<'_>, refresh_token: String) -> Result<AuthPayload> {
+    /// working; presenting it again signs the whole session out. Errors:
+    /// UNAUTHENTICATED (`extensions.reason` says why), RATE_LIMITED (the
+    /// session refreshed too often lately; the token stays valid).
+    async fn refresh(&self, ctx: &Context<'_>, refresh_token: RefreshToken) -> Result<AuthPayload> {
         let service = ctx.data::<AuthService>()?;
-        Ok(service.refresh(&refresh_token).await?.into())
+        Ok(service
+            .refresh(refresh_token.expose(), &client_info(ctx))
+            .await?
+            .into())
+    }
+
+    /// Starts signing in with an OpenID Connect provider (one of
+    /// `oauthProviders`), for apps that navigate the browser themselves:
+    /// returns the provider's URL to open. Afterwards the browser comes back
+    /// to `redirectUri` with `?code=…` (give it to `exchangeOAuthCode`), or
+    /// with `?error=…` after a page that said what went wrong; `state`, if
+    /// given, comes back too (keep it and check it: it tells your sign-ins
+    /// from ones someone else started). Browsers can also simply open
+    /// `GET /oauth/{provider}/start?redirect_uri=…&state=…` on this service.
+    /// Errors: BAD_USER_INPUT (unknown provider, or a `redirectUri` not on
+    /// the allow-list: `extensions.field` says which), UNAVAILABLE (the
+    /// provider cannot be reached).
+    async fn oauth_start(
+        &self,
+        ctx: &Context<'_>,
+        provider: String,
+        redirect_uri: String,
+        state: Option<String>,
+    ) -> Result<String> {
+        let service = ctx.data::<AuthService>()?;
+        let url = service
+            .oauth_start(&provider, &redirect_uri, state.as_deref())
+            .await
+            .map_err(ApiError::from)?;
+        Ok(url.into())
+    }
+
+    /// Signs in with the one-time code a provider sign-in brought back to
+    /// the app. The first sign-in with a provider creates the account (its
+    /// email already confirmed, no password), or links the account that has
+    /// the email, when the provider confirmed the address. Errors:
+    /// UNAUTHENTICATED with `extensions.reason` INVALID, EXPIRED or USED
+    /// (codes work once, for a couple of minutes); CONFLICT (an account has
+    /// this email and the provider has not confirmed it: sign in with the
+    /// password); FORBIDDEN with `extensions.reason` EMAIL_NOT_VERIFIED,
+    /// EMAIL_MISSING or EMAIL_INVALID (no account was created: the provider
+    /// did not confirm the email address, did not share one, or shared one
+    /// that is not usable).
+    #[graphql(name = "exchangeOAuthCode")]
+    async fn exchange_oauth_code(&self, ctx: &Context<'_>, code: String) -> Result<AuthPayload> {
+        let service = ctx.data::<AuthService>()?;
+        Ok(service
+            .exchange_oauth_code(&code, &client_info(ctx))
+            .await?
+            .into())
     }
 
     /// Confirms an email address with the token from a confirmation link
@@ -94,8 +151,26 @@ impl Mutation {
         let me = auth_client::identity(ctx)?;
         let count = ctx
             .data::<AuthService>()?
-            .logout_everywhere(me.user_id)
+            .logout_everywhere(me.user_id, me.session_id, &client_info(ctx))
             .await?;
         Ok(i32::try_from(count).unwrap_or(i32::MAX))
+    }
+
+    /// Changes the caller's password and signs out every other session
+    /// (this one stays signed in). Returns true. Errors: BAD_USER_INPUT
+    /// (`extensions.field` `current`: not the current password; `new`: not
+    /// a valid password), RATE_LIMITED (too many wrong attempts, counted
+    /// with sign-ins), FORBIDDEN (the account has no password).
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        current: Password,
+        new: Password,
+    ) -> Result<bool> {
+        let me = auth_client::identity(ctx)?;
+        ctx.data::<AuthService>()?
+            .change_password(me.user_id, me.session_id, current, new, &client_info(ctx))
+            .await?;
+        Ok(true)
     }
 }

@@ -2,7 +2,7 @@ use api_errors::ApiError;
 use async_graphql::{Context, ID, Object, Result};
 use uuid::Uuid;
 
-use super::types::{Session, User};
+use super::types::{SecurityEventConnection, Session, User};
 use crate::service::AuthService;
 
 pub struct Query;
@@ -17,6 +17,32 @@ impl Query {
             .into_iter()
             .map(|row| Session::from_row(row, me.session_id))
             .collect())
+    }
+
+    /// The names of the OpenID Connect providers users can sign in with
+    /// (`oauthStart`): in the order configured, or by name when configured
+    /// as JSON.
+    #[allow(clippy::unused_async)] // async-graphql needs resolvers to be async
+    async fn oauth_providers(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(ctx.data::<AuthService>()?.oauth.provider_names())
+    }
+
+    /// The caller's security log, newest first: sign-ins (and failed
+    /// attempts), password changes, sessions ended, with the address and
+    /// app they came from. `first`: 1 to 100 (default 20); `after`: the
+    /// `cursor` of the last event of the previous page.
+    async fn my_security_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SecurityEventConnection> {
+        let me = auth_client::identity(ctx)?;
+        let page = ctx
+            .data::<AuthService>()?
+            .security_events(me.user_id, first, after.as_deref())
+            .await?;
+        Ok(page.into())
     }
 
     /// Resolves `User` references for the router.

@@ -1,31 +1,34 @@
 //! GraphQL object and input types of the auth subgraph.
 
-use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
+use async_graphql::connection::PageInfo;
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::{accounts::Account, sessions::Session as SessionRow};
+use crate::secrets::{AccessToken, Password, RefreshToken};
 use crate::service::IssuedTokens;
+use crate::service::security::{EventKind, EventPage};
 
 #[derive(InputObject)]
 pub struct RegisterInput {
     pub email: String,
-    pub password: String,
+    pub password: Password,
 }
 
 #[derive(InputObject)]
 pub struct LoginInput {
     pub email: String,
-    pub password: String,
+    pub password: Password,
 }
 
 /// Tokens for a signed-in session.
 #[derive(SimpleObject)]
 pub struct AuthPayload {
     /// Short-lived JWT for `Authorization: Bearer …`.
-    pub access_token: String,
+    pub access_token: AccessToken,
     /// Opaque, single-use: `refresh` returns a new one each time.
-    pub refresh_token: String,
+    pub refresh_token: RefreshToken,
     /// When the access token expires.
     pub expires_at: DateTime<Utc>,
     /// When the refresh token expires.
@@ -109,5 +112,88 @@ impl User {
     /// Whether the email has been confirmed; only the user sees it.
     async fn email_verified(&self) -> Option<bool> {
         self.account.as_ref().map(|a| a.email_verified)
+    }
+}
+
+/// What happened to an account, in its security log.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityEventKind {
+    /// The account was created.
+    Registered,
+    /// Someone signed in with the right password.
+    LoggedIn,
+    /// Someone tried to sign in with a wrong password.
+    LoginFailed,
+    /// A refresh token was presented a second time; its session was ended.
+    RefreshTokenReused,
+    /// Every session was signed out.
+    LoggedOutEverywhere,
+    /// The password was changed; the other sessions were signed out.
+    PasswordChanged,
+}
+
+impl From<EventKind> for SecurityEventKind {
+    fn from(kind: EventKind) -> Self {
+        match kind {
+            EventKind::Registered => SecurityEventKind::Registered,
+            EventKind::LoggedIn => SecurityEventKind::LoggedIn,
+            EventKind::LoginFailed => SecurityEventKind::LoginFailed,
+            EventKind::RefreshTokenReused => SecurityEventKind::RefreshTokenReused,
+            EventKind::LoggedOutEverywhere => SecurityEventKind::LoggedOutEverywhere,
+            EventKind::PasswordChanged => SecurityEventKind::PasswordChanged,
+        }
+    }
+}
+
+/// One entry of the caller's security log.
+#[derive(SimpleObject)]
+pub struct SecurityEvent {
+    pub kind: SecurityEventKind,
+    pub at: DateTime<Utc>,
+    /// The session it happened in or to, where there is one.
+    pub session_id: Option<ID>,
+    /// The client's address, as this service saw it.
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The caller's security log, newest first.
+#[derive(SimpleObject)]
+pub struct SecurityEventConnection {
+    pub edges: Vec<SecurityEventEdge>,
+    pub page_info: PageInfo,
+}
+
+#[derive(SimpleObject)]
+pub struct SecurityEventEdge {
+    /// Pass as `after` to get the events before this one.
+    pub cursor: String,
+    pub node: SecurityEvent,
+}
+
+impl From<EventPage> for SecurityEventConnection {
+    fn from(page: EventPage) -> Self {
+        let edges: Vec<SecurityEventEdge> = page
+            .items
+            .into_iter()
+            .map(|event| SecurityEventEdge {
+                cursor: event.cursor,
+                node: SecurityEvent {
+                    kind: event.kind.into(),
+                    at: event.at,
+                    session_id: event.session_id.map(|id| ID(id.to_string())),
+                    ip: event.ip,
+                    user_agent: event.user_agent,
+                },
+            })
+            .collect();
+        // Forward paging only (`first`/`after`), so never a previous page.
+        let page_info = PageInfo {
+            has_previous_page: false,
+            has_next_page: page.has_next_page,
+            start_cursor: edges.first().map(|e| e.cursor.clone()),
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        };
+        SecurityEventConnection { edges, page_info }
     }
 }

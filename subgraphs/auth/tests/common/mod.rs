@@ -6,6 +6,7 @@ use auth::{Config, Parts, Running};
 use serde_json::{Value, json};
 use testkit::{GraphqlClient, TestDatabase};
 
+pub mod oidc;
 pub mod smtp;
 
 pub const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/auth");

@@ -7,6 +7,7 @@ mod subscription;
 pub mod types;
 
 use async_graphql::{SDLExportOptions, Schema};
+use service_runtime::{QueryLimits, QueryLimitsExt as _};
 
 pub use mutation::Mutation;
 pub use query::Query;
@@ -16,17 +17,17 @@ use crate::service::MessagingService;
 
 pub type MessagingSchema = Schema<Query, Mutation, Subscription>;
 
-/// Query limits; the router enforces its own too, but a subgraph must not
-/// rely on being reached only through it.
-const MAX_DEPTH: usize = 12;
-const MAX_COMPLEXITY: usize = 1000;
-
-pub fn build(service: MessagingService, session_check: SessionCheckInterval) -> MessagingSchema {
+/// `limits`: depth, complexity and aliases; the router enforces its own
+/// too, but a subgraph must not rely on being reached only through it.
+pub fn build(
+    service: MessagingService,
+    session_check: SessionCheckInterval,
+    limits: QueryLimits,
+) -> MessagingSchema {
     Schema::build(Query, Mutation, Subscription)
         .enable_federation()
         .enable_subscription_in_federation()
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
+        .query_limits(limits)
         .extension(api_errors::ErrorCodes)
         .data(service)
         .data(session_check)

@@ -11,6 +11,8 @@ impl Mutation {
     /// returns the original message. Errors: BAD_USER_INPUT (invalid text or
     /// id, sending to yourself), NOT_FOUND (no such recipient), CONFLICT
     /// (the clientMessageId was used for a different message), UNAVAILABLE,
+    /// RATE_LIMITED (too many messages lately; `extensions.retryAfter` in
+    /// seconds; retries of a sent message are never limited),
     /// FORBIDDEN (the caller's email address awaits confirmation).
     async fn send_message(&self, ctx: &Context<'_>, input: SendMessageInput) -> Result<Message> {
         let me = auth_client::identity(ctx)?.require_verified()?;

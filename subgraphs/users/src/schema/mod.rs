@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use api_errors::{ApiError, ApiResult};
 use async_graphql::{Context, ID, SDLExportOptions, Schema};
+use service_runtime::{QueryLimits, QueryLimitsExt as _};
 use uuid::Uuid;
 
 pub use mutation::Mutation;
@@ -20,11 +21,6 @@ use crate::service::UsersService;
 
 pub type UsersSchema = Schema<Query, Mutation, Subscription>;
 
-/// Query limits; the router enforces its own too, but a subgraph must not
-/// rely on being reached only through it.
-const MAX_DEPTH: usize = 12;
-const MAX_COMPLEXITY: usize = 1000;
-
 /// What subscriptions need besides the service.
 #[derive(Clone)]
 pub struct Streams {
@@ -33,12 +29,13 @@ pub struct Streams {
     pub auth_check: Duration,
 }
 
-pub fn build(service: UsersService, streams: Streams) -> UsersSchema {
+/// `limits`: depth, complexity and aliases; the router enforces its own
+/// too, but a subgraph must not rely on being reached only through it.
+pub fn build(service: UsersService, streams: Streams, limits: QueryLimits) -> UsersSchema {
     Schema::build(Query, Mutation, Subscription)
         .enable_federation()
         .enable_subscription_in_federation()
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
+        .query_limits(limits)
         .extension(api_errors::ErrorCodes)
         .data(service)
         .data(streams)

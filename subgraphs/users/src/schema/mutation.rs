@@ -52,7 +52,9 @@ impl Mutation {
     /// Asks a user to be friends; if they had already asked the caller, you
     /// become friends. Repeating it changes nothing. Errors: BAD_USER_INPUT
     /// (yourself), NOT_FOUND (no such user), RATE_LIMITED (too many pending
-    /// requests), FORBIDDEN (the caller's email address awaits confirmation).
+    /// requests, or too many sent lately: `extensions.retryAfter` says in
+    /// how many seconds), FORBIDDEN (the caller's email address awaits
+    /// confirmation).
     async fn send_friend_request(&self, ctx: &Context<'_>, user_id: ID) -> Result<User> {
         let me = super::verified_caller(ctx)?;
         let other = super::user_id("userId", &user_id)?;

@@ -87,6 +87,9 @@ impl UsersService {
     /// had already asked the caller, they become friends.
     pub async fn send_friend_request(&self, me: Uuid, other: Uuid) -> ApiResult<FriendChange> {
         let pair = pair(me, other)?;
+        self.limiter
+            .check(&format!("friend_request:{me}"), self.friend_request_rate)
+            .await?;
         let mut conn = self.pool.get().await?;
         let user = users::by_id(&mut conn, other)
             .await?

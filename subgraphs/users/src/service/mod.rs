@@ -34,6 +34,9 @@ pub struct UsersService {
     pub max_pending_requests: i64,
     /// Picture storage and upload signing.
     pub avatars: crate::avatars::Avatars,
+    /// Throttling shared by every replica (state in this database).
+    pub limiter: ratelimit::Limiter,
+    pub friend_request_rate: ratelimit::Rate,
 }
 
 pub(crate) fn user_not_found() -> ApiError {

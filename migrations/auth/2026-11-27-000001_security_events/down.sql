@@ -1,0 +1,2 @@
+DROP TABLE security_events;
+DROP FUNCTION security_events_append_only();

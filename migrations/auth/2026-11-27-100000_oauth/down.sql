@@ -1,0 +1,3 @@
+DROP TABLE oauth_login_codes;
+DROP TABLE oauth_states;
+DROP TABLE oauth_identities;

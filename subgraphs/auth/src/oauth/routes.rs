@@ -1,0 +1,110 @@
+//! `GET /oauth/{provider}/start` and `GET /oauth/{provider}/callback`: the
+//! browser's side of signing in with a provider. Both answer with a
+//! redirect, or with a small HTML page saying what went wrong (with a link
+//! back to the app once we know where that is).
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use url::Url;
+
+use super::Failure;
+use crate::email::{Page, Templates};
+use crate::service::AuthService;
+use crate::service::oauth::{CallbackFailure, CallbackParams};
+
+struct RouteState {
+    service: AuthService,
+    templates: Templates,
+}
+
+/// The routes, to merge into the service's HTTP router.
+pub fn router(service: AuthService, templates: Templates) -> Router {
+    // HEAD does nothing (axum would run the GET handler): a prefetch or a
+    // link checker must not spend a flow.
+    let head = || async { (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")]) };
+    Router::new()
+        .route("/oauth/{provider}/start", get(start).head(head))
+        .route("/oauth/{provider}/callback", get(callback).head(head))
+        .with_state(Arc::new(RouteState { service, templates }))
+}
+
+#[derive(serde::Deserialize)]
+struct StartParams {
+    redirect_uri: Option<String>,
+    state: Option<String>,
+}
+
+async fn start(
+    State(state): State<Arc<RouteState>>,
+    Path(provider): Path<String>,
+    params: Result<Query<StartParams>, QueryRejection>,
+) -> Response {
+    let Ok(Query(params)) = params else {
+        return page(&state.templates, Failure::RedirectNotAllowed, None);
+    };
+    let redirect_uri = params.redirect_uri.unwrap_or_default();
+    match state
+        .service
+        .oauth_start(&provider, &redirect_uri, params.state.as_deref())
+        .await
+    {
+        Ok(url) => redirect(&url),
+        Err(failure) => page(&state.templates, failure, None),
+    }
+}
+
+async fn callback(
+    State(state): State<Arc<RouteState>>,
+    Path(provider): Path<String>,
+    params: Result<Query<CallbackParams>, QueryRejection>,
+) -> Response {
+    let params = params.map(|Query(p)| p).unwrap_or_default();
+    match state.service.oauth_callback(&provider, params).await {
+        Ok(url) => redirect(&url),
+        Err(CallbackFailure {
+            failure,
+            back_to_app,
+        }) => page(&state.templates, failure, back_to_app.as_ref()),
+    }
+}
+
+/// A 302 that leaves no trace: the URL carries a state or a login code.
+fn redirect(url: &Url) -> Response {
+    let Ok(location) = HeaderValue::from_str(url.as_str()) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    (
+        StatusCode::FOUND,
+        [
+            (header::LOCATION, location),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ),
+        ],
+    )
+        .into_response()
+}
+
+fn page(templates: &Templates, failure: Failure, back_to_app: Option<&Url>) -> Response {
+    let text = failure.page();
+    if let Failure::Internal(err) = failure {
+        // Logs the cause under the request span, as for GraphQL errors.
+        let _logged = async_graphql::Error::from(err);
+    }
+    let html = templates.oauth_page(
+        Page {
+            title: text.title,
+            message: text.message,
+        },
+        back_to_app.map(Url::as_str),
+    );
+    (text.status, crate::verify_page::headers(), html).into_response()
+}

@@ -1,0 +1,487 @@
+//! Signing in with an OpenID Connect provider: starting a flow, its
+//! callback, and the exchange of the one-time login code for a session,
+//! where the account is found, linked or created.
+//!
+//! Account rules, applied when the login code is exchanged:
+//! - an identity (issuer, subject) seen before signs in to its account;
+//! - else an account with the provider's email is linked only if the
+//!   provider says the email is verified (otherwise CONFLICT). Linking
+//!   confirms the account's address; if the address had not been confirmed
+//!   and confirmation is required, the account's password is removed and its
+//!   sessions end: whoever set them never proved the address is theirs (an
+//!   account created in someone else's name beforehand must not survive the
+//!   real owner signing in);
+//! - else a verified email creates an account without a password, already
+//!   confirmed, and asks users to create the user (outbox, same transaction),
+//!   as registration does; an unverified or missing email creates nothing.
+//!
+//! Login codes and flow states are single use: each is spent by the first
+//! request presenting it, whatever its outcome.
+
+use api_errors::{ApiError, ApiResult};
+use chrono::Utc;
+use diesel_async::AsyncConnection as _;
+use url::Url;
+use uuid::Uuid;
+
+use super::{AuthService, CREATE_USER_EVENT, ClientInfo, CreateUserEvent, IssuedTokens};
+use super::{hash_token, new_token};
+use crate::config::EmailVerification;
+use crate::db::oauth::{self as db, LoginCode, NewIdentity, NewState, Spent};
+use crate::db::{accounts, sessions};
+use crate::oauth::flow::{self, ExchangeFailed, Pending, VerifiedIdentity};
+use crate::oauth::{Failure, MAX_APP_STATE_LEN, back_to_app};
+use crate::validate;
+
+/// Spent states and codes are kept this long after they expire, so that a
+/// late replay is told "already used" or "expired" rather than "invalid".
+const KEEP_SPENT: std::time::Duration = std::time::Duration::from_hours(24);
+
+/// The query of the provider's redirect to `/oauth/{provider}/callback`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CallbackParams {
+    pub state: Option<String>,
+    pub code: Option<String>,
+    pub error: Option<String>,
+    /// RFC 9207: the issuer of the answer, when the provider says it.
+    pub iss: Option<String>,
+}
+
+/// A callback that did not end in a login code.
+#[derive(Debug)]
+pub struct CallbackFailure {
+    pub failure: Failure,
+    /// The app's redirect URI with `error` (and its `state`), once the flow
+    /// is known.
+    pub back_to_app: Option<Url>,
+}
+
+impl From<Failure> for CallbackFailure {
+    fn from(failure: Failure) -> Self {
+        Self {
+            failure,
+            back_to_app: None,
+        }
+    }
+}
+
+/// States and login codes we make are 32 random bytes in base64url.
+fn is_well_formed(secret: &str) -> bool {
+    secret.len() == 43
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn code_refused(reason: &'static str) -> ApiError {
+    let message = match reason {
+        "USED" => "this sign-in code was already used; sign in again",
+        "EXPIRED" => "this sign-in code has expired; sign in again",
+        _ => "this sign-in code is not valid; sign in again",
+    };
+    ApiError::unauthenticated(message).with_extension("reason", serde_json::Value::from(reason))
+}
+
+fn forbidden(reason: &'static str, message: String) -> ApiError {
+    ApiError::forbidden(message).with_extension("reason", serde_json::Value::from(reason))
+}
+
+/// The account a login code signs in to.
+struct Resolved {
+    account_id: Uuid,
+    email_verified: bool,
+    /// Sessions ended by linking (see the module docs).
+    revoked: Vec<Uuid>,
+    /// "returning", "linked" or "created", for the log.
+    how: &'static str,
+}
+
+enum Exchange {
+    SignedIn {
+        account: Resolved,
+        session: super::PendingSession,
+    },
+    /// Refused; the code is spent all the same.
+    Refused(ApiError),
+}
+
+impl AuthService {
+    /// Starts a sign-in with `provider`: stores the flow and returns the
+    /// provider's authorization URL to send the browser to.
+    pub async fn oauth_start(
+        &self,
+        provider: &str,
+        redirect_uri: &str,
+        app_state: Option<&str>,
+    ) -> Result<Url, Failure> {
+        let oauth = &self.oauth;
+        let provider = oauth.provider(provider).ok_or(Failure::UnknownProvider)?;
+        let redirect_uri = oauth
+            .allowed_redirect(redirect_uri)
+            .ok_or(Failure::RedirectNotAllowed)?
+            .to_string();
+        if app_state.is_some_and(|s| s.len() > MAX_APP_STATE_LEN) {
+            return Err(Failure::AppStateTooLong);
+        }
+        let callback = oauth.callback_url(provider.name()).ok_or_else(|| {
+            Failure::Internal(ApiError::internal("the public URL is not known yet"))
+        })?;
+        let client = provider
+            .client(oauth.http(), oauth.discovery_ttl())
+            .await
+            .map_err(|err| {
+                tracing::warn!(provider = provider.name(), error = %err, "sign-in provider unavailable");
+                Failure::ProviderUnavailable
+            })?;
+        let authorization = flow::authorize(&client, &callback, &provider.config.scopes);
+        let mut conn = self.pool.get().await?;
+        db::insert_state(
+            &mut conn,
+            &NewState {
+                state_hash: &hash_token(&authorization.state),
+                provider: provider.name(),
+                nonce_hash: &authorization.nonce_hash,
+                pkce_verifier: &authorization.pkce_verifier,
+                redirect_uri: &redirect_uri,
+                app_state,
+                expires_at: Utc::now() + oauth.state_ttl(),
+            },
+        )
+        .await?;
+        Ok(authorization.url)
+    }
+
+    /// The provider sent the browser back: spends the flow, exchanges the
+    /// code, verifies the ID token and makes a login code for the app.
+    /// Returns where to send the browser (the app, with the code).
+    pub async fn oauth_callback(
+        &self,
+        provider_name: &str,
+        params: CallbackParams,
+    ) -> Result<Url, CallbackFailure> {
+        let oauth = &self.oauth;
+        let state = params
+            .state
+            .as_deref()
+            .filter(|s| is_well_formed(s))
+            .ok_or(Failure::InvalidState)?;
+        let provider = oauth
+            .provider(provider_name)
+            .ok_or(Failure::UnknownProvider)?;
+        let mut conn = self.pool.get().await.map_err(Failure::from)?;
+        let flow_row = match db::spend_state(&mut conn, &hash_token(state))
+            .await
+            .map_err(Failure::from)?
+        {
+            Spent::Fresh(row) if row.provider == provider_name => row,
+            Spent::Fresh(_) | Spent::Unknown => return Err(Failure::InvalidState.into()),
+            Spent::Used(row) => return Err(fail_back(Failure::StateUsed, &row)),
+            Spent::Expired(row) => return Err(fail_back(Failure::StateExpired, &row)),
+        };
+        drop(conn);
+        if let Some(error) = params.error.as_deref() {
+            tracing::info!(
+                provider = provider_name,
+                error,
+                "the provider sent an error back"
+            );
+            let failure = if error == "access_denied" {
+                Failure::AccessDenied
+            } else {
+                Failure::ProviderError
+            };
+            return Err(fail_back(failure, &flow_row));
+        }
+        if let Some(iss) = params.iss.as_deref()
+            && iss != provider.issuer().as_str()
+        {
+            tracing::warn!(
+                provider = provider_name,
+                iss,
+                "callback from another issuer"
+            );
+            return Err(fail_back(Failure::ProviderError, &flow_row));
+        }
+        let Some(code) = params.code.filter(|c| !c.is_empty() && c.len() <= 4096) else {
+            return Err(fail_back(Failure::ProviderError, &flow_row));
+        };
+        let callback = oauth.callback_url(provider_name).ok_or_else(|| {
+            fail_back(
+                Failure::Internal(ApiError::internal("the public URL is not known yet")),
+                &flow_row,
+            )
+        })?;
+        let identity = flow::exchange(
+            provider,
+            oauth.http(),
+            oauth.discovery_ttl(),
+            code,
+            Pending {
+                redirect: &callback,
+                pkce_verifier: flow_row.pkce_verifier.clone(),
+                nonce_hash: &flow_row.nonce_hash,
+            },
+        )
+        .await
+        .map_err(|err| {
+            tracing::warn!(provider = provider_name, error = %err, "sign-in with the provider failed");
+            let failure = match err {
+                ExchangeFailed::Unreachable(_) | ExchangeFailed::BadResponse(_) => {
+                    Failure::ProviderUnavailable
+                }
+                ExchangeFailed::Rejected(_) => Failure::CodeRejected,
+                ExchangeFailed::InvalidIdToken(_) => Failure::InvalidIdToken,
+            };
+            fail_back(failure, &flow_row)
+        })?;
+        let (login_code, code_hash) = new_token();
+        self.store_login_code(provider_name, identity, &code_hash)
+            .await
+            .map_err(|failure| fail_back(failure, &flow_row))?;
+        back_to_app(
+            &flow_row.redirect_uri,
+            &[("code", &login_code)],
+            flow_row.app_state.as_deref(),
+        )
+        .ok_or_else(|| {
+            Failure::Internal(ApiError::internal("stored redirect URI unparsable")).into()
+        })
+    }
+
+    async fn store_login_code(
+        &self,
+        provider: &str,
+        identity: VerifiedIdentity,
+        code_hash: &[u8],
+    ) -> Result<(), Failure> {
+        let mut conn = self.pool.get().await?;
+        db::insert_login_code(
+            &mut conn,
+            code_hash,
+            &LoginCode {
+                provider: provider.to_owned(),
+                issuer: identity.issuer,
+                subject: identity.subject,
+                email: identity.email,
+                email_verified: identity.email_verified,
+                expires_at: Utc::now() + self.oauth.login_code_ttl(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Turns a login code from the callback into a session of the account
+    /// the provider's identity belongs to (see the module docs).
+    pub async fn exchange_oauth_code(
+        &self,
+        code: &str,
+        client: &ClientInfo,
+    ) -> ApiResult<IssuedTokens> {
+        let code = code.trim();
+        if !is_well_formed(code) {
+            return Err(code_refused("INVALID"));
+        }
+        let code_hash = hash_token(code);
+        let (refresh_token, refresh_hash) = new_token();
+        let mut conn = self.pool.get().await?;
+        let outcome = conn
+            .transaction::<_, ApiError, _>(async |conn| {
+                let row = match db::spend_login_code(conn, &code_hash).await? {
+                    Spent::Fresh(row) => row,
+                    Spent::Used(_) => return Ok(Exchange::Refused(code_refused("USED"))),
+                    Spent::Expired(_) => return Ok(Exchange::Refused(code_refused("EXPIRED"))),
+                    Spent::Unknown => return Ok(Exchange::Refused(code_refused("INVALID"))),
+                };
+                db::lock_identity(conn, &row.issuer, &row.subject).await?;
+                let account = match self.resolve_account(conn, &row).await? {
+                    Ok(account) => account,
+                    Err(refused) => return Ok(Exchange::Refused(refused)),
+                };
+                let session = self.new_session(account.account_id, client);
+                sessions::insert(conn, &session.as_new(client)).await?;
+                sessions::insert_refresh_token(conn, &refresh_hash, session.id, session.expires_at)
+                    .await?;
+                Ok(Exchange::SignedIn { account, session })
+            })
+            .await?;
+        match outcome {
+            Exchange::SignedIn { account, session } => {
+                let account_id = account.account_id;
+                tracing::info!(%account_id, how = account.how, "signed in with a provider");
+                if !account.revoked.is_empty() {
+                    tracing::info!(%account_id, count = account.revoked.len(), "sessions of an unconfirmed account ended on linking");
+                    self.revocations.insert(account.revoked);
+                }
+                self.tokens(
+                    account_id,
+                    session.id,
+                    self.ev_claim(account.email_verified),
+                    refresh_token,
+                    session.expires_at,
+                )
+            }
+            Exchange::Refused(err) => Err(err),
+        }
+    }
+
+    /// The account of the code's identity, found, linked or created; `Ok(Err(_))`
+    /// when the rules refuse (the transaction still commits the spent code).
+    async fn resolve_account(
+        &self,
+        conn: &mut crate::db::Conn,
+        row: &LoginCode,
+    ) -> ApiResult<Result<Resolved, ApiError>> {
+        let identity = NewIdentity {
+            issuer: &row.issuer,
+            subject: &row.subject,
+            account_id: Uuid::nil(),
+            provider: &row.provider,
+            email: row.email.as_deref(),
+        };
+        if let Some(account_id) = db::linked_account(conn, &row.issuer, &row.subject).await? {
+            db::touch_identity(conn, &identity).await?;
+            let account = accounts::by_id(conn, account_id)
+                .await?
+                .ok_or_else(|| ApiError::internal("linked account vanished"))?;
+            return Ok(Ok(Resolved {
+                account_id: account.id,
+                email_verified: account.email_verified,
+                revoked: Vec::new(),
+                how: "returning",
+            }));
+        }
+        let provider = &row.provider;
+        let Some(raw_email) = row.email.as_deref() else {
+            return Ok(Err(forbidden(
+                "EMAIL_MISSING",
+                format!(
+                    "{provider} did not share your email address, so no account was created: allow access to your email address when signing in"
+                ),
+            )));
+        };
+        let Ok(email) = validate::normalize_email(raw_email) else {
+            return Ok(Err(forbidden(
+                "EMAIL_INVALID",
+                format!("the email address {provider} shared cannot be used for an account"),
+            )));
+        };
+        // Twice at most: a registration with this email may commit between
+        // our look-up and our insert; then it is linked like any account.
+        for _ in 0..2 {
+            if let Some(existing) = db::lock_account_by_email(conn, &email).await? {
+                if !row.email_verified {
+                    return Ok(Err(ApiError::conflict(format!(
+                        "an account with this email address already exists, and {provider} has not confirmed that the address is yours, so they cannot be linked: sign in with your email and password"
+                    ))
+                    .with_extension("reason", serde_json::Value::from("EMAIL_NOT_VERIFIED_BY_PROVIDER"))));
+                }
+                let mut revoked = Vec::new();
+                if !existing.email_verified {
+                    let distrust = self.verification.mode == EmailVerification::Required
+                        && existing.password_hash.is_some();
+                    db::confirm_linked_account(conn, existing.id, distrust).await?;
+                    if distrust {
+                        revoked = sessions::revoke_all(conn, existing.id, "oauth_link_unconfirmed")
+                            .await?;
+                    }
+                }
+                db::insert_identity(
+                    conn,
+                    &NewIdentity {
+                        account_id: existing.id,
+                        ..identity
+                    },
+                )
+                .await?;
+                return Ok(Ok(Resolved {
+                    account_id: existing.id,
+                    email_verified: true,
+                    revoked,
+                    how: "linked",
+                }));
+            }
+            if !row.email_verified {
+                return Ok(Err(forbidden(
+                    "EMAIL_NOT_VERIFIED",
+                    format!(
+                        "{provider} has not confirmed your email address, so no account was created: confirm it with {provider} first, or register with email and password"
+                    ),
+                )));
+            }
+            let account_id = Uuid::now_v7();
+            if db::insert_account(conn, account_id, &email)
+                .await?
+                .is_some()
+            {
+                db::insert_identity(
+                    conn,
+                    &NewIdentity {
+                        account_id,
+                        ..identity
+                    },
+                )
+                .await?;
+                let event = CreateUserEvent {
+                    account_id,
+                    email: email.clone(),
+                };
+                outbox::enqueue(conn, CREATE_USER_EVENT, &event).await?;
+                return Ok(Ok(Resolved {
+                    account_id,
+                    email_verified: true,
+                    revoked: Vec::new(),
+                    how: "created",
+                }));
+            }
+        }
+        Err(ApiError::internal(
+            "account with the provider's email neither found nor created",
+        ))
+    }
+
+    /// Deletes flows and login codes long expired; returns how many.
+    pub async fn prune_oauth_state(&self) -> ApiResult<(usize, usize)> {
+        let mut conn = self.pool.get().await?;
+        Ok(db::prune(&mut conn, Utc::now() - KEEP_SPENT).await?)
+    }
+}
+
+fn fail_back(failure: Failure, flow: &db::State) -> CallbackFailure {
+    let back_to_app = back_to_app(
+        &flow.redirect_uri,
+        &[("error", failure.app_error())],
+        flow.app_state.as_deref(),
+    );
+    CallbackFailure {
+        failure,
+        back_to_app,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_secrets_shaped_like_ours_are_looked_up() {
+        let (token, _) = new_token();
+        assert!(is_well_formed(&token));
+        assert!(!is_well_formed(""));
+        assert!(!is_well_formed(&token[1..]));
+        assert!(!is_well_formed(&format!("{}=", &token[1..])));
+    }
+
+    #[test]
+    fn refused_codes_say_why() {
+        for reason in ["USED", "EXPIRED", "INVALID"] {
+            let err: async_graphql::Error = code_refused(reason).into();
+            let ext = err.extensions.unwrap();
+            assert_eq!(
+                ext.get("code"),
+                Some(&async_graphql::Value::from("UNAUTHENTICATED"))
+            );
+            assert_eq!(ext.get("reason"), Some(&async_graphql::Value::from(reason)));
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! Account security: throttling of sign-in, registration and refresh (state
+//! in PostgreSQL, shared by every replica: `crates/ratelimit`), the
+//! append-only audit log (`security_events`), and changing the password.
+
+use api_errors::{ApiError, ApiResult};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection as _;
+use ratelimit::Rate;
+use uuid::Uuid;
+
+use super::{AuthService, ClientInfo};
+use crate::db::security_events::{self as events, NewEvent};
+use crate::db::{Conn, accounts, sessions};
+use crate::secrets::Password;
+use crate::validate;
+
+/// The rates auth enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub login_per_account: Rate,
+    pub login_per_ip: Rate,
+    pub register_per_ip: Rate,
+    pub refresh_per_session: Rate,
+}
+
+impl Limits {
+    pub const OFF: Limits = Limits {
+        login_per_account: Rate::OFF,
+        login_per_ip: Rate::OFF,
+        register_per_ip: Rate::OFF,
+        refresh_per_session: Rate::OFF,
+    };
+}
+
+/// What the audit log records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Registered,
+    LoggedIn,
+    LoginFailed,
+    RefreshTokenReused,
+    LoggedOutEverywhere,
+    PasswordChanged,
+}
+
+impl EventKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Registered => "REGISTERED",
+            EventKind::LoggedIn => "LOGGED_IN",
+            EventKind::LoginFailed => "LOGIN_FAILED",
+            EventKind::RefreshTokenReused => "REFRESH_TOKEN_REUSED",
+            EventKind::LoggedOutEverywhere => "LOGGED_OUT_EVERYWHERE",
+            EventKind::PasswordChanged => "PASSWORD_CHANGED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            EventKind::Registered,
+            EventKind::LoggedIn,
+            EventKind::LoginFailed,
+            EventKind::RefreshTokenReused,
+            EventKind::LoggedOutEverywhere,
+            EventKind::PasswordChanged,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == s)
+    }
+}
+
+/// Appends one event to the audit log (inside the caller's transaction when
+/// it records a change: the event and the change commit together).
+pub async fn record(
+    conn: &mut Conn,
+    kind: EventKind,
+    account_id: Option<Uuid>,
+    session_id: Option<Uuid>,
+    client: &ClientInfo,
+) -> ApiResult<()> {
+    events::insert(
+        conn,
+        &NewEvent {
+            account_id,
+            kind: kind.as_str(),
+            session_id,
+            ip: client.ip.as_deref(),
+            user_agent: client.user_agent.as_deref(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// One audit event, as its account sees it.
+#[derive(Debug, Clone)]
+pub struct SecurityEvent {
+    pub cursor: String,
+    pub kind: EventKind,
+    pub at: DateTime<Utc>,
+    pub session_id: Option<Uuid>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// A page of events, newest first.
+#[derive(Debug, Clone)]
+pub struct EventPage {
+    pub items: Vec<SecurityEvent>,
+    pub has_next_page: bool,
+}
+
+const DEFAULT_PAGE: i64 = 20;
+const MAX_PAGE: i64 = 100;
+const CURSOR_TAG: &str = "se1:";
+
+fn encode_cursor(id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{CURSOR_TAG}{id}"))
+}
+
+/// The event id a cursor stands for; `None` for anything else.
+pub fn decode_cursor(cursor: &str) -> Option<i64> {
+    if cursor.is_empty() || cursor.len() > 64 {
+        return None;
+    }
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = std::str::from_utf8(&bytes).ok()?;
+    let id = text.strip_prefix(CURSOR_TAG)?;
+    if !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    id.parse().ok().filter(|id| *id > 0)
+}
+
+fn client_ip(client: &ClientInfo) -> Option<std::net::IpAddr> {
+    client.ip.as_deref().and_then(|ip| ip.parse().ok())
+}
+
+impl AuthService {
+    /// Counts a sign-in attempt for the address and for the account (by
+    /// email, whether or not it exists, so the answer says nothing about
+    /// that). Checked before the password: once over, a right password
+    /// fails too, until the wait is over.
+    pub(crate) async fn throttle_login(
+        &self,
+        email: Option<&str>,
+        client: &ClientInfo,
+    ) -> ApiResult<()> {
+        if let Some(ip) = client_ip(client) {
+            let key = format!("login:ip:{}", ratelimit::ip_key(ip));
+            self.limiter.check(&key, self.limits.login_per_ip).await?;
+        }
+        if let Some(email) = email {
+            let key = format!("login:account:{}", ratelimit::hashed(email));
+            self.limiter
+                .check(&key, self.limits.login_per_account)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn throttle_register(&self, client: &ClientInfo) -> ApiResult<()> {
+        if let Some(ip) = client_ip(client) {
+            let key = format!("register:ip:{}", ratelimit::ip_key(ip));
+            self.limiter
+                .check(&key, self.limits.register_per_ip)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Counts a refresh of `session` (inside the refresh transaction: a
+    /// refused one changes nothing).
+    pub(crate) async fn throttle_refresh(&self, conn: &mut Conn, session: Uuid) -> ApiResult<()> {
+        let key = format!("refresh:session:{session}");
+        ratelimit::check(conn, &key, self.limits.refresh_per_session)
+            .await?
+            .into_result()
+    }
+
+    /// Records a failed sign-in (outside any transaction: nothing changed).
+    pub(crate) async fn record_failed_login(&self, account_id: Option<Uuid>, client: &ClientInfo) {
+        let result = async {
+            let mut conn = self.pool.get().await?;
+            record(&mut conn, EventKind::LoginFailed, account_id, None, client).await
+        }
+        .await;
+        if let Err(err) = result {
+            // The sign-in still fails; the log line keeps the trace.
+            tracing::error!(code = %err.code(), "recording a failed sign-in");
+        }
+    }
+
+    /// The caller's audit events, newest first.
+    pub async fn security_events(
+        &self,
+        account_id: Uuid,
+        first: Option<i32>,
+        after: Option<&str>,
+    ) -> ApiResult<EventPage> {
+        let limit = match first {
+            None => DEFAULT_PAGE,
+            Some(n) if (1..=MAX_PAGE).contains(&i64::from(n)) => i64::from(n),
+            Some(_) => {
+                return Err(ApiError::invalid_field(
+                    "first",
+                    format!("first must be between 1 and {MAX_PAGE}"),
+                ));
+            }
+        };
+        let before = after
+            .map(|cursor| {
+                decode_cursor(cursor)
+                    .ok_or_else(|| ApiError::invalid_field("after", "not a cursor of this list"))
+            })
+            .transpose()?;
+        let mut conn = self.pool.get().await?;
+        let mut rows = events::page(&mut conn, account_id, before, limit + 1).await?;
+        let has_next_page = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let items = rows
+            .into_iter()
+            .filter_map(|row| {
+                let kind = EventKind::parse(&row.kind).or_else(|| {
+                    tracing::warn!(kind = row.kind, "unknown security event kind");
+                    None
+                })?;
+                Some(SecurityEvent {
+                    cursor: encode_cursor(row.id),
+                    kind,
+                    at: row.created_at,
+                    session_id: row.session_id,
+                    ip: row.ip,
+                    user_agent: row.user_agent,
+                })
+            })
+            .collect();
+        Ok(EventPage {
+            items,
+            has_next_page,
+        })
+    }
+
+    /// Changes the caller's password after checking the current one, and
+    /// signs out every other session (this one stays). The current password
+    /// is throttled like a sign-in of the account.
+    pub async fn change_password(
+        &self,
+        account_id: Uuid,
+        session_id: Uuid,
+        current: Password,
+        new: Password,
+        client: &ClientInfo,
+    ) -> ApiResult<()> {
+        validate::check_password(new.expose()).map_err(|_| {
+            ApiError::invalid_field(
+                "new",
+                format!(
+                    "the new password must be {} to {} characters, without NUL",
+                    validate::MIN_PASSWORD_CHARS,
+                    validate::MAX_PASSWORD_CHARS
+                ),
+            )
+        })?;
+        if current.expose().chars().count() > validate::MAX_PASSWORD_CHARS {
+            return Err(wrong_current_password());
+        }
+        let account = self
+            .account(account_id)
+            .await?
+            .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
+        self.throttle_login(Some(&account.email), client).await?;
+        let Some(stored) = account.password_hash else {
+            return Err(ApiError::forbidden(
+                "this account has no password: it signs in with a provider",
+            ));
+        };
+        if !self.hasher.verify(current, Some(stored.clone())).await? {
+            self.record_failed_login(Some(account_id), client).await;
+            return Err(wrong_current_password());
+        }
+        let new_hash = self.hasher.hash(new).await?;
+        let mut conn = self.pool.get().await?;
+        let revoked = conn
+            .transaction::<_, ApiError, _>(async |conn| {
+                // Another change since we checked: the checked password is
+                // no longer the current one.
+                if !accounts::replace_password_hash(conn, account_id, &stored, &new_hash).await? {
+                    return Err(ApiError::conflict(
+                        "the password was changed meanwhile; try again",
+                    ));
+                }
+                let revoked =
+                    sessions::revoke_all_except(conn, account_id, session_id, "password_changed")
+                        .await?;
+                record(
+                    conn,
+                    EventKind::PasswordChanged,
+                    Some(account_id),
+                    Some(session_id),
+                    client,
+                )
+                .await?;
+                Ok(revoked)
+            })
+            .await?;
+        tracing::info!(%account_id, signed_out = revoked.len(), "password changed");
+        self.revocations.insert(revoked);
+        Ok(())
+    }
+
+    /// After a successful sign-in with `password`: replaces a hash made
+    /// with other parameters than the current ones. Best effort: a failure
+    /// is logged, the sign-in goes on.
+    pub(crate) async fn upgrade_hash(&self, account_id: Uuid, stored: &str, password: Password) {
+        if !self.hasher.needs_rehash(stored) {
+            return;
+        }
+        let result = async {
+            let new_hash = self.hasher.hash(password).await?;
+            let mut conn = self.pool.get().await?;
+            Ok::<_, ApiError>(
+                accounts::replace_password_hash(&mut conn, account_id, stored, &new_hash).await?,
+            )
+        }
+        .await;
+        match result {
+            Ok(true) => {
+                tracing::info!(%account_id, "password hash upgraded to the current parameters");
+            }
+            Ok(false) => {}
+            Err(err) => {
+                tracing::warn!(%account_id, code = %err.code(), "upgrading a password hash failed");
+            }
+        }
+    }
+}
+
+fn wrong_current_password() -> ApiError {
+    ApiError::invalid_field("current", "the current password is not correct")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_junk_is_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
+        for junk in ["", "42", "c2UxOg", "c2UxOi0x", "!!!", &"a".repeat(100)] {
+            assert_eq!(decode_cursor(junk), None, "{junk:?}");
+        }
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for kind in [
+            EventKind::Registered,
+            EventKind::LoggedIn,
+            EventKind::LoginFailed,
+            EventKind::RefreshTokenReused,
+            EventKind::LoggedOutEverywhere,
+            EventKind::PasswordChanged,
+        ] {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(EventKind::parse("NOPE"), None);
+    }
+}

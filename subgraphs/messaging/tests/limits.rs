@@ -1,0 +1,96 @@
+//! Messaging's own limits: messages per user per period, query aliases,
+//! subscription connections per user.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{SEND, spawn_with};
+use serde_json::{Value, json};
+use testkit::{WsClient, assert_no_errors, error_code};
+
+#[tokio::test]
+async fn messages_per_user_are_limited_but_retries_are_free() {
+    let t = spawn_with(|c| {
+        c.message_rate = ratelimit::Rate::new(3, Duration::from_secs(3));
+    })
+    .await;
+    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    for i in 0..3 {
+        alice
+            .send_with_id(&bob, &format!("m{i}"), &format!("c{i}"))
+            .await;
+    }
+    let resp = alice
+        .gql
+        .query(
+            SEND,
+            json!({"to": bob.id, "text": "one too many", "cid": "c3"}),
+        )
+        .await;
+    assert_eq!(error_code(&resp).as_deref(), Some("RATE_LIMITED"), "{resp}");
+    let wait = resp
+        .pointer("/errors/0/extensions/retryAfter")
+        .and_then(Value::as_u64)
+        .unwrap();
+    assert!((1..=2).contains(&wait), "{resp}");
+    // A retry of a sent message returns it, limit or not.
+    let again = alice.send_with_id(&bob, "m0", "c0").await;
+    assert_eq!(again["text"], "m0");
+    // Bob is not limited by Alice's sending.
+    bob.send(&alice, "hi").await;
+    assert_eq!(t.count("messages").await, 4);
+
+    tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(100)).await;
+    alice.send_with_id(&bob, "finally", "c3").await;
+}
+
+#[tokio::test]
+async fn aliases_and_connections_per_user_are_limited() {
+    let t = spawn_with(|c| {
+        c.http.max_query_aliases = 2;
+        c.http.ws_max_connections_per_user = 1;
+    })
+    .await;
+    let alice = t.user("alice").await;
+    assert_no_errors(
+        &alice
+            .gql
+            .query(
+                "{ a: messageEventsCursor b: messageEventsCursor }",
+                json!({}),
+            )
+            .await,
+    );
+    let resp = alice
+        .gql
+        .query(
+            "{ a: messageEventsCursor b: messageEventsCursor c: messageEventsCursor }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        error_code(&resp).as_deref(),
+        Some("BAD_USER_INPUT"),
+        "{resp}"
+    );
+    assert_eq!(
+        resp["errors"][0]["extensions"]["reason"], "MAX_ALIASES_EXCEEDED",
+        "{resp}"
+    );
+
+    let ws_url = t.messaging.ws_url();
+    let _open = alice.ws(&ws_url).await;
+    let refused = WsClient::connect(
+        &ws_url,
+        json!({"Authorization": format!("Bearer {}", alice.access_token)}),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        refused.starts_with("4429: TOO_MANY_CONNECTIONS"),
+        "{refused}"
+    );
+}

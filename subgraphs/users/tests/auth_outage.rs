@@ -1,0 +1,68 @@
+//! Auth stopped: users refuses every request with `UNAVAILABLE` (never lets
+//! one through, never calls the caller signed out), and serves again on its
+//! own once auth is back on the same address.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Stack, auth_config};
+use serde_json::json;
+use testkit::error_code;
+
+#[tokio::test]
+async fn auth_stopped_refuses_with_unavailable_and_recovers() {
+    let s = Stack::start().await;
+    let alice = s.signup("alice@example.com").await;
+    let grpc_addr = s.auth.grpc_addr.expect("auth gRPC address");
+    let http_addr = s.auth.http_addr.expect("auth HTTP address");
+    s.auth.stop().await;
+
+    let read = alice.query("{ me { id about } }", json!({})).await;
+    assert_eq!(error_code(&read).as_deref(), Some("UNAVAILABLE"), "{read}");
+    let write = alice
+        .query(
+            r#"mutation { updateProfile(input: {about: "while auth was down"}) { about } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        error_code(&write).as_deref(),
+        Some("UNAVAILABLE"),
+        "{write}"
+    );
+
+    // Auth comes back on the same addresses, over the same database (so
+    // with the same signing keys): the same token works again.
+    let mut config = auth_config(s.auth_db.url(), "http://127.0.0.1:9");
+    config.grpc_addr = grpc_addr;
+    config.http_addr = http_addr;
+    let restarted = Instant::now();
+    let auth = auth::start(
+        &config,
+        auth::Parts {
+            worker: false,
+            ..auth::Parts::ALL
+        },
+    )
+    .await
+    .expect("auth starts again");
+    let recovery = loop {
+        let resp = alice.query("{ me { id about } }", json!({})).await;
+        if resp["errors"].is_null() {
+            // The refused write did not happen.
+            assert!(resp["data"]["me"]["about"].is_null(), "{resp}");
+            break restarted.elapsed();
+        }
+        assert_eq!(error_code(&resp).as_deref(), Some("UNAVAILABLE"), "{resp}");
+        assert!(
+            restarted.elapsed() < Duration::from_secs(30),
+            "no recovery: {resp}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    eprintln!("auth stopped: refused with UNAVAILABLE, recovered {recovery:?} after the restart");
+    auth.stop().await;
+}
