@@ -4,9 +4,12 @@
 //! `messageEvents(after:)` (messaging):
 //!
 //! * [`append`] writes an event into the recipient's log **inside the
-//!   caller's transaction**, so the event exists if and only if the state
-//!   change committed. Each recipient has its own gap-free sequence
+//!   caller's transaction**. Each recipient has its own gap-free sequence
 //!   (`seq` = 1, 2, 3, …), and per recipient seq order equals commit order.
+//!   The services call [`append_once`] from the handler of an outbox event
+//!   (the state change enqueued the event in its own transaction): it writes
+//!   the entries of one event at most once, however often the event is
+//!   delivered.
 //! * [`Feed::subscribe`] streams a recipient's events: with a cursor it first
 //!   replays everything after it, then goes live, with nothing lost or
 //!   repeated in between; without one it starts live.
@@ -27,7 +30,7 @@ pub mod schema;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Int8, Jsonb, Text};
+use diesel::sql_types::{Array, Bool, Int8, Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -108,6 +111,16 @@ pub async fn append(
     kind: &str,
     payload: &serde_json::Value,
 ) -> QueryResult<i64> {
+    append_entry(conn, recipient, kind, payload, None).await
+}
+
+async fn append_entry(
+    conn: &mut AsyncPgConnection,
+    recipient: Uuid,
+    kind: &str,
+    payload: &serde_json::Value,
+    event_id: Option<Uuid>,
+) -> QueryResult<i64> {
     // One round trip: bump the head (locking it), insert the event at the new
     // head, queue the notification.
     let appended: Appended = diesel::sql_query(
@@ -116,8 +129,8 @@ pub async fn append(
              ON CONFLICT (recipient_id) DO UPDATE SET last_seq = feed_heads.last_seq + 1 \
              RETURNING last_seq \
          ), event AS ( \
-             INSERT INTO feed_events (recipient_id, seq, kind, payload) \
-             SELECT $1, last_seq, $2, $3 FROM head \
+             INSERT INTO feed_events (recipient_id, seq, kind, payload, event_id) \
+             SELECT $1, last_seq, $2, $3, $5 FROM head \
              RETURNING seq \
          ) \
          SELECT seq, pg_notify($4, $1::text) FROM event",
@@ -126,6 +139,7 @@ pub async fn append(
     .bind::<Text, _>(kind)
     .bind::<Jsonb, _>(payload)
     .bind::<Text, _>(CHANNEL)
+    .bind::<Nullable<diesel::sql_types::Uuid>, _>(event_id)
     .get_result(conn)
     .await?;
     tracing::trace!(%recipient, seq = appended.seq, kind, "feed event appended");
@@ -151,6 +165,82 @@ pub async fn append_many(
     let mut out = Vec::with_capacity(recipients.len());
     for recipient in recipients {
         out.push((recipient, append(conn, recipient, kind, payload).await?));
+    }
+    Ok(out)
+}
+
+/// One entry an event writes, for [`append_once`].
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'a> {
+    pub recipient: Uuid,
+    pub kind: &'a str,
+    pub payload: &'a serde_json::Value,
+}
+
+#[derive(QueryableByName)]
+struct Found {
+    #[diesel(sql_type = Bool)]
+    found: bool,
+}
+
+/// Appends the entries caused by the outbox event `event_id` (at most one
+/// per recipient), unless an earlier delivery of the event already did:
+/// returns `(recipient, seq)` in ascending recipient order, or an empty list
+/// for a repeated delivery. Call it inside a transaction (the handler's).
+///
+/// Repeats are recognised under the recipients' head locks, taken first and
+/// in ascending order (no deadlocks with other multi-recipient appends): a
+/// concurrent delivery of the same event waits for ours to commit and then
+/// finds our entries, so it appends nothing and leaves no gap in the
+/// sequence. The unique index on `(event_id, recipient_id)` backs this up.
+pub async fn append_once(
+    conn: &mut AsyncPgConnection,
+    event_id: Uuid,
+    entries: &[Entry<'_>],
+) -> QueryResult<Vec<(Uuid, i64)>> {
+    let mut entries = entries.to_vec();
+    entries.sort_by_key(|e| e.recipient);
+    entries.dedup_by_key(|e| e.recipient);
+    let recipients: Vec<Uuid> = entries.iter().map(|e| e.recipient).collect();
+    if recipients.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Make sure every head row exists (0 = nothing yet), then lock them.
+    diesel::sql_query(
+        "INSERT INTO feed_heads (recipient_id, last_seq) \
+         SELECT r, 0 FROM unnest($1::uuid[]) AS r ORDER BY r \
+         ON CONFLICT (recipient_id) DO NOTHING",
+    )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(&recipients)
+    .execute(conn)
+    .await?;
+    diesel::sql_query(
+        "SELECT recipient_id FROM feed_heads WHERE recipient_id = ANY($1) \
+         ORDER BY recipient_id FOR UPDATE",
+    )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(&recipients)
+    .execute(conn)
+    .await?;
+    let done: Found =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM feed_events WHERE event_id = $1) AS found")
+            .bind::<diesel::sql_types::Uuid, _>(event_id)
+            .get_result(conn)
+            .await?;
+    if done.found {
+        tracing::debug!(%event_id, "feed entries of this event exist already");
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let seq = append_entry(
+            conn,
+            entry.recipient,
+            entry.kind,
+            entry.payload,
+            Some(event_id),
+        )
+        .await?;
+        out.push((entry.recipient, seq));
     }
     Ok(out)
 }

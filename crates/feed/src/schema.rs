@@ -8,6 +8,8 @@ diesel::table! {
         kind -> Text,
         payload -> Jsonb,
         created_at -> Timestamptz,
+        /// The outbox event that wrote the entry ([`crate::append_once`]).
+        event_id -> Nullable<Uuid>,
     }
 }
 

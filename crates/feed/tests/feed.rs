@@ -371,6 +371,70 @@ async fn append_many_appends_once_per_recipient() {
     assert_eq!(feed::head(&mut conn, bob).await.unwrap(), 1);
 }
 
+/// One delivery of an event in its own committed transaction.
+async fn deliver_once(pool: &Pool, event_id: Uuid, recipients: &[Uuid]) -> Vec<(Uuid, i64)> {
+    let payload = json!({ "event": event_id });
+    let entries: Vec<feed::Entry<'_>> = recipients
+        .iter()
+        .map(|&recipient| feed::Entry {
+            recipient,
+            kind: "test.event",
+            payload: &payload,
+        })
+        .collect();
+    let mut conn = pool.get().await.unwrap();
+    conn.transaction(async |conn| feed::append_once(conn, event_id, &entries).await)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_redelivered_event_appends_nothing() {
+    let (_db, pool) = setup().await;
+    let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
+    append_committed(&pool, alice, 0).await;
+    let event = Uuid::new_v4();
+    let mut expected = vec![(alice, 2), (bob, 1)];
+    expected.sort_unstable();
+    assert_eq!(
+        deliver_once(&pool, event, &[bob, alice, bob]).await,
+        expected
+    );
+    for _ in 0..3 {
+        assert!(deliver_once(&pool, event, &[alice, bob]).await.is_empty());
+    }
+    // Another event goes on from there, without a gap.
+    assert_eq!(
+        deliver_once(&pool, Uuid::new_v4(), &[alice]).await,
+        [(alice, 3)]
+    );
+    assert_eq!(head_of(&pool, alice).await, 3);
+    assert_eq!(head_of(&pool, bob).await, 1);
+}
+
+#[tokio::test]
+async fn concurrent_deliveries_of_one_event_append_it_once() {
+    let (_db, pool) = setup().await;
+    let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
+    let both = [alice, bob];
+    for round in 0..10_i64 {
+        let event = Uuid::new_v4();
+        let deliveries = (0..4).map(|_| deliver_once(&pool, event, &both));
+        let results = futures::future::join_all(deliveries).await;
+        let appended: Vec<_> = results.into_iter().filter(|r| !r.is_empty()).collect();
+        assert_eq!(appended.len(), 1, "round {round}: {appended:?}");
+        assert!(appended[0].iter().all(|&(_, seq)| seq == round + 1));
+    }
+    let mut conn = pool.get().await.unwrap();
+    let seqs: Vec<i64> = feed::read_after(&mut conn, alice, 0, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(seqs, (1..=10).collect::<Vec<_>>());
+}
+
 #[tokio::test]
 async fn bad_cursors_are_rejected() {
     let (_db, pool) = setup().await;
