@@ -1,6 +1,7 @@
 //! What every subgraph process shares: logging, the database pool and
 //! migrations, the HTTP app around a GraphQL schema, and graceful shutdown.
 
+pub mod cli;
 pub mod client_ip;
 pub mod db;
 pub mod http;

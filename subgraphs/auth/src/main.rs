@@ -1,36 +1,43 @@
-//! `auth serve | worker | migrate | print-sdl`
+//! `auth serve | worker | migrate | print-sdl | outbox … | keys …`
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::Subcommand;
+use service_runtime::cli;
+use service_runtime::{Parts, Running};
 
-#[derive(Parser)]
-#[command(name = "auth", about = "The auth subgraph of the messenger API")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
+struct Auth;
+
+impl cli::Service for Auth {
+    const NAME: &'static str = "auth";
+    const ABOUT: &'static str = "The auth subgraph of the messenger API";
+    const MIGRATIONS: diesel_migrations::EmbeddedMigrations = auth::MIGRATIONS;
+    type Config = auth::Config;
+    type State = auth::service::AuthService;
+    type StartError = auth::StartError;
+
+    fn sdl() -> String {
+        auth::schema::sdl()
+    }
+    fn database_url(config: &auth::Config) -> &str {
+        &config.database_url
+    }
+    fn json_logs(config: &auth::Config) -> bool {
+        config.log_format == "json"
+    }
+    fn serve_runs_worker(config: &auth::Config) -> bool {
+        config.outbox.run_worker
+    }
+    async fn start(
+        config: &auth::Config,
+        parts: Parts,
+    ) -> Result<Running<auth::service::AuthService>, auth::StartError> {
+        auth::start(config, parts).await
+    }
 }
 
+/// Auth's own commands.
 #[derive(Subcommand)]
-enum Command {
-    /// Serve GraphQL (HTTP) and ValidateToken (gRPC); runs the outbox worker unless RUN_WORKER=false.
-    Serve(auth::Config),
-    /// Run only the outbox worker.
-    Worker(auth::Config),
-    /// Apply pending database migrations and exit.
-    Migrate(auth::Config),
-    /// Print the federation SDL of this subgraph.
-    PrintSdl,
-    /// Inspect the outbox and re-queue dead events.
-    Outbox {
-        #[command(subcommand)]
-        command: outbox::admin::OutboxCommand,
-        #[arg(
-            long,
-            env = "DATABASE_URL",
-            default_value = "postgres://postgres@127.0.0.1:5432/auth"
-        )]
-        database_url: String,
-    },
+enum Own {
     /// Signing keys: list, rotate (add a new signing key), retire old ones.
     Keys {
         #[command(subcommand)]
@@ -46,46 +53,15 @@ enum Command {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::PrintSdl => {
-            print!("{}", auth::schema::sdl());
-            Ok(())
-        }
-        Command::Migrate(config) => {
-            service_runtime::telemetry::init(config.log_format == "json");
-            let applied = service_runtime::db::migrate(&config.database_url, auth::MIGRATIONS)
+    cli::main::<Auth, Own, _>(|own| async move {
+        match own {
+            Own::Keys {
+                command,
+                database_url,
+            } => auth::keys::admin::run(&command, &database_url)
                 .await
-                .context("migrating the auth database")?;
-            tracing::info!(count = applied.len(), ?applied, "migrations applied");
-            Ok(())
+                .context("keys command"),
         }
-        Command::Serve(config) => {
-            let parts = auth::Parts {
-                worker: config.outbox.run_worker,
-                ..auth::Parts::ALL
-            };
-            run(config, parts).await
-        }
-        Command::Worker(config) => run(config, auth::Parts::WORKER_ONLY).await,
-        Command::Outbox {
-            command,
-            database_url,
-        } => outbox::admin::run(&command, &database_url)
-            .await
-            .context("outbox command"),
-        Command::Keys {
-            command,
-            database_url,
-        } => auth::keys::admin::run(&command, &database_url)
-            .await
-            .context("keys command"),
-    }
-}
-
-async fn run(config: auth::Config, parts: auth::Parts) -> anyhow::Result<()> {
-    service_runtime::telemetry::init(config.log_format == "json");
-    let running = auth::start(&config, parts).await.context("starting auth")?;
-    running.run_until_signal().await;
-    Ok(())
+    })
+    .await
 }

@@ -1,63 +1,39 @@
-//! `messaging serve | worker | migrate | print-sdl`
+//! `messaging serve | worker | migrate | print-sdl | outbox …`
 
-use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use service_runtime::cli::{self, NoCommands};
+use service_runtime::{Parts, Running};
 
-#[derive(Parser)]
-#[command(
-    name = "messaging",
-    about = "The messaging subgraph of the messenger API"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+struct Messaging;
 
-#[derive(Subcommand)]
-enum Command {
-    /// Serve GraphQL (HTTP and WebSocket) and gRPC health; runs the outbox
-    /// worker unless RUN_WORKER=false.
-    Serve(messaging::Config),
-    /// Run only the outbox worker.
-    Worker(messaging::Config),
-    /// Apply pending database migrations and exit.
-    Migrate(messaging::Config),
-    /// Print the federation SDL of this subgraph.
-    PrintSdl,
+impl cli::Service for Messaging {
+    const NAME: &'static str = "messaging";
+    const ABOUT: &'static str = "The messaging subgraph of the messenger API";
+    const MIGRATIONS: diesel_migrations::EmbeddedMigrations = messaging::MIGRATIONS;
+    type Config = messaging::Config;
+    type State = service_runtime::db::PgPool;
+    type StartError = messaging::StartError;
+
+    fn sdl() -> String {
+        messaging::schema::sdl()
+    }
+    fn database_url(config: &messaging::Config) -> &str {
+        &config.database_url
+    }
+    fn json_logs(config: &messaging::Config) -> bool {
+        config.log_format == "json"
+    }
+    fn serve_runs_worker(config: &messaging::Config) -> bool {
+        config.outbox.run_worker
+    }
+    async fn start(
+        config: &messaging::Config,
+        parts: Parts,
+    ) -> Result<Running<service_runtime::db::PgPool>, messaging::StartError> {
+        messaging::start(config, parts).await
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::PrintSdl => {
-            print!("{}", messaging::schema::sdl());
-            Ok(())
-        }
-        Command::Migrate(config) => {
-            service_runtime::telemetry::init(config.log_format == "json");
-            let applied = service_runtime::db::migrate(&config.database_url, messaging::MIGRATIONS)
-                .await
-                .context("migrating the messaging database")?;
-            tracing::info!(count = applied.len(), ?applied, "migrations applied");
-            Ok(())
-        }
-        Command::Serve(config) => {
-            let parts = messaging::Parts {
-                worker: config.outbox.run_worker,
-                ..messaging::Parts::ALL
-            };
-            run(config, parts).await
-        }
-        Command::Worker(config) => run(config, messaging::Parts::WORKER_ONLY).await,
-    }
-}
-
-async fn run(config: messaging::Config, parts: messaging::Parts) -> anyhow::Result<()> {
-    service_runtime::telemetry::init(config.log_format == "json");
-    let running = messaging::start(&config, parts)
-        .await
-        .context("starting messaging")?;
-    running.run_until_signal().await;
-    Ok(())
+    cli::main::<Messaging, NoCommands, _>(|none| async move { match none {} }).await
 }

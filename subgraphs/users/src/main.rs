@@ -1,59 +1,39 @@
-//! `users serve | worker | migrate | print-sdl`
+//! `users serve | worker | migrate | print-sdl | outbox …`
 
-use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use service_runtime::cli::{self, NoCommands};
+use service_runtime::{Parts, Running};
 
-#[derive(Parser)]
-#[command(name = "users", about = "The users subgraph of the messenger API")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+struct Users;
 
-#[derive(Subcommand)]
-enum Command {
-    /// Serve GraphQL (HTTP, WebSocket) and Users (gRPC); runs the outbox worker unless RUN_WORKER=false.
-    Serve(users::Config),
-    /// Run only the outbox worker.
-    Worker(users::Config),
-    /// Apply pending database migrations and exit.
-    Migrate(users::Config),
-    /// Print the federation SDL of this subgraph.
-    PrintSdl,
+impl cli::Service for Users {
+    const NAME: &'static str = "users";
+    const ABOUT: &'static str = "The users subgraph of the messenger API";
+    const MIGRATIONS: diesel_migrations::EmbeddedMigrations = users::MIGRATIONS;
+    type Config = users::Config;
+    type State = users::service::UsersService;
+    type StartError = users::StartError;
+
+    fn sdl() -> String {
+        users::schema::sdl()
+    }
+    fn database_url(config: &users::Config) -> &str {
+        &config.database_url
+    }
+    fn json_logs(config: &users::Config) -> bool {
+        config.log_format == "json"
+    }
+    fn serve_runs_worker(config: &users::Config) -> bool {
+        config.outbox.run_worker
+    }
+    async fn start(
+        config: &users::Config,
+        parts: Parts,
+    ) -> Result<Running<users::service::UsersService>, users::StartError> {
+        users::start(config, parts).await
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::PrintSdl => {
-            print!("{}", users::schema::sdl());
-            Ok(())
-        }
-        Command::Migrate(config) => {
-            service_runtime::telemetry::init(config.log_format == "json");
-            let applied = service_runtime::db::migrate(&config.database_url, users::MIGRATIONS)
-                .await
-                .context("migrating the users database")?;
-            tracing::info!(count = applied.len(), ?applied, "migrations applied");
-            Ok(())
-        }
-        Command::Serve(config) => {
-            let parts = users::Parts {
-                worker: config.outbox.run_worker,
-                ..users::Parts::ALL
-            };
-            run(config, parts).await
-        }
-        Command::Worker(config) => run(config, users::Parts::WORKER_ONLY).await,
-    }
-}
-
-async fn run(config: users::Config, parts: users::Parts) -> anyhow::Result<()> {
-    service_runtime::telemetry::init(config.log_format == "json");
-    let running = users::start(&config, parts)
-        .await
-        .context("starting users")?;
-    running.run_until_signal().await;
-    Ok(())
+    cli::main::<Users, NoCommands, _>(|none| async move { match none {} }).await
 }
