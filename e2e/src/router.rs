@@ -38,47 +38,9 @@ pub fn router_binary() -> PathBuf {
             if let Ok(path) = std::env::var(ROUTER_BIN_ENV) {
                 return PathBuf::from(path);
             }
-            let dir = repo_root().join("router");
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-            // Exactly as `cargo xtask router` builds it (xtask/src/router.rs),
-            // so neither rebuilds what the other built.
-            let mut build = Command::new("nice");
-            build
-                .args([
-                    "-n",
-                    "10",
-                    &cargo,
-                    "build",
-                    "--ignore-rust-version",
-                    "--locked",
-                    "--target-dir",
-                    "target",
-                ])
-                .env_remove("CARGO_TARGET_DIR")
-                .env("RUSTC_WORKSPACE_WRAPPER", "clippy-driver")
-                .env(
-                    "CLIPPY_ARGS",
-                    "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
-                )
-                .current_dir(&dir);
-            // Not the variables cargo set for this test: some build scripts
-            // (ring's) would rebuild, and half the router with them.
-            for (key, _) in std::env::vars_os() {
-                let key = key.to_string_lossy();
-                if [
-                    "CARGO_PKG_",
-                    "CARGO_BIN_",
-                    "CARGO_CRATE_",
-                    "CARGO_MANIFEST_",
-                ]
-                .iter()
-                .any(|prefix| key.starts_with(prefix))
-                    || key == "CARGO_PRIMARY_PACKAGE"
-                    || key == "CARGO_TARGET_TMPDIR"
-                {
-                    build.env_remove(key.as_ref());
-                }
-            }
+            // Exactly as `cargo xtask router` builds it, so neither
+            // rebuilds what the other built.
+            let mut build = router_build::command(&repo_root(), false);
             let out = build
                 .output()
                 .unwrap_or_else(|e| panic!("e2e: running cargo build in router/: {e}"));
@@ -87,7 +49,7 @@ pub fn router_binary() -> PathBuf {
                 "e2e: building the router failed:\n{}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            dir.join("target/debug/router")
+            router_build::binary(&repo_root(), false)
         })
         .clone()
 }
