@@ -1,20 +1,19 @@
-//! Signing in with an OpenID Connect provider, end to end over real HTTP:
-//! a browser's redirects followed by hand (reqwest, no redirect following)
-//! between the auth service and a real provider on 127.0.0.1
-//! (`common::oidc`), then `exchangeOAuthCode` over GraphQL.
+//! Signing in with a provider that misbehaves in ways a certified provider
+//! does not (ID tokens with a wrong nonce, audience or issuer, expired, badly
+//! signed or by an unknown key; rotated keys; an error at `/authorize`; the
+//! email only in `/userinfo`; down before or during a sign-in): a provider
+//! written for that (`common::oidc`), over real HTTP. The flows themselves
+//! run against a real provider in `oauth.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use auth::Parts;
-use auth::config::EmailVerification;
-use base64::Engine as _;
 use common::oidc::{Behaviour, TestProvider, User};
-use common::{LOGIN, TestAuth, login, register, spawn_with, str_of};
+use common::{TestAuth, register, spawn_with, str_of};
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
 use url::Url;
@@ -198,40 +197,12 @@ impl World {
         db.query_one(sql, &[]).await.unwrap().get(0)
     }
 
-    async fn execute(&self, sql: &str) {
-        let db = testkit::connect_pg(self.t.db.url()).await;
-        db.batch_execute(sql).await.unwrap();
-    }
-
-    /// `users.create_user` events waiting in the outbox.
-    async fn create_user_events(&self) -> Vec<Value> {
-        let db = testkit::connect_pg(self.t.db.url()).await;
-        db.query(
-            "SELECT payload::text FROM outbox WHERE kind = 'users.create_user' ORDER BY id",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| serde_json::from_str(row.get::<_, &str>(0)).unwrap())
-        .collect()
-    }
-
     /// Nothing of a sign-in was kept: no account, identity, code or event.
     async fn assert_nothing_created(&self) {
         assert_eq!(self.count("SELECT count(*) FROM accounts").await, 0);
         assert_eq!(self.count("SELECT count(*) FROM oauth_identities").await, 0);
         assert_eq!(self.count("SELECT count(*) FROM outbox").await, 0);
     }
-}
-
-/// The claims of one of our access tokens.
-fn claims(access_token: &str) -> Value {
-    let payload = access_token.split('.').nth(1).unwrap();
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
 }
 
 async fn me(w: &World, access_token: &str, user_id: &str) -> Value {
@@ -249,382 +220,20 @@ async fn me(w: &World, access_token: &str, user_id: &str) -> Value {
 }
 
 #[tokio::test]
-async fn first_sign_in_creates_a_confirmed_account_without_a_password() {
-    // Even where confirmation is required: the provider confirmed the address.
-    let w = world_with(|c| c.email.email_verification = EmailVerification::Required).await;
-    w.idp
-        .sign_in_as(User::verified("alice-at-acme", "Alice@Example.com"));
-
-    let authorize = w.start().await;
-    let request = Url::parse(&authorize).unwrap();
-    assert_eq!(param(&request, "response_type").as_deref(), Some("code"));
-    assert_eq!(
-        param(&request, "code_challenge_method").as_deref(),
-        Some("S256")
-    );
-    assert_eq!(param(&request, "code_challenge").unwrap().len(), 43);
-    assert_eq!(param(&request, "state").unwrap().len(), 43);
-    assert_eq!(param(&request, "nonce").unwrap().len(), 43);
-    assert_eq!(
-        param(&request, "redirect_uri").unwrap(),
-        format!("{}/oauth/acme/callback", w.base())
-    );
-    let scopes = param(&request, "scope").unwrap();
-    for scope in ["openid", "email", "profile"] {
-        assert!(scopes.split(' ').any(|s| s == scope), "{scopes}");
-    }
-    // State and nonce are kept as their SHA-256 only.
-    let hashed = |column: &str, value: &str| {
-        format!(
-            "SELECT count(*) FROM oauth_states WHERE {column} = sha256(convert_to('{value}', 'UTF8'))"
-        )
-    };
-    let state = param(&request, "state").unwrap();
-    let nonce = param(&request, "nonce").unwrap();
-    assert_eq!(w.count(&hashed("state_hash", &state)).await, 1);
-    assert_eq!(w.count(&hashed("nonce_hash", &nonce)).await, 1);
-
-    let callback = w.at_provider(&authorize).await;
-    let Landing::App(back) = w.land(&callback).await else {
-        panic!("not back at the app")
-    };
-    let code = param(&back, "code").unwrap();
-    assert_eq!(param(&back, "state").as_deref(), Some(APP_STATE));
-    assert_eq!(
-        w.count(&format!(
-            "SELECT count(*) FROM oauth_login_codes WHERE code_hash = sha256(convert_to('{code}', 'UTF8'))"
-        ))
-        .await,
-        1
-    );
-    let resp = w.exchange(&code).await;
-    assert_no_errors(&resp);
-    let auth = &resp["data"]["exchangeOAuthCode"];
-    let user_id = str_of(auth, "userId");
-    assert_eq!(claims(str_of(auth, "accessToken"))["ev"], true);
-    let account = me(&w, str_of(auth, "accessToken"), user_id).await;
-    assert_eq!(account["email"], "alice@example.com");
-    assert_eq!(account["emailVerified"], true);
-
-    // Users is asked to create the user exactly as after a registration,
-    // and no confirmation email goes out.
-    assert_eq!(
-        w.create_user_events().await,
-        [json!({ "account_id": user_id, "email": "alice@example.com" })]
-    );
-    assert_eq!(
-        w.count("SELECT count(*) FROM outbox WHERE kind <> 'users.create_user'")
-            .await,
-        0
-    );
-    assert_eq!(
-        w.count("SELECT count(*) FROM accounts WHERE password_hash IS NULL AND email_verified")
-            .await,
-        1
-    );
-    // The refresh token works like any other.
-    let refreshed =
-        w.t.gql
-            .query(
-                common::REFRESH,
-                json!({ "t": str_of(auth, "refreshToken") }),
-            )
-            .await;
-    assert_no_errors(&refreshed);
-}
-
-#[tokio::test]
-async fn a_later_sign_in_finds_the_account_by_subject() {
+async fn an_error_at_the_provider_shows_a_page_with_the_way_back() {
     let w = world().await;
-    w.idp
-        .sign_in_as(User::verified("sub-42", "first@example.com"));
-    let first = w.signed_in().await;
-    // The provider's email changed since: the subject is what counts.
-    w.idp
-        .sign_in_as(User::verified("sub-42", "renamed@example.com"));
-    let second = w.signed_in().await;
-    assert_eq!(first["userId"], second["userId"]);
-    assert_ne!(first["sessionId"], second["sessionId"]);
-    assert_eq!(w.count("SELECT count(*) FROM accounts").await, 1);
-    assert_eq!(w.create_user_events().await.len(), 1);
-    // Even an unverified email does not matter to a known identity.
-    w.idp
-        .sign_in_as(User::unverified("sub-42", "whatever@example.com"));
-    assert_eq!(w.signed_in().await["userId"], first["userId"]);
-}
-
-#[tokio::test]
-async fn accounts_without_a_password_cannot_password_login() {
-    let w = world().await;
-    w.idp
-        .sign_in_as(User::verified("s", "oauth-only@example.com"));
-    w.signed_in().await;
-    let with_oauth_email =
-        w.t.gql
-            .query(
-                LOGIN,
-                json!({ "email": "oauth-only@example.com", "password": "anything-at-all" }),
-            )
-            .await;
-    let unknown =
-        w.t.gql
-            .query(
-                LOGIN,
-                json!({ "email": "nobody@example.com", "password": "anything-at-all" }),
-            )
-            .await;
-    assert_eq!(
-        error_code(&with_oauth_email).as_deref(),
-        Some("UNAUTHENTICATED")
-    );
-    assert_eq!(with_oauth_email["errors"][0], unknown["errors"][0]);
-}
-
-#[tokio::test]
-async fn a_verified_email_is_linked_to_the_password_account() {
-    let w = world().await;
-    let registered = register(&w.t.gql, "bob@example.com", "bobs-password").await;
-    w.idp
-        .sign_in_as(User::verified("bob-at-acme", "BOB@example.com"));
-    let via_provider = w.signed_in().await;
-    assert_eq!(via_provider["userId"], registered["userId"]);
-    assert_eq!(w.count("SELECT count(*) FROM oauth_identities").await, 1);
-    // The password still works, and the address is now confirmed.
-    let via_password = login(&w.t.gql, "bob@example.com", "bobs-password").await;
-    assert_eq!(via_password["userId"], registered["userId"]);
-    let account = me(
-        &w,
-        str_of(&via_password, "accessToken"),
-        str_of(&via_password, "userId"),
-    )
-    .await;
-    assert_eq!(account["emailVerified"], true);
-    // One user, from the registration.
-    assert_eq!(w.create_user_events().await.len(), 1);
-    // Next time the identity is known.
-    assert_eq!(w.signed_in().await["userId"], registered["userId"]);
-}
-
-#[tokio::test]
-async fn an_unverified_email_of_a_password_account_is_a_conflict() {
-    let w = world().await;
-    let registered = register(&w.t.gql, "carol@example.com", "carols-password").await;
-    w.idp
-        .sign_in_as(User::unverified("mallory", "carol@example.com"));
-    let code = w.login_code().await;
-    let resp = w.exchange(&code).await;
-    assert_eq!(error_code(&resp).as_deref(), Some("CONFLICT"), "{resp}");
-    let message = resp["errors"][0]["message"].as_str().unwrap();
-    assert!(
-        message.contains("already exists") && message.contains("password"),
-        "{message}"
-    );
-    assert_eq!(w.count("SELECT count(*) FROM oauth_identities").await, 0);
-    // The code is spent; the account is untouched.
-    let again = w.exchange(&code).await;
-    assert_eq!(again["errors"][0]["extensions"]["reason"], "USED");
-    let via_password = login(&w.t.gql, "carol@example.com", "carols-password").await;
-    assert_eq!(via_password["userId"], registered["userId"]);
-    assert_eq!(w.count("SELECT count(*) FROM sessions").await, 2);
-}
-
-#[tokio::test]
-async fn an_unverified_or_missing_email_creates_nothing() {
-    let w = world().await;
-    w.idp.sign_in_as(User::unverified("new", "new@example.com"));
-    let resp = w.exchange(&w.login_code().await).await;
-    assert_eq!(error_code(&resp).as_deref(), Some("FORBIDDEN"), "{resp}");
-    assert_eq!(
-        resp["errors"][0]["extensions"]["reason"],
-        "EMAIL_NOT_VERIFIED"
-    );
-    assert!(
-        resp["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("acme has not confirmed your email address")
-    );
-
-    // No email_verified claim at all counts as unverified.
-    w.idp.sign_in_as(User {
-        email_verified: None,
-        ..User::verified("new", "new@example.com")
-    });
-    let resp = w.exchange(&w.login_code().await).await;
-    assert_eq!(
-        resp["errors"][0]["extensions"]["reason"],
-        "EMAIL_NOT_VERIFIED"
-    );
-
-    w.idp.sign_in_as(User {
-        email: None,
-        email_verified: None,
-        subject: "no-email".to_owned(),
-    });
-    let resp = w.exchange(&w.login_code().await).await;
-    assert_eq!(resp["errors"][0]["extensions"]["reason"], "EMAIL_MISSING");
-    w.assert_nothing_created().await;
-}
-
-#[tokio::test]
-async fn linking_an_unconfirmed_account_where_confirmation_is_required_removes_its_password() {
-    let w = world_with(|c| c.email.email_verification = EmailVerification::Required).await;
-    // Someone registered this address before its owner came.
-    let resp =
-        w.t.gql
-            .query(
-                common::REGISTER,
-                json!({ "email": "dana@example.com", "password": "squatters-password" }),
-            )
-            .await;
-    assert_no_errors(&resp);
-    w.idp.sign_in_as(User::verified("dana", "dana@example.com"));
-    let owner = w.signed_in().await;
-    assert_eq!(w.count("SELECT count(*) FROM accounts").await, 1);
-    assert_eq!(claims(str_of(&owner, "accessToken"))["ev"], true);
-    // The squatter's password no longer opens the (now confirmed) account.
-    let squatter =
-        w.t.gql
-            .query(
-                LOGIN,
-                json!({ "email": "dana@example.com", "password": "squatters-password" }),
-            )
-            .await;
-    assert_eq!(error_code(&squatter).as_deref(), Some("UNAUTHENTICATED"));
-    assert_eq!(
-        w.count("SELECT count(*) FROM accounts WHERE password_hash IS NULL AND email_verified")
-            .await,
-        1
-    );
-}
-
-#[tokio::test]
-async fn denied_consent_shows_a_page_with_the_way_back() {
-    let w = world().await;
-    w.idp.behave(Behaviour::DenyConsent);
-    let (status, body) = w.sign_in().await.page();
-    assert_eq!(status, 403);
-    assert!(body.contains("Sign-in cancelled"), "{body}");
-    assert!(
-        body.contains(&format!(
-            "href=\"{APP}?error=access_denied&amp;state={APP_STATE}\""
-        )),
-        "{body}"
-    );
-    assert_eq!(w.idp.token_requests(), 0);
-    assert_eq!(w.count("SELECT count(*) FROM oauth_login_codes").await, 0);
-    w.assert_nothing_created().await;
-
     w.idp.behave(Behaviour::AuthorizeError);
     let (status, body) = w.sign_in().await.page();
     assert_eq!(status, 502);
     assert!(body.contains("could not sign you in"), "{body}");
-}
-
-#[tokio::test]
-async fn bad_state_is_refused_and_spends_nothing() {
-    let w = world().await;
-    let callback = w.at_provider(&w.start().await).await;
-    let url = Url::parse(&callback).unwrap();
-    let state = param(&url, "state").unwrap();
-    let code = param(&url, "code").unwrap();
-    let base = format!("{}/oauth/acme/callback", w.base());
-
-    let mut tampered = state.clone().into_bytes();
-    tampered[0] = if tampered[0] == b'A' { b'B' } else { b'A' };
-    let tampered = String::from_utf8(tampered).unwrap();
-    for bad in [
-        format!("{base}?code={code}&state={tampered}"),
-        format!("{base}?code={code}"),
-        format!("{base}?code={code}&state=short"),
-    ] {
-        let (status, body) = w.land(&bad).await.page();
-        assert_eq!(status, 400);
-        assert!(body.contains("Invalid sign-in link"), "{body}");
-        assert!(!body.contains("href"), "no way back without a known flow");
-    }
-    assert_eq!(w.idp.token_requests(), 0);
-    // The real one still works.
-    assert!(matches!(w.land(&callback).await, Landing::App(_)));
-}
-
-#[tokio::test]
-async fn a_replayed_callback_is_refused() {
-    let w = world().await;
-    let callback = w.at_provider(&w.start().await).await;
-    // A HEAD (prefetch, link checker) spends nothing.
-    let head = w.http.head(&callback).send().await.unwrap();
-    assert_eq!(head.status(), 200);
-    assert_eq!(w.idp.token_requests(), 0);
-    assert!(matches!(w.land(&callback).await, Landing::App(_)));
-    let (status, body) = w.land(&callback).await.page();
-    assert_eq!(status, 400);
-    assert!(body.contains("already been used"), "{body}");
-    assert_eq!(w.idp.token_requests(), 1);
-    assert_eq!(w.count("SELECT count(*) FROM oauth_login_codes").await, 1);
-}
-
-#[tokio::test]
-async fn an_expired_state_is_refused() {
-    let w = world().await;
-    let callback = w.at_provider(&w.start().await).await;
-    w.execute("UPDATE oauth_states SET expires_at = now() - interval '1 second'")
-        .await;
-    let (status, body) = w.land(&callback).await.page();
-    assert_eq!(status, 400);
-    assert!(body.contains("took too long"), "{body}");
-    assert!(body.contains("error=expired"), "{body}");
-    assert_eq!(w.idp.token_requests(), 0);
-}
-
-#[tokio::test]
-async fn login_codes_work_once_and_briefly() {
-    let w = world().await;
-    let code = w.login_code().await;
-    assert_no_errors(&w.exchange(&code).await);
-    let replay = w.exchange(&code).await;
-    assert_eq!(error_code(&replay).as_deref(), Some("UNAUTHENTICATED"));
-    assert_eq!(replay["errors"][0]["extensions"]["reason"], "USED");
-
-    let invalid = w.exchange("not-a-code").await;
-    assert_eq!(invalid["errors"][0]["extensions"]["reason"], "INVALID");
-    let unknown = w.exchange(&"A".repeat(43)).await;
-    assert_eq!(unknown["errors"][0]["extensions"]["reason"], "INVALID");
-
-    let late = w.login_code().await;
-    w.execute("UPDATE oauth_login_codes SET expires_at = now() - interval '1 second' WHERE used_at IS NULL")
-        .await;
-    let expired = w.exchange(&late).await;
-    assert_eq!(expired["errors"][0]["extensions"]["reason"], "EXPIRED");
-    assert_eq!(w.count("SELECT count(*) FROM sessions").await, 1);
-}
-
-#[tokio::test]
-async fn one_code_exchanged_twice_at_once_signs_in_once() {
-    let w = world().await;
-    let code = w.login_code().await;
-    let (a, b) = tokio::join!(w.exchange(&code), w.exchange(&code));
-    let ok = [&a, &b]
-        .iter()
-        .filter(|r| r.get("errors").is_none())
-        .count();
-    assert_eq!(ok, 1, "{a} {b}");
-    assert_eq!(w.count("SELECT count(*) FROM sessions").await, 1);
-}
-
-#[tokio::test]
-async fn two_first_sign_ins_at_once_make_one_account() {
-    let w = world().await;
-    let (c1, c2) = (w.login_code().await, w.login_code().await);
-    let (a, b) = tokio::join!(w.exchange(&c1), w.exchange(&c2));
-    assert_no_errors(&a);
-    assert_no_errors(&b);
-    assert_eq!(
-        a["data"]["exchangeOAuthCode"]["userId"],
-        b["data"]["exchangeOAuthCode"]["userId"]
+    assert!(
+        body.contains(&format!(
+            "href=\"{APP}?error=sign_in_failed&amp;state={APP_STATE}\""
+        )),
+        "{body}"
     );
-    assert_eq!(w.count("SELECT count(*) FROM accounts").await, 1);
-    assert_eq!(w.create_user_events().await.len(), 1);
+    assert_eq!(w.idp.token_requests(), 0);
+    w.assert_nothing_created().await;
 }
 
 #[tokio::test]
@@ -761,68 +370,6 @@ async fn an_email_only_in_userinfo_is_found_there() {
 }
 
 #[tokio::test]
-async fn single_page_apps_start_through_graphql_with_any_of_several_providers() {
-    let acme = TestProvider::start().await;
-    let globex = TestProvider::start().await;
-    let providers = json!({ "acme": acme.settings(), "globex": globex.settings() }).to_string();
-    let t = spawn_with(
-        |c| {
-            c.oauth.oauth_providers = Some(providers);
-            c.oauth.oauth_redirect_allowlist = vec![APP.to_owned()];
-        },
-        Parts {
-            worker: false,
-            ..Parts::ALL
-        },
-    )
-    .await;
-    let w = World {
-        t,
-        idp: acme,
-        http: browser(),
-    };
-    let listed = w.t.gql.query("{ oauthProviders }", json!({})).await;
-    assert_eq!(listed["data"]["oauthProviders"], json!(["acme", "globex"]));
-
-    // The same subject and email at two issuers: two identities, one account.
-    let mut user_ids = Vec::new();
-    for (name, idp) in [("globex", &globex), ("acme", &w.idp)] {
-        idp.sign_in_as(User::verified("same-subject", "eve@example.com"));
-        let resp =
-            w.t.gql
-                .query(OAUTH_START, json!({ "p": name, "r": APP, "s": "spa" }))
-                .await;
-        assert_no_errors(&resp);
-        let url = resp["data"]["oauthStart"].as_str().unwrap();
-        assert!(url.starts_with(&idp.issuer), "{url}");
-        let callback = w.at_provider(url).await;
-        assert!(callback.contains(&format!("/oauth/{name}/callback?")));
-        let Landing::App(back) = w.land(&callback).await else {
-            panic!("not back at the app")
-        };
-        assert_eq!(param(&back, "state").as_deref(), Some("spa"));
-        let resp = w.exchange(&param(&back, "code").unwrap()).await;
-        assert_no_errors(&resp);
-        user_ids.push(resp["data"]["exchangeOAuthCode"]["userId"].clone());
-    }
-    assert_eq!(user_ids[0], user_ids[1]);
-    assert_eq!(w.count("SELECT count(*) FROM oauth_identities").await, 2);
-
-    // A state of one provider is no good at another's callback.
-    let resp =
-        w.t.gql
-            .query(OAUTH_START, json!({ "p": "acme", "r": APP }))
-            .await;
-    let callback = w
-        .at_provider(resp["data"]["oauthStart"].as_str().unwrap())
-        .await
-        .replace("/oauth/acme/", "/oauth/globex/");
-    let (status, body) = w.land(&callback).await.page();
-    assert_eq!(status, 400);
-    assert!(body.contains("Invalid sign-in link"), "{body}");
-}
-
-#[tokio::test]
 async fn only_known_providers_and_allowed_redirects_start() {
     let w = world().await;
     for (vars, field) in [
@@ -864,83 +411,4 @@ async fn only_known_providers_and_allowed_redirects_start() {
     assert_eq!(bare.status(), 400);
     assert_eq!(w.idp.discovery_fetches(), 0, "no provider was contacted");
     assert_eq!(w.count("SELECT count(*) FROM oauth_states").await, 0);
-}
-
-/// A real gRPC server speaking the users contract, recording CreateUser.
-#[derive(Clone, Default)]
-struct RecordingUsers {
-    created: Arc<Mutex<Vec<grpc_api::users::v1::CreateUserRequest>>>,
-}
-
-#[tonic::async_trait]
-impl grpc_api::users::v1::users_server::Users for RecordingUsers {
-    async fn create_user(
-        &self,
-        request: tonic::Request<grpc_api::users::v1::CreateUserRequest>,
-    ) -> Result<tonic::Response<grpc_api::users::v1::CreateUserResponse>, tonic::Status> {
-        let request = request.into_inner();
-        self.created.lock().unwrap().push(request.clone());
-        Ok(tonic::Response::new(
-            grpc_api::users::v1::CreateUserResponse {
-                user: Some(grpc_api::users::v1::User {
-                    id: request.account_id,
-                    nickname: "x".into(),
-                }),
-            },
-        ))
-    }
-
-    async fn get_users(
-        &self,
-        _: tonic::Request<grpc_api::users::v1::GetUsersRequest>,
-    ) -> Result<tonic::Response<grpc_api::users::v1::GetUsersResponse>, tonic::Status> {
-        Ok(tonic::Response::new(
-            grpc_api::users::v1::GetUsersResponse { users: vec![] },
-        ))
-    }
-}
-
-#[tokio::test]
-async fn the_new_account_reaches_users_through_the_outbox() {
-    let users = RecordingUsers::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = users.clone();
-    tokio::spawn(async move {
-        tonic::transport::Server::builder()
-            .add_service(grpc_api::users::v1::users_server::UsersServer::new(server))
-            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener))
-            .await
-            .unwrap();
-    });
-    let idp = TestProvider::start().await;
-    let providers = json!({ "acme": idp.settings() }).to_string();
-    let t = spawn_with(
-        |c| {
-            c.oauth.oauth_providers = Some(providers);
-            c.oauth.oauth_redirect_allowlist = vec![APP.to_owned()];
-            c.users_grpc_url = format!("http://{addr}");
-        },
-        Parts::ALL,
-    )
-    .await;
-    let w = World {
-        t,
-        idp,
-        http: browser(),
-    };
-    w.idp
-        .sign_in_as(User::verified("frank", "Frank@Example.com"));
-    let auth = w.signed_in().await;
-    let mut seen = Vec::new();
-    for _ in 0..50 {
-        seen = users.created.lock().unwrap().clone();
-        if !seen.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(seen.len(), 1, "CreateUser called once");
-    assert_eq!(seen[0].account_id, str_of(&auth, "userId"));
-    assert_eq!(seen[0].email, "frank@example.com");
 }

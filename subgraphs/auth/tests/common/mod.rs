@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use testkit::{GraphqlClient, TestDatabase};
 
 pub mod oidc;
+pub mod oidc_provider;
 pub mod smtp;
 
 pub const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/auth");
