@@ -8,17 +8,20 @@
 //! - [`GraphqlClient`], [`error_code`], [`assert_no_errors`]: black-box
 //!   GraphQL-over-HTTP testing.
 //! - [`WsClient`]: `graphql-transport-ws` client for subscription tests.
+//! - [`FaultFigures`]: the figures line every fault test prints.
 //!
 //! Everything panics with a `testkit: ...` message on failure instead of
 //! returning errors: this is test code and a clear panic is the best report.
 
 mod cluster;
 mod db;
+mod figures;
 mod http;
 mod sys;
 mod ws;
 
 pub use cluster::PrivateCluster;
 pub use db::{DEFAULT_DATABASE_URL, TestDatabase, connect_pg, server_url};
+pub use figures::{FIGURES_MARKER, FaultFigures};
 pub use http::{GraphqlClient, assert_no_errors, error_code};
 pub use ws::{GRAPHQL_TRANSPORT_WS, WsClient};
