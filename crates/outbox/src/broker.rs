@@ -13,7 +13,7 @@
 //! once on a nak. It calls the same [`Handler`] the outbox mode would, so
 //! handlers stay idempotent by `event_id` either way (at-least-once).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
@@ -226,6 +226,8 @@ pub struct Consumer {
     broker: Broker,
     service: String,
     handlers: HashMap<String, Arc<dyn Handler>>,
+    /// Kinds whose events are handled one at a time in stream order.
+    in_order: HashSet<String>,
 }
 
 impl std::fmt::Debug for Consumer {
@@ -247,6 +249,7 @@ impl Consumer {
             broker,
             service: service.to_owned(),
             handlers: HashMap::new(),
+            in_order: HashSet::new(),
         }
     }
 
@@ -254,13 +257,42 @@ impl Consumer {
     #[must_use]
     pub fn handler(mut self, kind: &str, h: impl Handler) -> Self {
         self.handlers.insert(kind.to_owned(), Arc::new(h));
+        self.in_order.remove(kind);
         self
+    }
+
+    /// Registers the handler for `kind`, whose events must be handled in
+    /// stream order: its consumer has `max_ack_pending = 1`, so JetStream
+    /// hands out the next event only once the previous one is acked or
+    /// terminated, whichever process of the service holds it. A failing
+    /// event blocks the ones behind it until it succeeds or is given up.
+    #[must_use]
+    pub fn handler_in_order(mut self, kind: &str, h: impl Handler) -> Self {
+        self.handlers.insert(kind.to_owned(), Arc::new(h));
+        self.in_order.insert(kind.to_owned());
+        self
+    }
+
+    pub fn broker(&self) -> &Broker {
+        &self.broker
+    }
+
+    /// Whether any handler is registered.
+    pub fn is_empty(&self) -> bool {
+        self.handlers.is_empty()
     }
 
     /// Consumes until `shutdown` resolves; reconnects on its own.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) {
         let loops = self.handlers.iter().map(|(kind, handler)| {
-            consume_kind(&self.broker, &self.service, kind, handler.as_ref())
+            let in_order = self.in_order.contains(kind);
+            consume_kind(
+                &self.broker,
+                &self.service,
+                kind,
+                handler.as_ref(),
+                in_order,
+            )
         });
         info!(service = %self.service, kinds = ?self.handlers.keys().collect::<Vec<_>>(), "JetStream consumer started");
         tokio::select! {
@@ -277,10 +309,16 @@ fn durable_name(service: &str, kind: &str) -> String {
 }
 
 /// One kind's consume loop; never returns.
-async fn consume_kind(broker: &Broker, service: &str, kind: &str, handler: &dyn Handler) {
+async fn consume_kind(
+    broker: &Broker,
+    service: &str,
+    kind: &str,
+    handler: &dyn Handler,
+    in_order: bool,
+) {
     let mut backoff = CONSUMER_BACKOFF_MIN;
     loop {
-        match consume_once(broker, service, kind, handler, &mut backoff).await {
+        match consume_once(broker, service, kind, handler, in_order, &mut backoff).await {
             Ok(()) => warn!(kind, "JetStream message stream ended; resubscribing"),
             Err(e) => warn!(kind, error = %e, retry_in = ?backoff, "JetStream consumer failed"),
         }
@@ -294,6 +332,7 @@ async fn consume_once(
     service: &str,
     kind: &str,
     handler: &dyn Handler,
+    in_order: bool,
     backoff: &mut Duration,
 ) -> Result<(), BrokerError> {
     let stream = broker.stream().await?;
@@ -309,6 +348,8 @@ async fn consume_once(
                 ack_wait: config.ack_wait,
                 max_deliver: config.max_deliver,
                 deliver_policy: consumer::DeliverPolicy::All,
+                // In order: 1 in flight; else 0, the server's default (1000).
+                max_ack_pending: i64::from(in_order),
                 ..consumer::pull::Config::default()
             },
         )

@@ -21,6 +21,7 @@
 
 pub mod admin;
 pub mod broker;
+mod pipeline;
 pub mod schema;
 mod settings;
 mod worker;
@@ -34,6 +35,7 @@ use std::fmt;
 use uuid::Uuid;
 
 pub use async_trait::async_trait;
+pub use pipeline::Pipeline;
 pub use settings::{Events, Settings};
 pub use worker::{Worker, WorkerConfig, WorkerError};
 

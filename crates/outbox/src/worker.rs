@@ -94,7 +94,13 @@ pub struct Worker {
     database_url: String,
     config: WorkerConfig,
     handlers: HashMap<String, Arc<dyn Handler>>,
+    /// One worker per database at a time (see [`Worker::in_order`]).
+    in_order: bool,
 }
+
+/// Advisory lock key held by the batch of an in-order worker ("outbox" in
+/// ASCII). Per database, so services sharing a server do not interfere.
+const IN_ORDER_LOCK: i64 = 0x6f75_7462_6f78;
 
 impl std::fmt::Debug for Worker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -103,6 +109,7 @@ impl std::fmt::Debug for Worker {
         f.debug_struct("Worker")
             .field("config", &self.config)
             .field("kinds", &kinds)
+            .field("in_order", &self.in_order)
             .finish_non_exhaustive()
     }
 }
@@ -126,7 +133,21 @@ impl Worker {
             database_url,
             config,
             handlers: HashMap::new(),
+            in_order: false,
         }
+    }
+
+    /// Delivers in `id` order across all the workers of the database: each
+    /// batch first takes a transaction-level advisory lock (try, not wait),
+    /// so one worker delivers at a time while the others stand by. Events
+    /// committed one after the other (e.g. two messages of one conversation,
+    /// whose rows get their ids under the conversation's lock) are then
+    /// handled in that order, unless a delivery fails and its retry comes
+    /// after later events.
+    #[must_use]
+    pub fn in_order(mut self) -> Self {
+        self.in_order = true;
+        self
     }
 
     /// Registers the handler for `kind` (replacing any previous one).
@@ -233,6 +254,10 @@ impl Worker {
         conn: &mut AsyncPgConnection,
         stopping: Option<&AtomicBool>,
     ) -> QueryResult<BatchStats> {
+        if self.in_order && !try_lock(conn, IN_ORDER_LOCK).await? {
+            // Another worker is delivering; it loops while there is work.
+            return Ok(BatchStats::default());
+        }
         let events: Vec<Event> = outbox::table
             .filter(outbox::dead_at.is_null())
             .filter(outbox::run_at.le(diesel::dsl::now))
@@ -371,6 +396,21 @@ impl Worker {
             Ok(false)
         }
     }
+}
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    locked: bool,
+}
+
+/// `pg_try_advisory_xact_lock`: released when the transaction ends.
+async fn try_lock(conn: &mut AsyncPgConnection, key: i64) -> QueryResult<bool> {
+    let row: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+        .bind::<diesel::sql_types::Int8, _>(key)
+        .get_result(conn)
+        .await?;
+    Ok(row.locked)
 }
 
 fn truncate(s: &str, max: usize) -> &str {

@@ -314,6 +314,62 @@ async fn two_concurrent_workers_deliver_each_event_exactly_once() {
     assert_eq!(row_count(&pool).await, 0);
 }
 
+/// `in_order` workers on one database take turns (advisory lock): events
+/// are delivered once each and in id order, whichever worker holds them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn in_order_workers_deliver_in_id_order() {
+    const EVENTS: usize = 200;
+    let (db, pool) = setup().await;
+    let recorder = Recorder {
+        delay: Duration::from_millis(1),
+        ..Recorder::default()
+    };
+    let config = WorkerConfig {
+        batch_size: 8,
+        ..fast_config()
+    };
+    let mut stops = Vec::new();
+    let mut tasks = Vec::new();
+    for _ in 0..3 {
+        let worker = Worker::new(make_pool(db.url()), db.url().to_owned(), config.clone())
+            .in_order()
+            .handler("tick", recorder.clone());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        stops.push(stop);
+        tasks.push(tokio::spawn(worker.run(async move {
+            let _ = stopped.await;
+        })));
+    }
+    // One transaction per event, as separate requests would commit them.
+    for n in 0..EVENTS {
+        enqueue_committed(&pool, "tick", &json!({ "n": n })).await;
+    }
+    let mut conn = pool.get().await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_mins(2);
+    while recorder.len() < EVENTS || outbox::pending_count(&mut conn).await.unwrap() > 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {} delivered",
+            recorder.len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for stop in stops {
+        let _ = stop.send(());
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let order: Vec<u64> = recorder
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| e.payload["n"].as_u64().unwrap())
+        .collect();
+    assert_eq!(order, (0..EVENTS as u64).collect::<Vec<_>>());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notify_wakes_the_worker_without_waiting_for_the_poll() {
     let (db, pool) = setup().await;

@@ -9,12 +9,15 @@
 //!   GraphQL-over-HTTP testing.
 //! - [`WsClient`]: `graphql-transport-ws` client for subscription tests.
 //! - [`FaultFigures`]: the figures line every fault test prints.
+//! - [`TestEvents`], [`in_both_modes!`]: one test body run in both `EVENTS`
+//!   modes, each on a JetStream stream of its own.
 //!
 //! Everything panics with a `testkit: ...` message on failure instead of
 //! returning errors: this is test code and a clear panic is the best report.
 
 mod cluster;
 mod db;
+pub mod events;
 mod figures;
 mod http;
 mod sys;
@@ -22,6 +25,7 @@ mod ws;
 
 pub use cluster::PrivateCluster;
 pub use db::{DEFAULT_DATABASE_URL, TestDatabase, connect_pg, server_url};
+pub use events::TestEvents;
 pub use figures::{FIGURES_MARKER, FaultFigures};
 pub use http::{GraphqlClient, assert_no_errors, error_code};
 pub use ws::{GRAPHQL_TRANSPORT_WS, WsClient};

@@ -194,27 +194,24 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         } else {
             tracing::info!(%public_url, "no SMTP_URL: emails are written to the log");
         }
-        let worker = outbox::Worker::new(
-            pool,
-            config.database_url.clone(),
-            config.outbox.worker_config(),
-        )
-        .handler(
-            email::SEND_EMAIL_EVENT,
-            jobs::email::SendEmail::new(service.clone(), mailer, templates, &public_url),
-        );
-        // EVENTS=broker: users' events go to JetStream and users consumes them.
-        let worker = match config.outbox.broker() {
-            Some(broker) => worker.handler(
-                service::CREATE_USER_EVENT,
-                outbox::broker::Publisher::new(broker),
-            ),
-            None => worker.handler(
-                service::CREATE_USER_EVENT,
-                jobs::CreateUser::new(&config.users_grpc_url)?,
-            ),
-        };
+        // Emails are sent by this service in both modes (with EVENTS=broker
+        // through JetStream and auth's own consumer); users' events go to
+        // users directly, or to JetStream for users to consume.
+        let pipeline = config
+            .outbox
+            .pipeline("auth", pool, config.database_url.clone())
+            .local(
+                email::SEND_EMAIL_EVENT,
+                jobs::email::SendEmail::new(service.clone(), mailer, templates, &public_url),
+            )
+            .outgoing(service::CREATE_USER_EVENT, || {
+                jobs::CreateUser::new(&config.users_grpc_url)
+            })?;
+        let (worker, consumer) = pipeline.into_parts();
         running.spawn(worker.run(shutdown.wait()));
+        if let Some(consumer) = consumer {
+            running.spawn(consumer.run(shutdown.wait()));
+        }
         running.spawn(jobs::email::prune_periodically(
             service.clone(),
             PRUNE_EVERY,

@@ -1,10 +1,19 @@
 //! What messaging writes into the per-user feed (`feed` crate): one entry
 //! per message for the recipient and one for the sender's other devices.
+//!
+//! `sendMessage` enqueues a [`MESSAGE_SENT_EVENT`] in its transaction; the
+//! event's handler ([`crate::jobs::MessageNotification`], called by the
+//! outbox worker or, with `EVENTS=broker`, by the JetStream consumer) writes
+//! both entries once per event ([`append`]).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::db::Conn;
 use crate::db::messages::Message;
+
+/// The outbox event of a sent message; its payload is a [`MessagePayload`].
+pub const MESSAGE_SENT_EVENT: &str = "messaging.message_sent";
 
 /// Feed kind of a message in its recipient's log.
 pub const MESSAGE_RECEIVED: &str = "message.received";
@@ -35,4 +44,30 @@ impl From<&Message> for MessagePayload {
             sent_at: message.sent_at,
         }
     }
+}
+
+/// Appends the message to the recipient's feed and the sender's, once per
+/// `event_id` (a redelivered event appends nothing). Call it in a
+/// transaction. The two head rows are locked in ascending id order, so
+/// concurrent appends cannot deadlock.
+pub async fn append(
+    conn: &mut Conn,
+    event_id: Uuid,
+    message: &MessagePayload,
+) -> diesel::QueryResult<Vec<(Uuid, i64)>> {
+    let payload = serde_json::to_value(message)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let entries = [
+        feed::Entry {
+            recipient: message.recipient_id,
+            kind: MESSAGE_RECEIVED,
+            payload: &payload,
+        },
+        feed::Entry {
+            recipient: message.sender_id,
+            kind: MESSAGE_SENT,
+            payload: &payload,
+        },
+    ];
+    feed::append_once(conn, event_id, &entries).await
 }

@@ -10,6 +10,7 @@ pub mod db;
 pub mod directory;
 pub mod events;
 pub mod grpc;
+pub mod jobs;
 pub mod schema;
 pub mod service;
 pub mod validate;
@@ -90,15 +91,21 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     if parts.worker {
-        // Messaging emits no outbox events yet; the worker runs so that the
-        // service has the same shape as the others and any future event
-        // kind only needs a handler here.
-        let worker = outbox::Worker::new(
-            pool,
-            config.database_url.clone(),
-            config.outbox.worker_config(),
-        );
+        // Message notifications: enqueued by sendMessage, appended to both
+        // feeds by this handler, in commit order, directly (EVENTS=outbox)
+        // or through JetStream (EVENTS=broker).
+        let pipeline = config
+            .outbox
+            .pipeline("messaging", pool.clone(), config.database_url.clone())
+            .local_in_order(
+                jobs::MESSAGE_SENT_EVENT,
+                jobs::MessageNotification::new(pool),
+            );
+        let (worker, consumer) = pipeline.into_parts();
         running.spawn(worker.run(shutdown.wait()));
+        if let Some(consumer) = consumer {
+            running.spawn(consumer.run(shutdown.wait()));
+        }
     }
 
     Ok(running)

@@ -74,7 +74,8 @@ impl From<diesel::result::Error> for SendAbort {
 impl MessagingService {
     /// Sends `text` from `sender` to user `to`, exactly once per
     /// `(sender, client_message_id)`: a retry returns the original message.
-    /// The message, the conversation's counters and both feed entries are
+    /// The message, the conversation's counters and the
+    /// [`events::MESSAGE_SENT_EVENT`] that puts it into both feeds are
     /// written in one transaction.
     pub async fn send(
         &self,
@@ -131,7 +132,13 @@ impl MessagingService {
                     .ok_or(SendAbort::Duplicate)?;
                 conversations::record_message(conn, conversation.id, seq, message.id, recipient)
                     .await?;
-                append_to_feeds(conn, &message).await?;
+                // The feed entries follow when the event is delivered.
+                outbox::enqueue(
+                    conn,
+                    events::MESSAGE_SENT_EVENT,
+                    &MessagePayload::from(&message),
+                )
+                .await?;
                 Ok(message)
             })
             .await;
@@ -263,7 +270,8 @@ impl MessagingService {
     }
 
     /// The cursor of the caller's newest feed entry: subscribing with it as
-    /// `after` delivers exactly what commits from now on.
+    /// `after` delivers every entry appended from now on (including those of
+    /// messages sent just before whose events are still being delivered).
     pub async fn message_events_cursor(&self, me: Uuid) -> ApiResult<String> {
         let mut conn = self.pool.get().await?;
         let head = feed::head(&mut conn, me).await?;
@@ -322,23 +330,6 @@ fn decode_event(event: &feed::Event) -> Option<MessageEvent> {
             None
         }
     }
-}
-
-/// Writes the message into the recipient's feed and the sender's. Head rows
-/// are locked in ascending id order, like `feed::append_many`, so that
-/// concurrent sends among three users cannot deadlock.
-async fn append_to_feeds(conn: &mut crate::db::Conn, message: &Message) -> diesel::QueryResult<()> {
-    let payload = serde_json::to_value(MessagePayload::from(message))
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let mut entries = [
-        (message.recipient_id, events::MESSAGE_RECEIVED),
-        (message.sender_id, events::MESSAGE_SENT),
-    ];
-    entries.sort_unstable_by_key(|(user, _)| *user);
-    for (user, kind) in entries {
-        feed::append(conn, user, kind, &payload).await?;
-    }
-    Ok(())
 }
 
 /// A retry must repeat the original request; reusing a client message id

@@ -154,6 +154,7 @@ async fn a_retry_returns_the_original_message() {
     assert_eq!(retry, original, "same message, same timestamp");
     assert_eq!(bob.history(&alice, 100).await.len(), 1);
     assert_eq!(bob.conversations().await[0]["unreadCount"], 1);
+    t.outbox_drained().await;
     assert_eq!(
         t.count("feed_events").await,
         2,
@@ -187,6 +188,7 @@ async fn concurrent_retries_create_one_message() {
     }
     assert_eq!(t.count("messages").await, 1);
     assert_eq!(t.count("conversations").await, 1);
+    t.outbox_drained().await;
     assert_eq!(t.count("feed_events").await, 2);
     assert_eq!(bob.conversations().await[0]["unreadCount"], 1);
 }

@@ -1,20 +1,21 @@
 //! `messageEvents` over real WebSockets (`graphql-transport-ws`): replay,
-//! live delivery, reconnects, two processes, sign-out.
+//! live delivery, reconnects, two processes, sign-out. Message
+//! notifications are outbox events: the tests about their delivery run in
+//! both `EVENTS` modes (`<test>::outbox`, `<test>::broker`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
 mod common;
 
 use std::collections::HashSet;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use common::{EVENTS, next_events, refusal_code, spawn};
+use common::{EVENTS, next_events, refusal_code, spawn, spawn_in};
 use serde_json::{Value, json};
-use testkit::WsClient;
+use testkit::{TestEvents, WsClient};
 
-#[tokio::test]
-async fn recipient_and_senders_other_devices_get_events_live() {
-    let t = spawn().await;
+async fn recipient_and_senders_other_devices_get_events_live(events: TestEvents) {
+    let t = spawn_in(events).await;
     let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
     let alice_phone = t.another_device(&alice).await;
     let ws_url = t.messaging.ws_url();
@@ -54,9 +55,8 @@ async fn recipient_and_senders_other_devices_get_events_live() {
 
 /// A client that reconnects with the cursor of the last event it saw gets
 /// every event exactly once, while messages keep arriving.
-#[tokio::test]
-async fn replay_then_live_without_loss_or_duplicates_across_reconnects() {
-    let t = spawn().await;
+async fn replay_then_live_without_loss_or_duplicates_across_reconnects(events: TestEvents) {
+    let t = spawn_in(events).await;
     let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
     let ws_url = t.messaging.ws_url();
     // Sent before Bob subscribed, after he took the cursor: replayed.
@@ -131,9 +131,8 @@ async fn replay_then_live_without_loss_or_duplicates_across_reconnects() {
     assert_eq!(again, events[1..]);
 }
 
-#[tokio::test]
-async fn events_cross_processes_sharing_a_database() {
-    let t = spawn().await;
+async fn events_cross_processes_sharing_a_database(events: TestEvents) {
+    let t = spawn_in(events).await;
     let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
     let other = t.second_messaging().await;
     let mut ws = bob.ws(&other.ws_url()).await;
@@ -151,6 +150,58 @@ async fn events_cross_processes_sharing_a_database() {
     assert_eq!(got, sent);
     other.stop().await;
 }
+
+/// One sender's messages reach the recipient in the order they were sent,
+/// each soon after its `sendMessage` returned. Prints the latencies (tests
+/// assert no timings).
+async fn a_senders_messages_arrive_in_order_soon_after_sending(events: TestEvents) {
+    const MESSAGES: usize = 100;
+    let t = spawn_in(events).await;
+    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    bob.subscribe_from_now(&mut ws, "s").await;
+    // The first one also warms up connections and the JetStream consumer.
+    alice.send(&bob, "warm-up").await;
+    next_events(&mut ws, "s", 1).await;
+
+    let (mut send, mut delivered, mut texts) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..MESSAGES {
+        let started = Instant::now();
+        alice.send(&bob, &format!("m{i}")).await;
+        send.push(started.elapsed());
+        let event = next_events(&mut ws, "s", 1).await.remove(0);
+        delivered.push(started.elapsed());
+        texts.push(event["message"]["text"].as_str().unwrap().to_owned());
+    }
+    let expected: Vec<String> = (0..MESSAGES).map(|i| format!("m{i}")).collect();
+    assert_eq!(texts, expected);
+    // After the answer (the commit is a little earlier still).
+    let after_answer: Vec<Duration> = delivered
+        .iter()
+        .zip(&send)
+        .map(|(d, s)| d.saturating_sub(*s))
+        .collect();
+    let percentiles = |mut v: Vec<Duration>| {
+        v.sort_unstable();
+        let at = |p: usize| v[(v.len() * p / 100).min(v.len() - 1)];
+        format!("p50 {:?}, p99 {:?}, max {:?}", at(50), at(99), at(100))
+    };
+    println!(
+        "EVENTS={:?}, {MESSAGES} messages one at a time: sendMessage answered in {}; \
+         event received {} after the start of sendMessage, {} after its answer",
+        t.events.mode,
+        percentiles(send),
+        percentiles(delivered),
+        percentiles(after_answer),
+    );
+}
+
+testkit::in_both_modes!(
+    recipient_and_senders_other_devices_get_events_live,
+    replay_then_live_without_loss_or_duplicates_across_reconnects,
+    events_cross_processes_sharing_a_database,
+    a_senders_messages_arrive_in_order_soon_after_sending,
+);
 
 #[tokio::test]
 async fn signing_out_ends_the_subscription() {
@@ -244,7 +295,18 @@ async fn bad_subscriptions_are_refused() {
 async fn without_after_the_stream_starts_live() {
     let t = spawn().await;
     let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let before = bob.events_cursor().await;
     alice.send(&bob, "old").await;
+    // The feed entry follows the commit (an outbox event): wait for it, or
+    // the "old" message would rightly arrive live.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while bob.events_cursor().await == before {
+        assert!(
+            Instant::now() < deadline,
+            "the message never reached the feed"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let mut ws = bob.ws(&t.messaging.ws_url()).await;
     ws.subscribe("live", EVENTS, json!({})).await;
     // When the subscription is in place is not observable: keep sending

@@ -1,4 +1,5 @@
-//! Handlers of events other services send to users (in `EVENTS=broker`
+//! Handlers of events: the friend notifications users enqueues itself (in
+//! both modes) and those other services send to users (in `EVENTS=broker`
 //! mode; in outbox mode they call the gRPC API directly).
 
 use grpc_api::users::v1::CreateUserRequest;
@@ -8,6 +9,9 @@ use uuid::Uuid;
 
 use crate::grpc::UsersGrpc;
 use crate::service::UsersService;
+use crate::service::notifications::{self, FriendshipChanged};
+
+pub use crate::service::notifications::FRIENDSHIP_CHANGED_EVENT;
 
 /// Sent by auth for every new account.
 pub const CREATE_USER_EVENT: &str = "users.create_user";
@@ -52,5 +56,34 @@ impl Handler for CreateUser {
                 status.message()
             ))),
         }
+    }
+}
+
+/// Writes the feed entry of a friend notification (idempotent by event id).
+pub struct FriendNotification {
+    pool: service_runtime::db::PgPool,
+}
+
+impl FriendNotification {
+    pub fn new(pool: service_runtime::db::PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+#[async_trait::async_trait]
+impl Handler for FriendNotification {
+    async fn handle(&self, event: &Event) -> Result<(), HandlerError> {
+        use diesel_async::AsyncConnection as _;
+        let payload: FriendshipChanged = event.payload_as()?;
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| HandlerError::retry(format!("no database connection: {e}")))?;
+        let event_id = event.event_id;
+        conn.transaction(async |conn| notifications::append(conn, event_id, &payload).await)
+            .await
+            .map_err(|e| HandlerError::retry(format!("appending to the feed: {e}")))?;
+        Ok(())
     }
 }

@@ -100,21 +100,24 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     if parts.worker {
-        // Users announces nothing to other services yet, so no handlers are
-        // registered; the worker runs so that the first event kind added
-        // later is delivered without changing how the service is deployed.
-        let worker = outbox::Worker::new(
-            pool,
-            config.database_url.clone(),
-            config.outbox.worker_config(),
-        );
-        running.spawn(worker.run(shutdown.wait()));
-        // EVENTS=broker: auth's events arrive through JetStream.
-        if let Some(broker) = config.outbox.broker() {
-            let consumer = outbox::broker::Consumer::new(broker, "users").handler(
+        // Friend notifications: enqueued by the friendship transactions,
+        // appended to the feed by this handler, in commit order, directly
+        // (EVENTS=outbox) or through JetStream (EVENTS=broker). Auth's
+        // events reach us through JetStream in broker mode only.
+        let pipeline = config
+            .outbox
+            .pipeline("users", pool.clone(), config.database_url.clone())
+            .local_in_order(
+                jobs::FRIENDSHIP_CHANGED_EVENT,
+                jobs::FriendNotification::new(pool),
+            )
+            .incoming(
                 jobs::CREATE_USER_EVENT,
                 jobs::CreateUser::new(service.clone()),
             );
+        let (worker, consumer) = pipeline.into_parts();
+        running.spawn(worker.run(shutdown.wait()));
+        if let Some(consumer) = consumer {
             running.spawn(consumer.run(shutdown.wait()));
         }
     }

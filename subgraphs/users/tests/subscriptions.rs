@@ -1,6 +1,8 @@
 //! `friendEvents` over real WebSockets: live delivery, replay after a
 //! reconnect without loss or duplicates, two processes on one database,
-//! and the end of a signed-out session.
+//! and the end of a signed-out session. The notifications are outbox
+//! events: the tests about their delivery run in both `EVENTS` modes
+//! (`<test>::outbox`, `<test>::broker`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,7 +12,7 @@ use std::time::Duration;
 
 use common::{FRIEND_EVENTS, Stack, next_friend_event, ws_connect, ws_error_code};
 use serde_json::{Value, json};
-use testkit::WsClient;
+use testkit::{TestEvents, WsClient};
 
 const SEND: &str = "sendFriendRequest";
 const CANCEL: &str = "cancelFriendRequest";
@@ -23,9 +25,8 @@ async fn assert_quiet(ws: &mut WsClient) {
     }
 }
 
-#[tokio::test]
-async fn events_arrive_live() {
-    let s = Stack::start().await;
+async fn events_arrive_live(events: TestEvents) {
+    let s = Stack::start_in(events).await;
     let alice = s.signup("alice@example.com").await;
     let bob = s.signup("bob@example.com").await;
     let mut alice_ws = s.ws(&alice).await;
@@ -54,9 +55,8 @@ async fn events_arrive_live() {
     assert_quiet(&mut bob_ws).await;
 }
 
-#[tokio::test]
-async fn reconnecting_with_a_cursor_loses_and_repeats_nothing() {
-    let s = Stack::start().await;
+async fn reconnecting_with_a_cursor_loses_and_repeats_nothing(events: TestEvents) {
+    let s = Stack::start_in(events).await;
     let alice = s.signup("alice@example.com").await;
     let bob = s.signup("bob@example.com").await;
     let carol = s.signup("carol@example.com").await;
@@ -116,9 +116,8 @@ async fn reconnecting_with_a_cursor_loses_and_repeats_nothing() {
     assert_eq!(distinct.len(), cursors.len());
 }
 
-#[tokio::test]
-async fn a_stream_of_events_survives_many_reconnects_exactly_once() {
-    let s = Stack::start().await;
+async fn a_stream_of_events_survives_many_reconnects_exactly_once(events: TestEvents) {
+    let s = Stack::start_in(events).await;
     let alice = s.signup("alice@example.com").await;
     let bob = s.signup("bob@example.com").await;
     const ROUNDS: usize = 25;
@@ -170,9 +169,8 @@ async fn a_stream_of_events_survives_many_reconnects_exactly_once() {
     assert_quiet(&mut ws).await;
 }
 
-#[tokio::test]
-async fn events_caused_through_another_process_arrive() {
-    let s = Stack::start().await;
+async fn events_caused_through_another_process_arrive(events: TestEvents) {
+    let s = Stack::start_in(events).await;
     let alice = s.signup("alice@example.com").await;
     let bob = s.signup("bob@example.com").await;
     let replica = s.users_replica().await;
@@ -192,7 +190,8 @@ async fn events_caused_through_another_process_arrive() {
         testkit::assert_no_errors(&resp);
         let event = next_friend_event(&mut ws).await;
         println!(
-            "round {round}: event across processes after {:?}",
+            "EVENTS={:?} round {round}: event across processes after {:?}",
+            s.events.mode,
             started.elapsed()
         );
         assert_eq!(event["kind"], "REQUEST_RECEIVED");
@@ -218,6 +217,13 @@ async fn events_caused_through_another_process_arrive() {
     assert_eq!(event["user"]["id"], alice.id.as_str());
     replica.stop().await;
 }
+
+testkit::in_both_modes!(
+    events_arrive_live,
+    reconnecting_with_a_cursor_loses_and_repeats_nothing,
+    a_stream_of_events_survives_many_reconnects_exactly_once,
+    events_caused_through_another_process_arrive,
+);
 
 #[tokio::test]
 async fn signing_out_ends_the_subscription() {

@@ -9,7 +9,8 @@ use std::time::Duration;
 use grpc_api::users::v1::GetUsersRequest;
 use grpc_api::users::v1::users_client::UsersClient;
 use serde_json::{Value, json};
-use testkit::{GraphqlClient, TestDatabase, WsClient, assert_no_errors};
+use testkit::events::Mode;
+use testkit::{GraphqlClient, TestDatabase, TestEvents, WsClient, assert_no_errors};
 
 pub const AUTH_MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/auth");
 pub const USERS_MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/users");
@@ -31,6 +32,8 @@ pub struct Stack {
     // Dropped last: the databases outlive the services using them.
     users_db: TestDatabase,
     pub auth_db: TestDatabase,
+    /// The `EVENTS` mode of every process of the stack (and its stream).
+    pub events: TestEvents,
 }
 
 /// A registered user, known to users, with a session.
@@ -47,9 +50,28 @@ pub async fn spawn() -> Stack {
     spawn_with(|_| {}).await
 }
 
+/// The stack with every process in `events`' mode.
+pub async fn spawn_in(events: TestEvents) -> Stack {
+    spawn_full(events, |_| {}).await
+}
+
+/// `EVENTS`, `NATS_URL` and `NATS_STREAM` as `events` says.
+pub fn events_settings(settings: &mut outbox::Settings, events: &TestEvents) {
+    settings.events = match events.mode {
+        Mode::Outbox => outbox::Events::Outbox,
+        Mode::Broker => outbox::Events::Broker,
+    };
+    events.nats_url.clone_into(&mut settings.nats_url);
+    events.stream.clone_into(&mut settings.nats_stream);
+}
+
 /// The stack with messaging's config adjusted (auth and users URLs are set
 /// before `adjust` runs).
 pub async fn spawn_with(adjust: impl FnOnce(&mut messaging::Config)) -> Stack {
+    spawn_full(TestEvents::new(Mode::Outbox), adjust).await
+}
+
+pub async fn spawn_full(events: TestEvents, adjust: impl FnOnce(&mut messaging::Config)) -> Stack {
     let (auth_db, users_db, messaging_db) = tokio::join!(
         TestDatabase::new(AUTH_MIGRATIONS),
         TestDatabase::new(USERS_MIGRATIONS),
@@ -64,6 +86,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut messaging::Config)) -> Stack {
     auth_config.db_pool_size = 4;
     auth_config.hash_concurrency = 2;
     auth_config.outbox.outbox_poll_interval_ms = 200;
+    events_settings(&mut auth_config.outbox, &events);
     let auth = auth::start(
         &auth_config,
         auth::Parts {
@@ -78,6 +101,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut messaging::Config)) -> Stack {
     users_config.database_url = users_db.url().to_owned();
     users_config.db_pool_size = 4;
     users_config.auth_grpc_url = auth.grpc_url();
+    events_settings(&mut users_config.outbox, &events);
     let users = users::start(&users_config, users::Parts::ALL)
         .await
         .expect("users starts");
@@ -88,6 +112,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut messaging::Config)) -> Stack {
         .expect("auth worker starts");
 
     let mut config = messaging_config(&messaging_db, &auth.grpc_url(), &users.grpc_url());
+    events_settings(&mut config.outbox, &events);
     adjust(&mut config);
     let messaging = messaging::start(&config, messaging::Parts::ALL)
         .await
@@ -104,6 +129,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut messaging::Config)) -> Stack {
         messaging_db,
         users_db,
         auth_db,
+        events,
     }
 }
 
@@ -189,14 +215,33 @@ impl Stack {
 
     /// A second messaging process on the same database.
     pub async fn second_messaging(&self) -> messaging::Running {
-        let config = messaging_config(
+        let mut config = messaging_config(
             &self.messaging_db,
             &self.auth.grpc_url(),
             &self.users.grpc_url(),
         );
+        events_settings(&mut config.outbox, &self.events);
         messaging::start(&config, messaging::Parts::ALL)
             .await
             .expect("second messaging starts")
+    }
+
+    /// Waits (up to 10 s) until messaging's outbox is empty: every message
+    /// notification enqueued so far is in the feeds (`EVENTS=outbox`) or in
+    /// JetStream.
+    pub async fn outbox_drained(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let pending = self.count("outbox").await;
+            if pending == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{pending} events stuck in the outbox"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Rows in a messaging table (to check that nothing was written).

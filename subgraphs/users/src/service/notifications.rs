@@ -1,7 +1,11 @@
 //! Friend notifications: what goes into a user's feed, and back out.
 //!
-//! Appended with [`feed::append`] inside the transaction that changes the
-//! friendship, so a notification exists exactly when its change committed.
+//! The transaction that changes a friendship enqueues a
+//! [`FRIENDSHIP_CHANGED_EVENT`] outbox event ([`notify`]), so a notification
+//! exists exactly when its change committed; the event's handler
+//! ([`crate::jobs::FriendNotification`], called by the outbox worker or, with
+//! `EVENTS=broker`, by the JetStream consumer) appends the feed entry once
+//! per event ([`append`]).
 
 use diesel::QueryResult;
 use uuid::Uuid;
@@ -42,10 +46,23 @@ impl FriendEventKind {
     }
 }
 
-/// The payload: who did it.
+/// The outbox event of a friend notification.
+pub const FRIENDSHIP_CHANGED_EVENT: &str = "users.friendship_changed";
+
+/// The feed entry's payload: who did it.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Payload {
     user_id: Uuid,
+}
+
+/// The payload of a [`FRIENDSHIP_CHANGED_EVENT`]: who is told what about whom.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct FriendshipChanged {
+    pub recipient_id: Uuid,
+    /// A feed kind ([`REQUEST_RECEIVED`], …).
+    pub kind: String,
+    /// Who sent, accepted or cancelled.
+    pub user_id: Uuid,
 }
 
 /// A friend notification read back from the feed.
@@ -73,14 +90,35 @@ impl FriendEvent {
     }
 }
 
-/// Tells `recipient` that `actor` did `kind`; call it last in the transaction
-/// (the feed holds the recipient's head lock until commit).
+/// Tells `recipient` that `actor` did `kind`: enqueues the event in the
+/// caller's transaction (the feed entry follows when it is delivered).
 pub async fn notify(
     conn: &mut Conn,
     recipient: Uuid,
     kind: FriendEventKind,
     actor: Uuid,
-) -> QueryResult<i64> {
-    let payload = serde_json::json!({ "user_id": actor });
-    feed::append(conn, recipient, kind.as_str(), &payload).await
+) -> QueryResult<Uuid> {
+    let event = FriendshipChanged {
+        recipient_id: recipient,
+        kind: kind.as_str().to_owned(),
+        user_id: actor,
+    };
+    outbox::enqueue(conn, FRIENDSHIP_CHANGED_EVENT, &event).await
+}
+
+/// Appends the feed entry of a [`FRIENDSHIP_CHANGED_EVENT`], once per
+/// `event_id` (a redelivered event appends nothing). Call it in a
+/// transaction.
+pub async fn append(
+    conn: &mut Conn,
+    event_id: Uuid,
+    event: &FriendshipChanged,
+) -> QueryResult<Vec<(Uuid, i64)>> {
+    let payload = serde_json::json!({ "user_id": event.user_id });
+    let entry = feed::Entry {
+        recipient: event.recipient_id,
+        kind: &event.kind,
+        payload: &payload,
+    };
+    feed::append_once(conn, event_id, &[entry]).await
 }

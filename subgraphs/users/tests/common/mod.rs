@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use grpc_api::users::v1::users_client::UsersClient;
 use serde_json::{Value, json};
-use testkit::{GraphqlClient, TestDatabase, WsClient};
+use testkit::events::Mode;
+use testkit::{GraphqlClient, TestDatabase, TestEvents, WsClient};
 use tonic::transport::Channel;
 
 pub const USERS_MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/users");
@@ -29,6 +30,8 @@ pub struct Stack {
     // Dropped last: the databases outlive the services using them.
     pub users_db: TestDatabase,
     pub auth_db: TestDatabase,
+    /// The `EVENTS` mode of every process of the stack (and its stream).
+    pub events: TestEvents,
 }
 
 /// A registered user with a token, as seen through both services.
@@ -76,27 +79,46 @@ pub fn users_config(database_url: &str, auth_grpc_url: &str) -> users::Config {
     config
 }
 
+/// `EVENTS`, `NATS_URL` and `NATS_STREAM` as `events` says.
+pub fn events_settings(settings: &mut outbox::Settings, events: &TestEvents) {
+    settings.events = match events.mode {
+        Mode::Outbox => outbox::Events::Outbox,
+        Mode::Broker => outbox::Events::Broker,
+    };
+    events.nats_url.clone_into(&mut settings.nats_url);
+    events.stream.clone_into(&mut settings.nats_stream);
+}
+
 impl Stack {
     pub async fn start() -> Stack {
         Self::start_with(|_| {}).await
     }
 
+    /// The stack with every process in `events`' mode.
+    pub async fn start_in(events: TestEvents) -> Stack {
+        Self::start_full(events, |_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut users::Config)) -> Stack {
+        Self::start_full(TestEvents::new(Mode::Outbox), adjust).await
+    }
+
     /// Auth first (its gRPC address is needed by users), then users, then
     /// auth's outbox worker pointed at users' gRPC address.
-    pub async fn start_with(adjust: impl FnOnce(&mut users::Config)) -> Stack {
+    pub async fn start_full(events: TestEvents, adjust: impl FnOnce(&mut users::Config)) -> Stack {
         let (auth, auth_db) = auth_only("http://127.0.0.1:9", false).await;
         let users_db = TestDatabase::new(USERS_MIGRATIONS).await;
         let mut config = users_config(users_db.url(), &auth.grpc_url());
+        events_settings(&mut config.outbox, &events);
         adjust(&mut config);
         let users = users::start(&config, users::Parts::ALL)
             .await
             .expect("users starts");
-        let auth_worker = auth::start(
-            &auth_config(auth_db.url(), &users.grpc_url()),
-            auth::Parts::WORKER_ONLY,
-        )
-        .await
-        .expect("auth worker starts");
+        let mut worker_config = auth_config(auth_db.url(), &users.grpc_url());
+        events_settings(&mut worker_config.outbox, &events);
+        let auth_worker = auth::start(&worker_config, auth::Parts::WORKER_ONLY)
+            .await
+            .expect("auth worker starts");
         Stack {
             gql: GraphqlClient::new(users.graphql_url()),
             auth_gql: GraphqlClient::new(auth.graphql_url()),
@@ -105,12 +127,14 @@ impl Stack {
             auth_worker,
             users_db,
             auth_db,
+            events,
         }
     }
 
-    /// A second users process on the same database.
+    /// A second users process on the same database (and the same events).
     pub async fn users_replica(&self) -> users::Running {
-        let config = users_config(self.users_db.url(), &self.auth.grpc_url());
+        let mut config = users_config(self.users_db.url(), &self.auth.grpc_url());
+        events_settings(&mut config.outbox, &self.events);
         users::start(&config, users::Parts::ALL)
             .await
             .expect("users replica starts")
@@ -135,6 +159,28 @@ impl Stack {
     /// A direct connection to the users database, to check what was written.
     pub async fn sql(&self) -> tokio_postgres::Client {
         testkit::connect_pg(self.users_db.url()).await
+    }
+
+    /// Waits (up to 10 s) until users' outbox is empty: every notification
+    /// enqueued so far is in the feed (`EVENTS=outbox`) or in JetStream.
+    pub async fn outbox_drained(&self) {
+        let sql = self.sql().await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let pending: i64 = sql
+                .query_one("SELECT count(*) FROM outbox", &[])
+                .await
+                .expect("count outbox")
+                .get(0);
+            if pending == 0 {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{pending} events stuck in the outbox"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 
