@@ -11,10 +11,13 @@
 //! - `explorer`: refreshes the router's vendored GraphiQL bundles.
 //! - `bench`: the load scenarios of `bench/` against the whole system on
 //!   fresh `bench_*` databases; figures appended to bench/RESULTS.md.
+//! - `fuzz`: the `cargo fuzz` targets of `fuzz/`, each for a bounded time;
+//!   figures appended to bench/RESULTS.md.
 
 mod bench;
 mod containers;
 mod explorer;
+mod fuzz;
 mod npm;
 mod postgres;
 mod router;
@@ -64,6 +67,9 @@ enum Cmd {
     /// Start the system on fresh bench_* databases and run load scenarios
     /// (overhead, join, send, token, or all); figures go to bench/RESULTS.md.
     Bench(bench::BenchArgs),
+    /// Run each fuzz target of fuzz/ for a bounded time (cargo fuzz);
+    /// figures go to bench/RESULTS.md, crashing inputs to fuzz/artifacts/.
+    Fuzz(fuzz::FuzzArgs),
 }
 
 /// The subgraphs, in start order.
@@ -104,6 +110,7 @@ fn main() -> ExitCode {
         Cmd::Router { release } => router::build(release),
         Cmd::Explorer => explorer::vendor(),
         Cmd::Bench(args) => bench::run(&args),
+        Cmd::Fuzz(args) => fuzz::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

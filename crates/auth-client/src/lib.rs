@@ -151,10 +151,21 @@ pub fn bearer_token(headers: &http::HeaderMap) -> Option<Result<&str, ()>> {
     Some(value.to_str().map_err(|_| ()).and_then(parse_bearer))
 }
 
-fn parse_bearer(value: &str) -> Result<&str, ()> {
+/// The token of an `Authorization` value `Bearer <token>` (scheme in any
+/// case), or `Err` for anything else. A token is one word of visible ASCII
+/// (as every access token is): spaces or control characters inside it
+/// make the value malformed rather than a token that fails later.
+#[expect(
+    clippy::result_unit_err,
+    reason = "callers turn `Err` into their own MALFORMED_AUTHORIZATION_HEADER"
+)]
+pub fn parse_bearer(value: &str) -> Result<&str, ()> {
     let (scheme, token) = value.trim().split_once(' ').ok_or(())?;
     let token = token.trim();
-    if scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() {
+    if scheme.eq_ignore_ascii_case("bearer")
+        && !token.is_empty()
+        && token.bytes().all(|b| b.is_ascii_graphic())
+    {
         Ok(token)
     } else {
         Err(())
@@ -251,6 +262,22 @@ mod tests {
         assert_eq!(parse_bearer("Basic abc"), Err(()));
         assert_eq!(parse_bearer("Bearer "), Err(()));
         assert_eq!(parse_bearer("abc"), Err(()));
+    }
+
+    /// Inputs `cargo xtask fuzz` (target `bearer`) found, and their kin.
+    #[test]
+    fn fuzz_regressions() {
+        for bad in [
+            "Bearer abc.\u{2}\0\0\0\0\0\0\0def.ghi",
+            "Bearer a b",
+            "Bearer a\tb",
+            "Bearer tok\u{7f}en",
+            "Bearer tok\u{e9}n",
+            "Bearer to\u{a0}ken",
+        ] {
+            assert_eq!(parse_bearer(bad), Err(()), "{bad:?}");
+        }
+        assert_eq!(parse_bearer("Bearer a.b-c_d~e+f/g="), Ok("a.b-c_d~e+f/g="));
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub fn decode(kind: Kind, field: &'static str, cursor: &str) -> ApiResult<i64> {
         .parse::<i64>()
         .ok()
         .filter(|p| *p >= 0)
+        // One spelling per position (no `+`, leading zeros or `-0`): a
+        // cursor is exactly what `encode` hands out.
+        .filter(|p| encode(kind, *p) == cursor)
         .ok_or_else(invalid)
 }
 
@@ -60,5 +63,17 @@ mod tests {
         assert!(decode(Kind::Message, "before", &URL_SAFE_NO_PAD.encode("m:-1")).is_err());
         assert!(decode(Kind::Message, "before", &URL_SAFE_NO_PAD.encode("m:x")).is_err());
         assert!(decode(Kind::Message, "before", "").is_err());
+    }
+
+    /// Other spellings of a position are refused (the property of the
+    /// `cursors` fuzz target: a cursor is exactly what `encode` gives).
+    #[test]
+    fn fuzz_regressions() {
+        for text in ["m:+5", "m:05", "m:-0", "m:5:", "c:+0"] {
+            let cursor = URL_SAFE_NO_PAD.encode(text);
+            for kind in [Kind::Message, Kind::Conversation] {
+                assert!(decode(kind, "after", &cursor).is_err(), "{text:?}");
+            }
+        }
     }
 }

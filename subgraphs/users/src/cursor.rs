@@ -49,10 +49,13 @@ pub fn decode(list: List, cursor: &str) -> Option<Position> {
     if t != tag(list) || !micros.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
         return None;
     }
-    Some(Position {
+    let position = Position {
         at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
         user_id: Uuid::try_parse(id).ok()?,
-    })
+    };
+    // One spelling per position: no upper-case or hyphenated ids, no
+    // leading zeros or `-0`; a cursor is exactly what `encode` hands out.
+    (encode(list, position) == cursor).then_some(position)
 }
 
 #[cfg(test)]
@@ -78,6 +81,12 @@ mod tests {
             b64("f1:1:00000000000000000000000000000000:extra"),
             b64(&format!("f1:{}:00000000000000000000000000000000", i64::MAX)),
             "A".repeat(MAX_LEN + 1),
+            // Other spellings of a position: the first (an upper-case
+            // digit in the id) found by `cargo xtask fuzz`, target `cursors`.
+            b64("i1:-5:0193a8b07c1e7D2a9f00000000000001"),
+            b64("f1:1:00000000-0000-0000-0000-000000000000"),
+            b64("f1:01:00000000000000000000000000000000"),
+            b64("f1:-0:00000000000000000000000000000000"),
         ] {
             assert_eq!(decode(List::Friends, &junk), None, "{junk:?}");
         }

@@ -116,7 +116,7 @@ const DEFAULT_PAGE: i64 = 20;
 const MAX_PAGE: i64 = 100;
 const CURSOR_TAG: &str = "se1:";
 
-fn encode_cursor(id: i64) -> String {
+pub fn encode_cursor(id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{CURSOR_TAG}{id}"))
 }
 
@@ -131,7 +131,11 @@ pub fn decode_cursor(cursor: &str) -> Option<i64> {
     if !id.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    id.parse().ok().filter(|id| *id > 0)
+    // One spelling per event (no leading zeros): exactly what
+    // `encode_cursor` hands out.
+    id.parse()
+        .ok()
+        .filter(|id| *id > 0 && encode_cursor(*id) == cursor)
 }
 
 fn client_ip(client: &ClientInfo) -> Option<std::net::IpAddr> {
@@ -351,6 +355,12 @@ mod tests {
         assert_eq!(decode_cursor(&encode_cursor(42)), Some(42));
         for junk in ["", "42", "c2UxOg", "c2UxOi0x", "!!!", &"a".repeat(100)] {
             assert_eq!(decode_cursor(junk), None, "{junk:?}");
+        }
+        // Other spellings (the property of the `cursors` fuzz target: a
+        // cursor is exactly what `encode_cursor` gives).
+        for text in ["se1:042", "se1:00", "se1:+1"] {
+            let junk = URL_SAFE_NO_PAD.encode(text);
+            assert_eq!(decode_cursor(&junk), None, "{text:?}");
         }
     }
 

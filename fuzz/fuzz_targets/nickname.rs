@@ -1,0 +1,54 @@
+//! users' nickname rules: `check_nickname` on what a user asks for, and the
+//! default nickname made from an email (`nickname_base`, `nickname_candidate`),
+//! which must always be a nickname `check_nickname`'s shape accepts.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use messenger_fuzz::assert_bad_input;
+use users::validate::{
+    NICKNAME_MAX_LEN, NICKNAME_MIN_LEN, check_about, check_nickname, is_reserved,
+    is_well_formed_nickname, nickname_base, nickname_candidate,
+};
+
+fuzz_target!(|raw: &str| {
+    match check_nickname(raw) {
+        Ok(nickname) => {
+            assert_eq!(nickname, raw.trim());
+            assert!(is_well_formed_nickname(&nickname), "{raw:?}");
+            assert!(!is_reserved(&nickname));
+            assert!((NICKNAME_MIN_LEN..=NICKNAME_MAX_LEN).contains(&nickname.len()));
+            match check_nickname(&nickname) {
+                Ok(again) => assert_eq!(again, nickname),
+                Err(_) => panic!("{raw:?} accepted as {nickname:?}, which is refused"),
+            }
+        }
+        Err(err) => assert_bad_input(&err, raw),
+    }
+    // Default nicknames: the shape holds for every email and every suffix
+    // (reserved ones are skipped by users' CreateUser, not here).
+    let base = nickname_base(raw);
+    assert!(is_well_formed_nickname(&base), "{raw:?} -> {base:?}");
+    for n in [0, 1, 2, 9, 10, 99, 12_345, u64::MAX] {
+        let candidate = nickname_candidate(&base, n);
+        assert!(
+            is_well_formed_nickname(&candidate),
+            "{raw:?}, {n} -> {candidate:?}"
+        );
+    }
+    // "About" text: stored trimmed, never blank, no control characters but
+    // line breaks and tabs; stable when checked again.
+    match check_about(Some(raw)) {
+        Ok(Some(about)) => {
+            assert_eq!(about, raw.trim());
+            assert!(!about.is_empty());
+            assert!(
+                !about
+                    .chars()
+                    .any(|c| c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            );
+            assert!(matches!(check_about(Some(&about)), Ok(Some(a)) if a == about));
+        }
+        Ok(None) => assert!(raw.trim().is_empty()),
+        Err(err) => assert_bad_input(&err, raw),
+    }
+});
