@@ -180,6 +180,10 @@ pub struct SecuritySettings {
     /// Token refreshes per session.
     #[arg(long, env = "REFRESH_RATE_PER_SESSION", default_value = "10/1m")]
     pub refresh_rate_per_session: ratelimit::Rate,
+    /// Sign-ins with a provider started per client address (`/oauth/{p}/start`
+    /// and `oauthStart`).
+    #[arg(long, env = "OAUTH_START_RATE_PER_IP", default_value = "30/1m")]
+    pub oauth_start_rate_per_ip: ratelimit::Rate,
     /// argon2id memory cost in KiB for new hashes; hashes made with other
     /// parameters are replaced at the next successful sign-in.
     #[arg(long, env = "PASSWORD_HASH_M_KIB", default_value_t = 19 * 1024)]
@@ -207,6 +211,7 @@ impl SecuritySettings {
             login_per_ip: self.login_rate_per_ip,
             register_per_ip: self.register_rate_per_ip,
             refresh_per_session: self.refresh_rate_per_session,
+            oauth_start_per_ip: self.oauth_start_rate_per_ip,
         }
     }
 }

@@ -159,7 +159,11 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
                 }),
             )
             .merge(verify_page::router(service.clone(), templates.clone()))
-            .merge(oauth::routes::router(service.clone(), templates.clone()));
+            .merge(oauth::routes::router(
+                service.clone(),
+                templates.clone(),
+                config.http.trusted_proxies(),
+            ));
         let router = GraphqlApp::new(schema, authenticator)
             .with_settings(&config.http)
             .router(extra);

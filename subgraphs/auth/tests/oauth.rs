@@ -935,3 +935,212 @@ async fn the_new_account_reaches_users_through_the_outbox() {
     assert_eq!(seen[0].account_id, str_of(&auth, "userId"));
     assert_eq!(seen[0].email, "frank@example.com");
 }
+
+const EVENTS: &str = "{ mySecurityEvents { edges { node { kind provider sessionId } } } }";
+
+/// The caller's audit events, newest first: `(kind, provider)`.
+async fn events(w: &World, access_token: &str) -> Vec<(String, Value)> {
+    let resp =
+        w.t.gql
+            .with_token(access_token)
+            .query(EVENTS, json!({}))
+            .await;
+    assert_no_errors(&resp);
+    resp["data"]["mySecurityEvents"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| {
+            let node = &edge["node"];
+            (
+                node["kind"].as_str().unwrap().to_owned(),
+                node["provider"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn sign_ins_with_a_provider_are_in_the_audit_log() {
+    let w = world().await;
+    w.sign_in_as(Account::verified("olga", "olga@example.com"))
+        .await;
+    let created = w.signed_in().await;
+    let token = str_of(&created, "accessToken");
+    assert_eq!(
+        events(&w, token).await,
+        [
+            ("LOGGED_IN".to_owned(), json!("acme")),
+            ("REGISTERED".to_owned(), json!("acme")),
+        ]
+    );
+    let again = w.signed_in().await;
+    let newest = &events(&w, str_of(&again, "accessToken")).await[0];
+    assert_eq!(newest, &("LOGGED_IN".to_owned(), json!("acme")));
+    // Both sign-ins name their own session.
+    assert_eq!(
+        w.count(&format!(
+            "SELECT count(DISTINCT session_id) FROM security_events WHERE kind = 'LOGGED_IN' AND provider = 'acme' AND account_id = '{}'",
+            str_of(&created, "userId")
+        ))
+        .await,
+        2
+    );
+
+    // Linking a password account: recorded as such, then the sign-in.
+    let registered = register(&w.t.gql, "pat@example.com", "pats-password").await;
+    w.sign_in_as(Account::verified("pat", "pat@example.com"))
+        .await;
+    let linked = w.signed_in().await;
+    assert_eq!(linked["userId"], registered["userId"]);
+    let via_password = login(&w.t.gql, "pat@example.com", "pats-password").await;
+    assert_eq!(
+        events(&w, str_of(&via_password, "accessToken")).await,
+        [
+            ("LOGGED_IN".to_owned(), Value::Null),
+            ("LOGGED_IN".to_owned(), json!("acme")),
+            ("ACCOUNT_LINKED".to_owned(), json!("acme")),
+            ("REGISTERED".to_owned(), Value::Null),
+        ]
+    );
+    // A refused exchange records nothing.
+    let before = w.count("SELECT count(*) FROM security_events").await;
+    w.sign_in_as(Account::unverified("quinn", "pat@example.com"))
+        .await;
+    let refused = w.exchange(&w.login_code().await).await;
+    assert_eq!(error_code(&refused).as_deref(), Some("CONFLICT"));
+    assert_eq!(
+        w.count("SELECT count(*) FROM security_events").await,
+        before
+    );
+}
+
+const SET_PASSWORD: &str = "mutation($p: String!) { setPassword(newPassword: $p) }";
+
+#[tokio::test]
+async fn an_account_made_by_a_provider_can_set_a_password_once() {
+    let w = world().await;
+    w.sign_in_as(Account::verified("rita", "rita@example.com"))
+        .await;
+    let auth = w.signed_in().await;
+    let me = w.t.gql.with_token(str_of(&auth, "accessToken"));
+
+    let anonymous =
+        w.t.gql
+            .query(SET_PASSWORD, json!({ "p": "a-good-password" }))
+            .await;
+    assert_eq!(error_code(&anonymous).as_deref(), Some("UNAUTHENTICATED"));
+    let short = me.query(SET_PASSWORD, json!({ "p": "short" })).await;
+    assert_eq!(error_code(&short).as_deref(), Some("BAD_USER_INPUT"));
+    assert_eq!(short["errors"][0]["extensions"]["field"], "newPassword");
+
+    let set = me
+        .query(SET_PASSWORD, json!({ "p": "ritas-new-password" }))
+        .await;
+    assert_no_errors(&set);
+    assert_eq!(set["data"]["setPassword"], true);
+    // Email and password work now, and so does the provider.
+    let via_password = login(&w.t.gql, "rita@example.com", "ritas-new-password").await;
+    assert_eq!(via_password["userId"], auth["userId"]);
+    assert_eq!(w.signed_in().await["userId"], auth["userId"]);
+    // The session that set it is still signed in.
+    let events = events(&w, str_of(&auth, "accessToken")).await;
+    assert!(
+        events.contains(&("PASSWORD_SET".to_owned(), Value::Null)),
+        "{events:?}"
+    );
+
+    // Once: from then on it is changePassword's job.
+    let again = me
+        .query(SET_PASSWORD, json!({ "p": "another-password" }))
+        .await;
+    assert_eq!(error_code(&again).as_deref(), Some("CONFLICT"));
+    assert_eq!(
+        again["errors"][0]["extensions"]["reason"],
+        "PASSWORD_ALREADY_SET"
+    );
+    login(&w.t.gql, "rita@example.com", "ritas-new-password").await;
+
+    // A password account cannot use it either.
+    let registered = register(&w.t.gql, "sam@example.com", "sams-password").await;
+    let resp =
+        w.t.gql
+            .with_token(str_of(&registered, "accessToken"))
+            .query(SET_PASSWORD, json!({ "p": "another-password" }))
+            .await;
+    assert_eq!(error_code(&resp).as_deref(), Some("CONFLICT"));
+}
+
+#[tokio::test]
+async fn setting_a_password_needs_a_recent_sign_in() {
+    let w = world().await;
+    w.sign_in_as(Account::verified("tom", "tom@example.com"))
+        .await;
+    let auth = w.signed_in().await;
+    // As if this session had signed in an hour ago (and been refreshed since).
+    w.execute("UPDATE sessions SET created_at = now() - interval '1 hour'")
+        .await;
+    let resp =
+        w.t.gql
+            .with_token(str_of(&auth, "accessToken"))
+            .query(SET_PASSWORD, json!({ "p": "toms-new-password" }))
+            .await;
+    assert_eq!(error_code(&resp).as_deref(), Some("FORBIDDEN"), "{resp}");
+    assert_eq!(
+        resp["errors"][0]["extensions"]["reason"],
+        "REAUTHENTICATION_REQUIRED"
+    );
+    assert_eq!(
+        w.count("SELECT count(*) FROM accounts WHERE password_hash IS NULL")
+            .await,
+        1
+    );
+    // Signing in again with the provider opens it.
+    let fresh = w.signed_in().await;
+    let resp =
+        w.t.gql
+            .with_token(str_of(&fresh, "accessToken"))
+            .query(SET_PASSWORD, json!({ "p": "toms-new-password" }))
+            .await;
+    assert_no_errors(&resp);
+}
+
+#[tokio::test]
+async fn starting_sign_ins_is_throttled_per_address() {
+    let w = world_with(
+        |c| c.security.oauth_start_rate_per_ip = ratelimit::Rate::new(2, Duration::from_secs(60)),
+        Parts {
+            worker: false,
+            ..Parts::ALL
+        },
+    )
+    .await;
+    // Two starts, through the page and through GraphQL alike.
+    w.start().await;
+    assert_no_errors(
+        &w.t.gql
+            .query(OAUTH_START, json!({ "p": "acme", "r": APP }))
+            .await,
+    );
+    let page = w.get(&w.start_url("acme", APP)).await;
+    assert_eq!(page.status(), 429);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Too many sign-in attempts")
+    );
+    let resp =
+        w.t.gql
+            .query(OAUTH_START, json!({ "p": "acme", "r": APP }))
+            .await;
+    assert_eq!(error_code(&resp).as_deref(), Some("RATE_LIMITED"), "{resp}");
+    assert!(
+        resp["errors"][0]["extensions"]["retryAfter"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
+    // Refused before anything is stored.
+    assert_eq!(w.count("SELECT count(*) FROM oauth_states").await, 2);
+}

@@ -96,6 +96,27 @@ pub async fn replace_password_hash(
     .map(|n| n == 1)
 }
 
+/// Gives a password to an account that has none (it signs in with a
+/// provider); `false` if it has one by now.
+pub async fn set_first_password_hash(
+    conn: &mut Conn,
+    id: Uuid,
+    new_hash: &str,
+) -> QueryResult<bool> {
+    diesel::update(
+        accounts::table
+            .filter(accounts::id.eq(id))
+            .filter(accounts::password_hash.is_null()),
+    )
+    .set((
+        accounts::password_hash.eq(new_hash),
+        accounts::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
+}
+
 /// The account's password hash, locked until the transaction ends.
 pub async fn lock_password_hash(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Option<String>>> {
     accounts::table

@@ -129,5 +129,6 @@ diesel::table! {
         ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
         created_at -> Timestamptz,
+        provider -> Nullable<Text>,
     }
 }

@@ -18,6 +18,7 @@ pub struct SecurityEvent {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub provider: Option<String>,
 }
 
 pub struct NewEvent<'a> {
@@ -26,6 +27,8 @@ pub struct NewEvent<'a> {
     pub session_id: Option<Uuid>,
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    /// The sign-in provider it came through; `None` for email and password.
+    pub provider: Option<&'a str>,
 }
 
 pub async fn insert(conn: &mut Conn, event: &NewEvent<'_>) -> QueryResult<()> {
@@ -36,6 +39,7 @@ pub async fn insert(conn: &mut Conn, event: &NewEvent<'_>) -> QueryResult<()> {
             events::session_id.eq(event.session_id),
             events::ip.eq(event.ip),
             events::user_agent.eq(event.user_agent),
+            events::provider.eq(event.provider),
         ))
         .execute(conn)
         .await

@@ -258,6 +258,11 @@ impl Failure {
                 "Sign-in could not be verified",
                 "The answer from the sign-in provider could not be verified, so you are not signed in. Please start again from the app.",
             ),
+            Failure::Internal(err) if err.code() == ErrorCode::RateLimited => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many sign-in attempts",
+                "Too many sign-ins were started from your network. Please wait a minute and try again from the app.",
+            ),
             Failure::Internal(err) if err.code() == ErrorCode::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Something went wrong",

@@ -3,35 +3,43 @@
 //! redirect, or with a small HTML page saying what went wrong (with a link
 //! back to the app once we know where that is).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use service_runtime::TrustedProxies;
 use url::Url;
 
 use super::Failure;
 use crate::email::{Page, Templates};
-use crate::service::AuthService;
 use crate::service::oauth::{CallbackFailure, CallbackParams};
+use crate::service::{AuthService, ClientInfo};
 
 struct RouteState {
     service: AuthService,
     templates: Templates,
+    /// Whose `X-Forwarded-For` names the client (as for GraphQL requests).
+    proxies: TrustedProxies,
 }
 
 /// The routes, to merge into the service's HTTP router.
-pub fn router(service: AuthService, templates: Templates) -> Router {
+pub fn router(service: AuthService, templates: Templates, proxies: TrustedProxies) -> Router {
     // HEAD does nothing (axum would run the GET handler): a prefetch or a
     // link checker must not spend a flow.
     let head = || async { (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")]) };
     Router::new()
         .route("/oauth/{provider}/start", get(start).head(head))
         .route("/oauth/{provider}/callback", get(callback).head(head))
-        .with_state(Arc::new(RouteState { service, templates }))
+        .with_state(Arc::new(RouteState {
+            service,
+            templates,
+            proxies,
+        }))
 }
 
 #[derive(serde::Deserialize)]
@@ -42,6 +50,8 @@ struct StartParams {
 
 async fn start(
     State(state): State<Arc<RouteState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Path(provider): Path<String>,
     params: Result<Query<StartParams>, QueryRejection>,
 ) -> Response {
@@ -49,9 +59,13 @@ async fn start(
         return page(&state.templates, Failure::RedirectNotAllowed, None);
     };
     let redirect_uri = params.redirect_uri.unwrap_or_default();
+    let client = ClientInfo {
+        ip: Some(state.proxies.client_ip(peer.ip(), &headers).to_string()),
+        user_agent: None,
+    };
     match state
         .service
-        .oauth_start(&provider, &redirect_uri, params.state.as_deref())
+        .oauth_start(&provider, &redirect_uri, params.state.as_deref(), &client)
         .await
     {
         Ok(url) => redirect(&url),

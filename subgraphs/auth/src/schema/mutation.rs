@@ -79,7 +79,8 @@ impl Mutation {
     /// `GET /oauth/{provider}/start?redirect_uri=…&state=…` on this service.
     /// Errors: BAD_USER_INPUT (unknown provider, or a `redirectUri` not on
     /// the allow-list: `extensions.field` says which), UNAVAILABLE (the
-    /// provider cannot be reached).
+    /// provider cannot be reached), RATE_LIMITED (too many sign-ins started
+    /// from this address; `extensions.retryAfter` in seconds).
     async fn oauth_start(
         &self,
         ctx: &Context<'_>,
@@ -89,7 +90,12 @@ impl Mutation {
     ) -> Result<String> {
         let service = ctx.data::<AuthService>()?;
         let url = service
-            .oauth_start(&provider, &redirect_uri, state.as_deref())
+            .oauth_start(
+                &provider,
+                &redirect_uri,
+                state.as_deref(),
+                &client_info(ctx),
+            )
             .await
             .map_err(ApiError::from)?;
         Ok(url.into())
@@ -170,6 +176,23 @@ impl Mutation {
         let me = auth_client::identity(ctx)?;
         ctx.data::<AuthService>()?
             .change_password(me.user_id, me.session_id, current, new, &client_info(ctx))
+            .await?;
+        Ok(true)
+    }
+
+    /// Gives the caller's account a password when it has none (it was
+    /// created by signing in with a provider), so that it can also sign in
+    /// with email and password. Only within 10 minutes of signing in: sign
+    /// in again with the provider first. Other sessions stay signed in.
+    /// Returns true. Errors: BAD_USER_INPUT (`extensions.field`
+    /// `newPassword`: not a valid password), CONFLICT with
+    /// `extensions.reason` PASSWORD_ALREADY_SET (use `changePassword`),
+    /// FORBIDDEN with `extensions.reason` REAUTHENTICATION_REQUIRED (signed
+    /// in too long ago), RATE_LIMITED (counted with sign-ins).
+    async fn set_password(&self, ctx: &Context<'_>, new_password: Password) -> Result<bool> {
+        let me = auth_client::identity(ctx)?;
+        ctx.data::<AuthService>()?
+            .set_password(me.user_id, me.session_id, new_password, &client_info(ctx))
             .await?;
         Ok(true)
     }

@@ -118,9 +118,11 @@ impl User {
 /// What happened to an account, in its security log.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecurityEventKind {
-    /// The account was created.
+    /// The account was created (with a password, or by a first sign-in
+    /// with a provider: `provider` says which).
     Registered,
-    /// Someone signed in with the right password.
+    /// Someone signed in: with the right password, or with a provider
+    /// (`provider` says which).
     LoggedIn,
     /// Someone tried to sign in with a wrong password.
     LoginFailed,
@@ -130,6 +132,12 @@ pub enum SecurityEventKind {
     LoggedOutEverywhere,
     /// The password was changed; the other sessions were signed out.
     PasswordChanged,
+    /// A sign-in with a provider (`provider`) was linked to the account,
+    /// which had the email address the provider confirmed.
+    AccountLinked,
+    /// The account, which had no password (it signs in with a provider),
+    /// got one.
+    PasswordSet,
 }
 
 impl From<EventKind> for SecurityEventKind {
@@ -141,6 +149,8 @@ impl From<EventKind> for SecurityEventKind {
             EventKind::RefreshTokenReused => SecurityEventKind::RefreshTokenReused,
             EventKind::LoggedOutEverywhere => SecurityEventKind::LoggedOutEverywhere,
             EventKind::PasswordChanged => SecurityEventKind::PasswordChanged,
+            EventKind::AccountLinked => SecurityEventKind::AccountLinked,
+            EventKind::PasswordSet => SecurityEventKind::PasswordSet,
         }
     }
 }
@@ -155,6 +165,9 @@ pub struct SecurityEvent {
     /// The client's address, as this service saw it.
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The sign-in provider (one of `oauthProviders`) it came through;
+    /// null for email and password.
+    pub provider: Option<String>,
 }
 
 /// The caller's security log, newest first.
@@ -184,6 +197,7 @@ impl From<EventPage> for SecurityEventConnection {
                     session_id: event.session_id.map(|id| ID(id.to_string())),
                     ip: event.ip,
                     user_agent: event.user_agent,
+                    provider: event.provider,
                 },
             })
             .collect();

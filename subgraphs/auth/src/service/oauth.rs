@@ -24,6 +24,7 @@ use diesel_async::AsyncConnection as _;
 use url::Url;
 use uuid::Uuid;
 
+use super::security::{self, EventKind};
 use super::{AuthService, CREATE_USER_EVENT, ClientInfo, CreateUserEvent, IssuedTokens};
 use super::{hash_token, new_token};
 use crate::config::EmailVerification;
@@ -107,13 +108,16 @@ enum Exchange {
 
 impl AuthService {
     /// Starts a sign-in with `provider`: stores the flow and returns the
-    /// provider's authorization URL to send the browser to.
+    /// provider's authorization URL to send the browser to. Throttled per
+    /// client address (RATE_LIMITED), before anything else.
     pub async fn oauth_start(
         &self,
         provider: &str,
         redirect_uri: &str,
         app_state: Option<&str>,
+        client: &ClientInfo,
     ) -> Result<Url, Failure> {
+        self.throttle_oauth_start(client).await?;
         let oauth = &self.oauth;
         let provider = oauth.provider(provider).ok_or(Failure::UnknownProvider)?;
         let redirect_uri = oauth
@@ -302,6 +306,18 @@ impl AuthService {
                 sessions::insert(conn, &session.as_new(client)).await?;
                 sessions::insert_refresh_token(conn, &refresh_hash, session.id, session.expires_at)
                     .await?;
+                // The audit log: how the account came to be signed in to.
+                let provider = Some(row.provider.as_str());
+                let before = match account.how {
+                    "created" => Some(EventKind::Registered),
+                    "linked" => Some(EventKind::AccountLinked),
+                    _ => None,
+                };
+                let events = before.into_iter().chain([EventKind::LoggedIn]);
+                for kind in events {
+                    let (id, session) = (Some(account.account_id), Some(session.id));
+                    security::record_via(conn, kind, id, session, client, provider).await?;
+                }
                 Ok(Exchange::SignedIn { account, session })
             })
             .await?;

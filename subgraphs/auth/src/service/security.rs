@@ -23,6 +23,7 @@ pub struct Limits {
     pub login_per_ip: Rate,
     pub register_per_ip: Rate,
     pub refresh_per_session: Rate,
+    pub oauth_start_per_ip: Rate,
 }
 
 impl Limits {
@@ -31,6 +32,7 @@ impl Limits {
         login_per_ip: Rate::OFF,
         register_per_ip: Rate::OFF,
         refresh_per_session: Rate::OFF,
+        oauth_start_per_ip: Rate::OFF,
     };
 }
 
@@ -43,6 +45,10 @@ pub enum EventKind {
     RefreshTokenReused,
     LoggedOutEverywhere,
     PasswordChanged,
+    /// A provider identity was linked to an existing account.
+    AccountLinked,
+    /// An account without a password (signed up with a provider) got one.
+    PasswordSet,
 }
 
 impl EventKind {
@@ -54,6 +60,8 @@ impl EventKind {
             EventKind::RefreshTokenReused => "REFRESH_TOKEN_REUSED",
             EventKind::LoggedOutEverywhere => "LOGGED_OUT_EVERYWHERE",
             EventKind::PasswordChanged => "PASSWORD_CHANGED",
+            EventKind::AccountLinked => "ACCOUNT_LINKED",
+            EventKind::PasswordSet => "PASSWORD_SET",
         }
     }
 
@@ -65,6 +73,8 @@ impl EventKind {
             EventKind::RefreshTokenReused,
             EventKind::LoggedOutEverywhere,
             EventKind::PasswordChanged,
+            EventKind::AccountLinked,
+            EventKind::PasswordSet,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == s)
@@ -80,6 +90,18 @@ pub async fn record(
     session_id: Option<Uuid>,
     client: &ClientInfo,
 ) -> ApiResult<()> {
+    record_via(conn, kind, account_id, session_id, client, None).await
+}
+
+/// [`record`] for an event that came through a sign-in provider.
+pub async fn record_via(
+    conn: &mut Conn,
+    kind: EventKind,
+    account_id: Option<Uuid>,
+    session_id: Option<Uuid>,
+    client: &ClientInfo,
+    provider: Option<&str>,
+) -> ApiResult<()> {
     events::insert(
         conn,
         &NewEvent {
@@ -88,6 +110,7 @@ pub async fn record(
             session_id,
             ip: client.ip.as_deref(),
             user_agent: client.user_agent.as_deref(),
+            provider,
         },
     )
     .await?;
@@ -103,6 +126,8 @@ pub struct SecurityEvent {
     pub session_id: Option<Uuid>,
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The sign-in provider it came through; `None` for email and password.
+    pub provider: Option<String>,
 }
 
 /// A page of events, newest first.
@@ -160,6 +185,19 @@ impl AuthService {
             let key = format!("login:account:{}", ratelimit::hashed(email));
             self.limiter
                 .check(&key, self.limits.login_per_account)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Counts a sign-in with a provider started from the client's address
+    /// (each start stores a flow and may make the service fetch the
+    /// provider's discovery document).
+    pub(crate) async fn throttle_oauth_start(&self, client: &ClientInfo) -> ApiResult<()> {
+        if let Some(ip) = client_ip(client) {
+            let key = format!("oauth_start:ip:{}", ratelimit::ip_key(ip));
+            self.limiter
+                .check(&key, self.limits.oauth_start_per_ip)
                 .await?;
         }
         Ok(())
@@ -238,6 +276,7 @@ impl AuthService {
                     session_id: row.session_id,
                     ip: row.ip,
                     user_agent: row.user_agent,
+                    provider: row.provider,
                 })
             })
             .collect();
@@ -315,6 +354,75 @@ impl AuthService {
         Ok(())
     }
 
+    /// Gives the caller's account a password when it has none (it was
+    /// created by signing in with a provider), so it can also sign in with
+    /// email and password. Only from a session signed in within
+    /// [`SET_PASSWORD_WITHIN`]: a stolen access token of an older session
+    /// cannot plant a password. Other sessions stay.
+    pub async fn set_password(
+        &self,
+        account_id: Uuid,
+        session_id: Uuid,
+        new: Password,
+        client: &ClientInfo,
+    ) -> ApiResult<()> {
+        validate::check_password(new.expose()).map_err(|_| {
+            ApiError::invalid_field(
+                "newPassword",
+                format!(
+                    "the password must be {} to {} characters, without NUL",
+                    validate::MIN_PASSWORD_CHARS,
+                    validate::MAX_PASSWORD_CHARS
+                ),
+            )
+        })?;
+        let account = self
+            .account(account_id)
+            .await?
+            .ok_or_else(|| ApiError::unauthenticated("the account no longer exists"))?;
+        if account.password_hash.is_some() {
+            return Err(password_already_set());
+        }
+        let signed_in_at = {
+            let mut conn = self.pool.get().await?;
+            sessions::active_for(&mut conn, account_id)
+                .await?
+                .into_iter()
+                .find(|session| session.id == session_id)
+                .map(|session| session.created_at)
+                .ok_or_else(|| ApiError::unauthenticated("this session has ended"))?
+        };
+        if Utc::now() - signed_in_at > SET_PASSWORD_WITHIN {
+            return Err(ApiError::forbidden(
+                "sign in again (with your provider) just before setting a password",
+            )
+            .with_extension(
+                "reason",
+                serde_json::Value::from("REAUTHENTICATION_REQUIRED"),
+            ));
+        }
+        // Hashing costs as much as a sign-in: counted like one.
+        self.throttle_login(Some(&account.email), client).await?;
+        let hash = self.hasher.hash(new).await?;
+        let mut conn = self.pool.get().await?;
+        conn.transaction::<_, ApiError, _>(async |conn| {
+            if !accounts::set_first_password_hash(conn, account_id, &hash).await? {
+                return Err(password_already_set());
+            }
+            record(
+                conn,
+                EventKind::PasswordSet,
+                Some(account_id),
+                Some(session_id),
+                client,
+            )
+            .await
+        })
+        .await?;
+        tracing::info!(%account_id, "password set on an account that had none");
+        Ok(())
+    }
+
     /// After a successful sign-in with `password`: replaces a hash made
     /// with other parameters than the current ones. Best effort: a failure
     /// is logged, the sign-in goes on.
@@ -340,6 +448,14 @@ impl AuthService {
             }
         }
     }
+}
+
+/// How recently the session must have signed in to set a first password.
+pub const SET_PASSWORD_WITHIN: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+fn password_already_set() -> ApiError {
+    ApiError::conflict("this account has a password already: change it with changePassword")
+        .with_extension("reason", serde_json::Value::from("PASSWORD_ALREADY_SET"))
 }
 
 fn wrong_current_password() -> ApiError {
@@ -373,6 +489,8 @@ mod tests {
             EventKind::RefreshTokenReused,
             EventKind::LoggedOutEverywhere,
             EventKind::PasswordChanged,
+            EventKind::AccountLinked,
+            EventKind::PasswordSet,
         ] {
             assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
         }
