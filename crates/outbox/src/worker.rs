@@ -139,11 +139,11 @@ impl Worker {
 
     /// Delivers in `id` order across all the workers of the database: each
     /// batch first takes a transaction-level advisory lock (try, not wait),
-    /// so one worker delivers at a time while the others stand by. Events
-    /// committed one after the other (e.g. two messages of one conversation,
-    /// whose rows get their ids under the conversation's lock) are then
-    /// handled in that order, unless a delivery fails and its retry comes
-    /// after later events.
+    /// so one worker delivers at a time while the others stand by, and an
+    /// event that failed holds back every later one until it is delivered
+    /// or parked (head-of-line blocking). Events committed one after the
+    /// other (e.g. two messages of one conversation, whose rows get their
+    /// ids under the conversation's lock) are handled in that order.
     #[must_use]
     pub fn in_order(mut self) -> Self {
         self.in_order = true;
@@ -258,23 +258,39 @@ impl Worker {
             // Another worker is delivering; it loops while there is work.
             return Ok(BatchStats::default());
         }
-        let events: Vec<Event> = outbox::table
-            .filter(outbox::dead_at.is_null())
-            .filter(outbox::run_at.le(diesel::dsl::now))
-            .order(outbox::id)
-            .limit(self.config.batch_size)
-            .for_update()
-            .skip_locked()
-            .select(Event::as_select())
-            .load(conn)
-            .await?;
+        // Each row comes with whether it is due. An in-order worker claims
+        // the oldest rows whether due or not and stops at the first one that
+        // is not (or that fails): an event waiting out a retry holds back
+        // those behind it, so they cannot overtake it.
+        let due = outbox::run_at.le(diesel::dsl::now);
+        let claimed: Vec<(Event, bool)> = if self.in_order {
+            outbox::table
+                .filter(outbox::dead_at.is_null())
+                .order(outbox::id)
+                .limit(self.config.batch_size)
+                .for_update()
+                .select((Event::as_select(), due))
+                .load(conn)
+                .await?
+        } else {
+            outbox::table
+                .filter(outbox::dead_at.is_null())
+                .filter(outbox::run_at.le(diesel::dsl::now))
+                .order(outbox::id)
+                .limit(self.config.batch_size)
+                .for_update()
+                .skip_locked()
+                .select((Event::as_select(), due))
+                .load(conn)
+                .await?
+        };
 
         let mut stats = BatchStats {
-            claimed: events.len(),
+            claimed: claimed.len(),
             ..BatchStats::default()
         };
-        for event in &events {
-            if stopping.is_some_and(|s| AtomicBool::load(s, Ordering::SeqCst)) {
+        for (event, due) in &claimed {
+            if !due || stopping.is_some_and(|s| AtomicBool::load(s, Ordering::SeqCst)) {
                 break;
             }
             stats.processed += 1;
@@ -290,6 +306,9 @@ impl Worker {
                         stats.dead += 1;
                     } else {
                         stats.retried += 1;
+                        if self.in_order {
+                            break;
+                        }
                     }
                 }
             }

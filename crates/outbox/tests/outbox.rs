@@ -370,6 +370,43 @@ async fn in_order_workers_deliver_in_id_order() {
     assert_eq!(order, (0..EVENTS as u64).collect::<Vec<_>>());
 }
 
+/// An in-order worker does not let later events overtake one that failed:
+/// they wait until it is delivered, then follow in order.
+#[tokio::test]
+async fn in_order_worker_holds_later_events_behind_a_failed_one() {
+    let (db, pool) = setup().await;
+    let flaky = Flaky::new(false);
+    let recorder = Recorder::default();
+    let worker = Worker::new(pool.clone(), db.url().to_owned(), fast_config())
+        .in_order()
+        .handler("flaky", flaky.clone())
+        .handler("tick", recorder.clone());
+    enqueue_committed(&pool, "flaky", &json!({})).await;
+    for n in 0..3 {
+        enqueue_committed(&pool, "tick", &json!({ "n": n })).await;
+    }
+    worker.run_once().await.unwrap();
+    assert_eq!(flaky.calls(), 1);
+    make_all_due(&pool).await;
+    worker.run_once().await.unwrap();
+    assert_eq!(flaky.calls(), 2);
+    assert_eq!(recorder.len(), 0, "nothing overtook the failed event");
+
+    flaky.set_failing(false);
+    make_all_due(&pool).await;
+    worker.run_once().await.unwrap();
+    assert_eq!(flaky.delivered(), 1);
+    let order: Vec<u64> = recorder
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| e.payload["n"].as_u64().unwrap())
+        .collect();
+    assert_eq!(order, [0, 1, 2]);
+    assert_eq!(row_count(&pool).await, 0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notify_wakes_the_worker_without_waiting_for_the_poll() {
     let (db, pool) = setup().await;

@@ -1,6 +1,7 @@
 //! Email confirmation (EMAIL_VERIFICATION=required) end to end: real
 //! PostgreSQL, real HTTP and gRPC, and a real SMTP server receiving the
-//! emails the outbox worker sends.
+//! emails the outbox worker sends (the first test in both `EVENTS` modes:
+//! with `broker`, through JetStream and auth's own consumer).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
@@ -16,7 +17,7 @@ use common::{LOGIN, REFRESH, REGISTER, TestAuth, str_of};
 use grpc_api::auth::v1::ValidateTokenRequest;
 use grpc_api::auth::v1::auth_client::AuthClient;
 use serde_json::{Value, json};
-use testkit::{assert_no_errors, error_code};
+use testkit::{TestEvents, assert_no_errors, error_code};
 
 const PASSWORD: &str = "correct horse";
 const PRODUCT: &str = "Chatty";
@@ -32,6 +33,20 @@ async fn required(adjust: impl FnOnce(&mut auth::Config)) -> (TestAuth, SmtpServ
     let smtp = SmtpServer::start().await;
     let t = spawn_sending_to(&smtp.url(), adjust).await;
     (t, smtp)
+}
+
+/// [`required`], with events in `events`' mode.
+async fn required_in(events: &TestEvents) -> (TestAuth, SmtpServer) {
+    required(|c| {
+        c.outbox.events = if events.is_broker() {
+            outbox::Events::Broker
+        } else {
+            outbox::Events::Outbox
+        };
+        events.nats_url.clone_into(&mut c.outbox.nats_url);
+        events.stream.clone_into(&mut c.outbox.nats_stream);
+    })
+    .await
 }
 
 async fn spawn_sending_to(smtp_url: &str, adjust: impl FnOnce(&mut auth::Config)) -> TestAuth {
@@ -132,9 +147,10 @@ async fn emails_settled(t: &TestAuth) {
     }
 }
 
-#[tokio::test]
-async fn a_new_account_confirms_its_email_by_the_link_and_then_signs_in() {
-    let (t, smtp) = required(|_| {}).await;
+testkit::in_both_modes!(a_new_account_confirms_its_email_by_the_link_and_then_signs_in);
+
+async fn a_new_account_confirms_its_email_by_the_link_and_then_signs_in(events: TestEvents) {
+    let (t, smtp) = required_in(&events).await;
     register_pending(&t, "  Ann@Example.com ", PASSWORD).await;
 
     // Unconfirmed: the right password gets the distinct code, a wrong one
