@@ -40,6 +40,17 @@ impl Gql {
         }
     }
 
+    /// Sends a prepared body and returns the parsed response; errors in
+    /// the response are an error.
+    pub async fn send_json(&self, body: &Body) -> anyhow::Result<Value> {
+        let text = self.send_raw(body.0.clone()).await?;
+        let value: Value = serde_json::from_str(&text)?;
+        if value.get("errors").is_some() {
+            anyhow::bail!("{} answered {value}", self.url);
+        }
+        Ok(value)
+    }
+
     /// Sends a query and returns the parsed response; errors in the
     /// response are an error.
     pub async fn query(&self, query: &str, variables: &Value) -> anyhow::Result<Value> {

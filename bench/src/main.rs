@@ -10,6 +10,7 @@ mod pgbench;
 mod report;
 mod scenarios;
 mod seed;
+mod subs;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -21,12 +22,12 @@ use crate::gql::Gql;
 use crate::report::Row;
 
 /// The scenarios this program runs (`all`: every one of them).
-pub const SCENARIOS: &[&str] = &["overhead", "join", "send", "token"];
+pub const SCENARIOS: &[&str] = &["overhead", "join", "send", "token", "subs", "peer"];
 
 #[derive(Parser, Clone)]
 #[command(name = "bench")]
 pub struct Args {
-    /// overhead | join | send | token | all
+    /// overhead | join | send | token | subs | peer | all
     pub scenario: String,
     #[arg(long, default_value = "http://127.0.0.1:4100/graphql")]
     pub router: String,
@@ -57,6 +58,25 @@ pub struct Args {
     /// send in disjoint pairs in the send scenario).
     #[arg(long, default_value_t = 65)]
     pub seed_users: usize,
+    /// An auth replica with cheap password hashing, to register the
+    /// subscribers of `subs` quickly (its GraphQL URL).
+    #[arg(long)]
+    pub seed_auth: Option<String>,
+    /// `messageEvents` subscribers in `subs`.
+    #[arg(long, default_value_t = 1000)]
+    pub subscribers: usize,
+    /// Messages per second sent to the subscribers in `subs` (open loop).
+    #[arg(long, default_value_t = 200.0)]
+    pub subs_rate: f64,
+    /// Router process, for its memory in `subs`.
+    #[arg(long)]
+    pub router_pid: Option<u32>,
+    /// Messaging process, for its memory in `subs`.
+    #[arg(long)]
+    pub messaging_pid: Option<u32>,
+    /// Hive Gateway's GraphQL URL, for `peer`.
+    #[arg(long)]
+    pub gateway: Option<String>,
     /// Build profiles of what runs, for the record.
     #[arg(long, default_value = "unknown")]
     pub profiles: String,
@@ -72,6 +92,7 @@ pub struct Context {
     pub users_gql: Gql,
     pub messaging_gql: Gql,
     pub users: Vec<seed::User>,
+    pub gateway: Option<Gql>,
 }
 
 fn main() -> ExitCode {
@@ -104,6 +125,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             "unknown scenario {s}; one of {SCENARIOS:?} or all"
         );
     }
+    let load_before = load_average();
     let http = gql::http_client()?;
     let run_id = format!(
         "{}",
@@ -125,6 +147,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         router,
         run_id,
         users,
+        gateway: args.gateway.as_deref().map(|url| Gql::new(&http, url)),
         args: args.clone(),
     };
 
@@ -135,14 +158,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
             "overhead" => scenarios::router_overhead(&ctx).await,
             "join" => scenarios::federated_join(&ctx).await,
             "send" => scenarios::send_path(&ctx).await?,
-            _ => scenarios::token_check(&ctx).await?,
+            "token" => scenarios::token_check(&ctx).await?,
+            "subs" => subs::notification_delivery(&ctx).await?,
+            _ => scenarios::peer(&ctx).await?,
         };
         rows.append(&mut new);
     }
 
     let settings = format!(
-        "{} s per figure after 1 s warm-up, ≤ {} requests, {} concurrent (cheap-query probe: 2), {} seeded users",
-        args.seconds, args.max_requests, args.concurrency, args.seed_users
+        "{} s per figure after 1 s warm-up, ≤ {} requests, {} concurrent (cheap-query probe: 2), {} seeded users\n- machine load (1/5/15 min load average, other work on the machine included): {load_before} at start, {} at the end",
+        args.seconds,
+        args.max_requests,
+        args.concurrency,
+        args.seed_users,
+        load_average()
     );
     let entry = format!(
         "{}\n{}",
@@ -159,4 +188,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
         eprintln!("bench: appended to {}", args.results.display());
     }
     Ok(())
+}
+
+/// The 1, 5 and 15 minute load averages: how busy the shared machine was.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|| "unknown".to_owned())
 }

@@ -32,12 +32,20 @@ fn warmup() -> Limits {
 
 /// Closed-loop load of one prepared GraphQL request; warm-up first.
 async fn gql_load(gql: &Gql, query: &str, concurrency: usize, limits: Limits) -> Stats {
+    gql_load_as(std::slice::from_ref(gql), query, concurrency, limits).await
+}
+
+/// Like [`gql_load`], the n-th request from `callers[n % len]`: many users,
+/// so the router's deduplication of identical in-flight subgraph requests
+/// (same query, same Authorization) does not serve one answer to several.
+async fn gql_load_as(callers: &[Gql], query: &str, concurrency: usize, limits: Limits) -> Stats {
     let body = Arc::new(Gql::body(query, &json!({})));
+    let callers = Arc::new(callers.to_vec());
     for l in [warmup(), limits] {
-        let gql = gql.clone();
+        let callers = Arc::clone(&callers);
         let body = Arc::clone(&body);
-        let stats = load::run(concurrency, l, move |_| {
-            let gql = gql.clone();
+        let stats = load::run(concurrency, l, move |n| {
+            let gql = callers[n as usize % callers.len()].clone();
             let body = Arc::clone(&body);
             async move { gql.send_ok(&body).await }
         })
@@ -62,21 +70,22 @@ fn rps(stats: &Stats) -> String {
 /// 1. Router overhead: `{ me { id nickname } }` through the router vs
 ///    directly against users; and `{ __typename }` the same way.
 pub async fn router_overhead(ctx: &Context) -> Vec<Row> {
-    let hub = &ctx.users[0];
+    let as_users =
+        |gql: &Gql| -> Vec<Gql> { ctx.users.iter().map(|u| gql.with_token(&u.token)).collect() };
     let mut rows = Vec::new();
     for (query, goal) in [
         ("{ me { id nickname } }", "≥ 0.70"),
         ("{ __typename }", "(info)"),
     ] {
-        let direct = gql_load(
-            &ctx.users_gql.with_token(&hub.token),
+        let direct = gql_load_as(
+            &as_users(&ctx.users_gql),
             query,
             ctx.args.concurrency,
             limits(&ctx.args),
         )
         .await;
-        let routed = gql_load(
-            &ctx.router.with_token(&hub.token),
+        let routed = gql_load_as(
+            &as_users(&ctx.router),
             query,
             ctx.args.concurrency,
             limits(&ctx.args),
@@ -84,7 +93,10 @@ pub async fn router_overhead(ctx: &Context) -> Vec<Row> {
         .await;
         rows.push(Row {
             scenario: "1 router overhead".into(),
-            figure: format!("`{query}` req/s router vs users"),
+            figure: format!(
+                "`{query}` req/s router vs users ({} users in turn)",
+                ctx.users.len()
+            ),
             value: rps(&routed),
             baseline: rps(&direct),
             ratio: routed.rate() / direct.rate(),
@@ -203,11 +215,13 @@ pub async fn token_check(ctx: &Context) -> anyhow::Result<Vec<Row>> {
         clients.push(AuthClient::new(channel));
     }
     let clients = Arc::new(clients);
-    let validate = |token: String, valid: bool| {
+    // Every seeded user's token in turn, as many users' requests would.
+    let validate = |tokens: Vec<String>, valid: bool| {
         let clients = Arc::clone(&clients);
+        let tokens = Arc::new(tokens);
         move |n: u64| {
             let mut client = clients[n as usize % clients.len()].clone();
-            let token = token.clone();
+            let token = tokens[n as usize % tokens.len()].clone();
             async move {
                 let answer = client.validate_token(ValidateTokenRequest { token }).await;
                 // The baseline counts any answer; the real call must succeed.
@@ -215,28 +229,31 @@ pub async fn token_check(ctx: &Context) -> anyhow::Result<Vec<Row>> {
             }
         }
     };
-    let token = ctx.users[0].token.clone();
+    let tokens: Vec<String> = ctx.users.iter().map(|u| u.token.clone()).collect();
     load::run(
         ctx.args.concurrency,
         warmup(),
-        validate(token.clone(), true),
+        validate(tokens.clone(), true),
     )
     .await;
     let with_valid = load::run(
         ctx.args.concurrency,
         limits(&ctx.args),
-        validate(token, true),
+        validate(tokens, true),
     )
     .await;
     let bare = load::run(
         ctx.args.concurrency,
         limits(&ctx.args),
-        validate("not-a-token".into(), false),
+        validate(vec!["not-a-token".into()], false),
     )
     .await;
     let mut rows = vec![Row {
         scenario: "5 token check".into(),
-        figure: "ValidateToken calls/s (gRPC) vs malformed-token round trip".into(),
+        figure: format!(
+            "ValidateToken calls/s (gRPC, {} users' tokens in turn) vs malformed-token round trip",
+            ctx.users.len()
+        ),
         value: rps(&with_valid),
         baseline: rps(&bare),
         ratio: with_valid.rate() / bare.rate(),
@@ -311,4 +328,65 @@ fn start_logins(
             started.elapsed(),
         )
     })
+}
+
+/// 6. Peer: scenarios 1 and 2 through Hive Gateway (same supergraph, same
+///    subgraphs), against the subgraph alone and against our router, all
+///    in this run.
+pub async fn peer(ctx: &Context) -> anyhow::Result<Vec<Row>> {
+    let Some(gateway) = &ctx.gateway else {
+        anyhow::bail!("--gateway (Hive Gateway's URL) is required for peer");
+    };
+    let hub = &ctx.users[0];
+    let mut rows = Vec::new();
+    for (query, direct_query, direct, name) in [
+        (
+            "{ me { id nickname } }",
+            "{ me { id nickname } }",
+            &ctx.users_gql,
+            "users",
+        ),
+        (
+            JOIN,
+            JOIN_LOCAL,
+            &ctx.messaging_gql,
+            "messaging alone (ids)",
+        ),
+    ] {
+        // `me` as every seeded user in turn (as scenario 1), the join as
+        // the user with 64 conversations (as scenario 2).
+        let load = |gql: &Gql, q: &'static str| {
+            let callers: Vec<Gql> = if q == JOIN || q == JOIN_LOCAL {
+                vec![gql.with_token(&hub.token)]
+            } else {
+                ctx.users.iter().map(|u| gql.with_token(&u.token)).collect()
+            };
+            async move { gql_load_as(&callers, q, ctx.args.concurrency, limits(&ctx.args)).await }
+        };
+        let alone = load(direct, direct_query).await;
+        let via_gateway = load(gateway, query).await;
+        let via_router = load(&ctx.router, query).await;
+        let label = if query == JOIN {
+            "join (scenario 2)".to_owned()
+        } else {
+            format!("`{query}`")
+        };
+        rows.push(Row {
+            scenario: "6 peer".into(),
+            figure: format!("{label} req/s Hive Gateway vs {name}"),
+            value: rps(&via_gateway),
+            baseline: rps(&alone),
+            ratio: via_gateway.rate() / alone.rate(),
+            goal: "(info)".into(),
+        });
+        rows.push(Row {
+            scenario: "6 peer".into(),
+            figure: format!("{label} req/s our router vs Hive Gateway"),
+            value: rps(&via_router),
+            baseline: rps(&via_gateway),
+            ratio: via_router.rate() / via_gateway.rate(),
+            goal: "(info)".into(),
+        });
+    }
+    Ok(rows)
 }

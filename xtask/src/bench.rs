@@ -13,7 +13,7 @@ use crate::up::Service;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
-    /// overhead | join | send | token (comma-separated) or all.
+    /// overhead | join | send | token | subs | peer (comma-separated) or all.
     scenario: String,
     /// Subgraphs and load generator as debug builds (default: release).
     #[arg(long)]
@@ -51,12 +51,31 @@ const SERVICES: &[Service] = &[
     },
 ];
 const ROUTER_PORT: u16 = 4100;
+/// A second auth process on the same database and keys, hashing passwords
+/// cheaply: `subs` registers its 1,000 subscribers through it.
+const SEED_AUTH: Service = Service {
+    name: "auth",
+    http_port: 4104,
+    grpc_port: 50154,
+};
+/// Hive Gateway, the peer of `peer`.
+const GATEWAY_PORT: u16 = 4105;
+const GATEWAY_DIR: &str = "bench/gateway";
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<()> {
     tokio::runtime::Runtime::new()?.block_on(bench(args))
 }
 
 async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
+    let wants = |scenario: &str| {
+        args.scenario == "all" || args.scenario.split(',').any(|s| s.trim() == scenario)
+    };
+    // 1,000 subscribers are 1,000 sockets in the load generator, 2,000 in
+    // the router, 1,000 in messaging: children inherit this limit.
+    raise_open_files_limit();
+    if wants("peer") {
+        crate::npm::ci(std::path::Path::new(GATEWAY_DIR))?;
+    }
     let server = Server::find_or_start().await?;
     let profile = if args.debug { "debug" } else { "release" };
     let mut build = crate::cargo();
@@ -111,6 +130,34 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         for service in SERVICES {
             crate::up::wait_healthy(service.name, service.http_port, "/healthz").await?;
         }
+        if wants("subs") {
+            // Started after auth is up, so the signing keys exist already.
+            let mut env = service_env(&server, &SEED_AUTH);
+            env.extend([
+                ("PASSWORD_HASH_M_KIB".to_owned(), "64".to_owned()),
+                ("PASSWORD_HASH_T".to_owned(), "1".to_owned()),
+            ]);
+            let log = std::fs::File::create(logs.join("auth-seed.log"))?;
+            let child = Command::new(bin_dir.join("auth"))
+                .arg("serve")
+                .envs(env)
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .spawn()
+                .context("starting the seeding auth replica")?;
+            children.push(("auth (seeding replica)", child));
+            crate::up::wait_healthy("auth-seed", SEED_AUTH.http_port, "/healthz").await?;
+        }
+        let mut gateway_args: Vec<String> = Vec::new();
+        if wants("peer") {
+            let child = start_gateway(&logs)?;
+            children.push(("hive gateway", child));
+            crate::up::wait_healthy("hive gateway", GATEWAY_PORT, "/readiness").await?;
+            gateway_args.extend([
+                "--gateway".to_owned(),
+                format!("http://127.0.0.1:{GATEWAY_PORT}/graphql"),
+            ]);
+        }
         let log = std::fs::File::create(logs.join("router.log"))?;
         let router = Command::new(crate::router::binary(router_release))
             .envs(router_env()?)
@@ -118,6 +165,7 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             .stderr(log)
             .spawn()
             .context("starting the router")?;
+        let router_pid = router.id();
         children.push(("router", router));
         crate::up::wait_healthy("router", ROUTER_PORT, "/readiness").await?;
 
@@ -143,6 +191,10 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             .unwrap_or_default();
         let profiles = format!("{profiles}, binary built {router_built}");
         let pgbench = crate::postgres::bin_dir()?.join("pgbench");
+        let messaging_pid = children
+            .iter()
+            .find(|(name, _)| *name == "messaging")
+            .map_or(0, |(_, child)| child.id());
         let url = |port: u16| format!("http://127.0.0.1:{port}/graphql");
         crate::run_cmd(
             Command::new(bin_dir.join("bench"))
@@ -160,6 +212,13 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
                 .args(["--seconds", &args.seconds.to_string()])
                 .args(["--concurrency", &args.concurrency.to_string()])
                 .args(["--profiles", &profiles])
+                .args(["--router-pid", &router_pid.to_string()])
+                .args(["--messaging-pid", &messaging_pid.to_string()])
+                .args([
+                    "--seed-auth",
+                    &format!("http://127.0.0.1:{}/graphql", SEED_AUTH.http_port),
+                ])
+                .args(&gateway_args)
                 .stdin(Stdio::null()),
         )
     }
@@ -182,6 +241,60 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     }
     drop(server);
     result
+}
+
+/// Hive Gateway (`bench/gateway`, installed from its lockfile) over a copy
+/// of the supergraph whose subgraph URLs are the bench ports. One worker
+/// per core, as our router runs one thread per core.
+fn start_gateway(logs: &std::path::Path) -> anyhow::Result<Child> {
+    let mut supergraph = std::fs::read_to_string("supergraph.graphql")?;
+    for (local, service) in [4001, 4002, 4003].into_iter().zip(SERVICES) {
+        supergraph = supergraph.replace(
+            &format!("http://127.0.0.1:{local}/"),
+            &format!("http://127.0.0.1:{}/", service.http_port),
+        );
+        supergraph = supergraph.replace(
+            &format!("http://localhost:{local}/"),
+            &format!("http://127.0.0.1:{}/", service.http_port),
+        );
+    }
+    let copy = std::env::current_dir()?
+        .join(logs)
+        .join("supergraph.graphql");
+    std::fs::write(&copy, supergraph)?;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let log = std::fs::File::create(logs.join("gateway.log"))?;
+    Command::new("node_modules/.bin/hive-gateway")
+        .arg("supergraph")
+        .arg(&copy)
+        .args(["-c", "gateway.config.mjs", "--host", "127.0.0.1"])
+        .args(["--port", &GATEWAY_PORT.to_string()])
+        .args(["--fork", &cores.to_string()])
+        .env("NODE_ENV", "production")
+        .current_dir(GATEWAY_DIR)
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .context("starting Hive Gateway (bench/gateway)")
+}
+
+/// Raises the soft limit on open files to the hard limit.
+#[allow(unsafe_code)] // two libc calls on a local struct; no safe API in std
+fn raise_open_files_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid, writable rlimit for the duration of the call.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut limit) } != 0 {
+        return;
+    }
+    if limit.rlim_cur < limit.rlim_max {
+        limit.rlim_cur = limit.rlim_max;
+        // SAFETY: as above, read only.
+        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raw const limit) };
+    }
+    eprintln!("open files limit: {}", limit.rlim_cur);
 }
 
 /// Drops and re-creates `name`: every run starts from empty tables.
