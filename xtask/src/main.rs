@@ -2,7 +2,8 @@
 //!
 //! - `up`: finds or starts PostgreSQL, creates and migrates the service
 //!   databases, starts every service and the router, prints the URLs;
-//!   Ctrl-C stops all.
+//!   Ctrl-C stops all. Events go through NATS JetStream (`EVENTS=broker`)
+//!   when a server answers at `NATS_URL`, else through the outbox alone.
 //! - `test`: everything CI checks (fmt, clippy -D warnings, the schemas, the
 //!   explorer bundles, the router build, the test suite).
 //! - `schema`: writes each subgraph's SDL (`subgraphs/<name>/schema.graphql`)
@@ -18,6 +19,7 @@ mod bench;
 mod containers;
 mod explorer;
 mod fuzz;
+mod nats;
 mod npm;
 mod postgres;
 mod router;

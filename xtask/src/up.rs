@@ -29,6 +29,9 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
 
 async fn up(args: &UpArgs) -> anyhow::Result<()> {
     let server = Server::find_or_start().await?;
+    // Broker mode when a NATS JetStream is there (or EVENTS says so).
+    let events = crate::nats::choose_events_mode().await?;
+    let nats_url = crate::nats::url();
     let profile = if args.release { "release" } else { "debug" };
     let mut build = crate::cargo();
     build.arg("build");
@@ -58,6 +61,8 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
             // The router calls from here and appends the client's address
             // to `x-forwarded-for`.
             ("TRUSTED_PROXIES".into(), "127.0.0.1".into()),
+            ("EVENTS".into(), events.into()),
+            ("NATS_URL".into(), nats_url.clone()),
         ]
     };
 
