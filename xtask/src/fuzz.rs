@@ -13,7 +13,7 @@
 //! fuzzer finds goes to fuzz/target/corpus/<target> (not committed) and is
 //! reused by the next run. Crashing inputs land in fuzz/artifacts/<target>.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::Context as _;
@@ -31,7 +31,7 @@ pub struct FuzzArgs {
     stable: bool,
     /// Where to append the figures (nothing if empty).
     #[arg(long, default_value = "bench/RESULTS.md")]
-    results: PathBuf,
+    results: String,
     /// Targets to run (default: all of `cargo fuzz list`).
     targets: Vec<String>,
 }
@@ -117,14 +117,14 @@ pub fn run(args: &FuzzArgs) -> anyhow::Result<()> {
         ::bench::report::header(&build, &load).replacen("## ", "## fuzz: ", 1)
     );
     println!("\n{entry}");
-    if !args.results.as_os_str().is_empty() {
+    if !args.results.is_empty() {
         use std::io::Write as _;
         let mut file = std::fs::OpenOptions::new()
             .append(true)
             .create(true)
             .open(&args.results)?;
         writeln!(file, "\n{entry}")?;
-        eprintln!("fuzz: appended to {}", args.results.display());
+        eprintln!("fuzz: appended to {}", args.results);
     }
     let crashed: Vec<&str> = rows
         .iter()

@@ -115,3 +115,130 @@ pub fn verify(keys: &KeySet, settings: &TokenSettings, token: &str) -> Result<Cl
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Edge cases of the `jwt` fuzz target (`cargo xtask fuzz jwt`), as
+    //! plain tests: what `verify` must refuse, and what it must accept.
+
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::keys::{self, KeySet};
+
+    fn settings() -> TokenSettings {
+        TokenSettings {
+            issuer: "https://auth.test".to_owned(),
+            audience: "messenger".to_owned(),
+            ttl: Duration::from_secs(900),
+            leeway: Duration::from_secs(30),
+        }
+    }
+
+    fn key_set() -> KeySet {
+        KeySet::build(&keys::generate().expect("key"), &[]).expect("key set")
+    }
+
+    fn claims(exp_from_now: i64) -> Value {
+        let now = Utc::now().timestamp();
+        json!({
+            "sub": Uuid::now_v7(), "sid": Uuid::now_v7(), "iat": now,
+            "exp": now + exp_from_now, "iss": "https://auth.test", "aud": "messenger",
+        })
+    }
+
+    /// Signed by `keys`' signing key with header `alg`/`kid` as given.
+    fn sign(keys: &KeySet, claims: &Value) -> String {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(keys.signing_kid.clone());
+        jsonwebtoken::encode(&header, claims, &keys.encoding).expect("sign")
+    }
+
+    fn part(json: &Value) -> String {
+        URL_SAFE_NO_PAD.encode(json.to_string())
+    }
+
+    #[test]
+    fn accepts_its_own_tokens_within_leeway() {
+        let (keys, settings) = (key_set(), settings());
+        let (token, _) =
+            issue(&keys, &settings, Uuid::now_v7(), Uuid::now_v7(), true).expect("issue");
+        assert!(verify(&keys, &settings, &token).is_ok_and(|c| c.ev));
+        assert!(verify(&keys, &settings, &sign(&keys, &claims(-10))).is_ok());
+        assert_eq!(
+            verify(&keys, &settings, &sign(&keys, &claims(-60))),
+            Err(Rejection::Expired)
+        );
+    }
+
+    #[test]
+    fn fuzz_regressions() {
+        let (keys, settings) = (key_set(), settings());
+        let valid = sign(&keys, &claims(600));
+        let (signing_input, signature) = valid.rsplit_once('.').expect("three parts");
+        let kid = &keys.signing_kid;
+        let refused = |token: &str| verify(&keys, &settings, token).err();
+
+        // alg none, and HS256 whatever the signature.
+        let none = format!(
+            "{}.{}.",
+            part(&json!({"alg": "none", "kid": kid})),
+            part(&claims(600))
+        );
+        assert!(refused(&none).is_some());
+        let hs256 = format!(
+            "{}.{}.{signature}",
+            part(&json!({"alg": "HS256", "kid": kid})),
+            part(&claims(600))
+        );
+        assert!(refused(&hs256).is_some());
+        // Our kid, another key's signature.
+        let stranger = key_set();
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(kid.clone());
+        let forged = jsonwebtoken::encode(&header, &claims(600), &stranger.encoding).expect("sign");
+        assert_eq!(refused(&forged), Some(Rejection::BadSignature));
+        // Another spelling of the same signature (the last character's
+        // unused bits set) or of the claims.
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let last = signature.bytes().last().expect("signature");
+        let index = ALPHABET.iter().position(|c| *c == last).expect("base64url");
+        let respelled = format!(
+            "{signing_input}.{}{}",
+            &signature[..signature.len() - 1],
+            char::from(ALPHABET[index ^ 1])
+        );
+        assert!(refused(&respelled).is_some());
+        assert!(refused(&format!("{valid}=")).is_some());
+        assert!(refused(&format!("{valid}.")).is_some());
+        // An audience list, even with ours in it; a wrong issuer; no kid.
+        let mut aud_list = claims(600);
+        aud_list["aud"] = json!(["messenger", "other"]);
+        assert!(refused(&sign(&keys, &aud_list)).is_some());
+        let mut other_iss = claims(600);
+        other_iss["iss"] = json!("https://evil.test");
+        assert_eq!(
+            refused(&sign(&keys, &other_iss)),
+            Some(Rejection::WrongIssuer)
+        );
+        let no_kid =
+            jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims(600), &keys.encoding)
+                .expect("sign");
+        assert_eq!(refused(&no_kid), Some(Rejection::UnknownKid));
+        // Far-off and odd expiries never panic.
+        for exp in [
+            json!(i64::MAX),
+            json!(i64::MIN),
+            json!(1e300),
+            json!("soon"),
+        ] {
+            let mut odd = claims(600);
+            odd["exp"] = exp;
+            assert!(refused(&sign(&keys, &odd)).is_some() || odd["exp"] == json!(i64::MAX));
+        }
+        assert_eq!(refused(&"a".repeat(9000)), Some(Rejection::Malformed));
+        assert!(verify(&keys, &settings, &valid).is_ok());
+    }
+}
