@@ -27,6 +27,8 @@ pub struct System {
     auth: Option<auth::Running>,
     /// Auth's outbox worker (creates users in users), pointed at users.
     auth_worker: Option<auth::Running>,
+    /// How users was started (with the addresses it got), to start it again.
+    users_config: users::Config,
     // Dropped last: the databases outlive the services using them.
     _databases: [TestDatabase; 3],
 }
@@ -85,6 +87,10 @@ impl System {
         let users = users::start(&users_config, users::Parts::ALL)
             .await
             .unwrap_or_else(|e| panic!("e2e: starting users: {e}"));
+        // A restart comes back where the router expects it.
+        if let (Some(http), Some(grpc)) = (users.http_addr, users.grpc_addr) {
+            (users_config.http_addr, users_config.grpc_addr) = (http, grpc);
+        }
 
         auth_config.users_grpc_url = users.grpc_url();
         let auth_worker = auth::start(&auth_config, auth::Parts::WORKER_ONLY)
@@ -112,6 +118,7 @@ impl System {
             users: Some(users),
             auth: Some(auth),
             auth_worker: Some(auth_worker),
+            users_config,
             _databases: [auth_db, users_db, messaging_db],
         }
     }
@@ -149,6 +156,19 @@ impl System {
                 }
             }
         }
+    }
+
+    /// Starts users again after [`stop`](Self::stop), on the same
+    /// addresses and database.
+    ///
+    /// # Panics
+    /// If it does not start (or is running).
+    pub async fn start_users_again(&mut self) {
+        assert!(self.users.is_none(), "e2e: users is running");
+        let users = users::start(&self.users_config, users::Parts::ALL)
+            .await
+            .unwrap_or_else(|e| panic!("e2e: starting users again: {e}"));
+        self.users = Some(users);
     }
 
     /// Registers `<name>@example.com` through the router and waits until

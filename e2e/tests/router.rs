@@ -247,26 +247,18 @@ async fn the_depth_limit_is_configurable() {
 }
 
 #[tokio::test]
-async fn a_subgraph_that_is_down_gives_partial_data_and_is_named() {
+async fn a_subgraph_that_is_down_gives_partial_data_is_named_and_recovers() {
     let mut system = System::start().await;
     let alice = system.user("alice").await;
     system.stop(Subgraph::Users).await;
 
     // mySessions comes from auth (up), user from users (down). (`me` would
     // not do: it is non-null, so its error would null the whole `data`.)
+    let query = "query($id: ID!) { mySessions { id } user(id: $id) { nickname } }";
     let started = Instant::now();
-    let resp = alice
-        .gql
-        .query(
-            "query($id: ID!) { mySessions { id } user(id: $id) { nickname } }",
-            json!({"id": alice.id}),
-        )
-        .await;
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
+    let resp = alice.gql.query(query, json!({"id": alice.id})).await;
+    let down_took = started.elapsed();
+    assert!(down_took < Duration::from_secs(5), "took {down_took:?}");
     assert_eq!(
         resp["data"]["mySessions"].as_array().map(Vec::len),
         Some(1),
@@ -280,6 +272,45 @@ async fn a_subgraph_that_is_down_gives_partial_data_and_is_named() {
         error["message"].as_str().unwrap().contains("users"),
         "the message names the subgraph: {resp}"
     );
+
+    // Users comes back on its address: the router answers in full again,
+    // by itself.
+    let down_answers = 1;
+    system.start_users_again().await;
+    let restarted = Instant::now();
+    let mut answers_after = 0_u64;
+    let resp = loop {
+        let resp = alice.gql.query(query, json!({"id": alice.id})).await;
+        answers_after += 1;
+        if resp["errors"].is_null() {
+            break resp;
+        }
+        assert_eq!(error_code(&resp).as_deref(), Some("UNAVAILABLE"), "{resp}");
+        assert!(
+            restarted.elapsed() < Duration::from_secs(30),
+            "the router never recovered: {resp}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let recovery = restarted.elapsed();
+    assert_eq!(resp["data"]["user"]["nickname"], "alice", "{resp}");
+    assert_eq!(
+        resp["data"]["mySessions"].as_array().map(Vec::len),
+        Some(1),
+        "{resp}"
+    );
+    testkit::FaultFigures {
+        test: "router_subgraph_down".to_owned(),
+        sent: down_answers + answers_after,
+        received: down_answers + answers_after,
+        recovery,
+        note: format!(
+            "partial data + UNAVAILABLE naming users while down ({down_took:.0?}); \
+             {answers_after} requests until full answers again"
+        ),
+        ..testkit::FaultFigures::default()
+    }
+    .report();
 }
 
 #[tokio::test]

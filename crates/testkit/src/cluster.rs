@@ -441,7 +441,7 @@ type SpawnRequest = (Command, mpsc::Sender<io::Result<Child>>);
 /// `PR_SET_PDEATHSIG` fires when the *thread* that forked the child exits,
 /// not the process; spawning from a short-lived test thread would kill the
 /// server as soon as that test finished.
-fn spawn_from_immortal_thread(cmd: Command) -> io::Result<Child> {
+pub(crate) fn spawn_from_immortal_thread(cmd: Command) -> io::Result<Child> {
     static SPAWNER: OnceLock<mpsc::Sender<SpawnRequest>> = OnceLock::new();
     let spawner = SPAWNER.get_or_init(|| {
         let (tx, rx) = mpsc::channel::<SpawnRequest>();

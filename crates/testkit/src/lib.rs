@@ -9,6 +9,7 @@
 //!   GraphQL-over-HTTP testing.
 //! - [`WsClient`]: `graphql-transport-ws` client for subscription tests.
 //! - [`FaultFigures`]: the figures line every fault test prints.
+//! - [`PrivateNats`]: a `nats-server -js` a fault test may stop and start.
 //! - [`TestEvents`], [`in_both_modes!`]: one test body run in both `EVENTS`
 //!   modes, each on a JetStream stream of its own.
 //!
@@ -20,6 +21,7 @@ mod db;
 pub mod events;
 mod figures;
 mod http;
+mod nats;
 mod sys;
 mod ws;
 
@@ -28,4 +30,5 @@ pub use db::{DEFAULT_DATABASE_URL, TestDatabase, connect_pg, server_url};
 pub use events::TestEvents;
 pub use figures::{FIGURES_MARKER, FaultFigures};
 pub use http::{GraphqlClient, assert_no_errors, error_code};
+pub use nats::PrivateNats;
 pub use ws::{GRAPHQL_TRANSPORT_WS, WsClient};

@@ -39,6 +39,7 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
     let mut config = auth_config(s.auth_db.url(), "http://127.0.0.1:9");
     config.grpc_addr = grpc_addr;
     config.http_addr = http_addr;
+    let mut refused = 2;
     let restarted = Instant::now();
     let auth = auth::start(
         &config,
@@ -57,12 +58,23 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
             break restarted.elapsed();
         }
         assert_eq!(error_code(&resp).as_deref(), Some("UNAVAILABLE"), "{resp}");
+        refused += 1;
         assert!(
             restarted.elapsed() < Duration::from_secs(30),
             "no recovery: {resp}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    eprintln!("auth stopped: refused with UNAVAILABLE, recovered {recovery:?} after the restart");
+    testkit::FaultFigures {
+        test: "auth_stopped/users".to_owned(),
+        sent: refused,
+        received: refused,
+        recovery,
+        note: format!(
+            "{refused} requests refused with UNAVAILABLE while auth was down, none let through"
+        ),
+        ..testkit::FaultFigures::default()
+    }
+    .report();
     auth.stop().await;
 }

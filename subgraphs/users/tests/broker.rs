@@ -80,8 +80,12 @@ impl Rig {
 
     /// Users' worker (and, in broker mode, its JetStream consumer).
     async fn users_worker(&self) -> users::Running {
+        self.users_worker_at(&nats_url()).await
+    }
+
+    async fn users_worker_at(&self, nats: &str) -> users::Running {
         let mut config = users_config(self.users_db.url(), &self.auth.grpc_url());
-        events_settings(&mut config.outbox, self.mode, &self.stream, &nats_url());
+        events_settings(&mut config.outbox, self.mode, &self.stream, nats);
         users::start(&config, users::Parts::WORKER_ONLY)
             .await
             .expect("users worker starts")
@@ -304,13 +308,19 @@ async fn workers_killed_mid_batch_lose_nothing_and_apply_nothing_twice() {
             .expect("nicknames")
             .get(0);
         let redelivered = (applied_at_kill + pending_at_kill - EVENTS).max(0);
-        eprintln!(
-            "EVENTS={mode:?}: sent {EVENTS}, applied before kill {applied_at_kill}, \
-             pending in outbox at kill {pending_at_kill} (applied but to be redelivered: \
-             {redelivered}), received {rows}, lost {}, duplicated {}, recovered in {recovery:?}",
-            EVENTS - ours,
-            rows - ids,
-        );
+        testkit::FaultFigures {
+            test: format!("workers_aborted/{}", format!("{mode:?}").to_lowercase()),
+            sent: EVENTS as u64,
+            received: ours as u64,
+            lost: (EVENTS - ours) as u64,
+            duplicated: (rows - ids) as u64 + suffixed as u64,
+            recovery,
+            note: format!(
+                "tasks aborted after {applied_at_kill} applied, {pending_at_kill} in the outbox \
+                 ({redelivered} applied and redelivered)"
+            ),
+        }
+        .report();
         assert_eq!(
             (rows, ids, nicknames, ours),
             (EVENTS, EVENTS, EVENTS, EVENTS)
@@ -370,7 +380,16 @@ async fn nats_unreachable_keeps_events_in_the_outbox_until_it_is_back() {
     // The worker comes back with a NATS it can reach.
     let worker = rig.auth_worker(&nats_url()).await;
     let recovery = rig.wait_delivered(3, Duration::from_secs(30)).await;
-    eprintln!("NATS unreachable: sent 3, received 3, lost 0, recovered in {recovery:?}");
+    testkit::FaultFigures {
+        test: "nats_unreachable".to_owned(),
+        sent: 3,
+        received: rig.users_count().await as u64,
+        lost: 3 - rig.users_count().await as u64,
+        recovery,
+        note: "worker restarted with a reachable NATS_URL".to_owned(),
+        ..testkit::FaultFigures::default()
+    }
+    .report();
     for person in &people {
         common::wait_for_me(person).await;
     }
@@ -378,4 +397,59 @@ async fn nats_unreachable_keeps_events_in_the_outbox_until_it_is_back() {
     worker.stop().await;
     users_worker.stop().await;
     rig.cleanup().await;
+}
+
+/// NATS stopped in broker mode (a private `nats-server -js`, killed and
+/// started again on the same port and store, the workers untouched): events
+/// wait in the outbox meanwhile and flow on their own once it is back.
+#[tokio::test]
+async fn nats_stopped_keeps_events_in_the_outbox_and_they_flow_when_it_is_back() {
+    let nats = std::sync::Arc::new(
+        tokio::task::spawn_blocking(testkit::PrivateNats::start)
+            .await
+            .expect("nats starts"),
+    );
+    let rig = Rig::start(Events::Broker).await;
+    let users_worker = rig.users_worker_at(&nats.url()).await;
+    let auth_worker = rig.auth_worker(&nats.url()).await;
+    let before = register(&rig.auth_gql, &rig.users_gql, "before@example.com").await;
+    common::wait_for_me(&before).await;
+
+    let down = nats.clone();
+    tokio::task::spawn_blocking(move || down.stop())
+        .await
+        .expect("nats stops");
+    let mut people = Vec::new();
+    for i in 0..3 {
+        let email = format!("during{i}@example.com");
+        people.push(register(&rig.auth_gql, &rig.users_gql, &email).await);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(rig.pending_events().await, 3, "events wait in the outbox");
+    assert_eq!(rig.users_count().await, 1);
+
+    let up = nats.clone();
+    tokio::task::spawn_blocking(move || up.start_again())
+        .await
+        .expect("nats starts again");
+    let recovery = rig.wait_delivered(4, Duration::from_secs(60)).await;
+    for person in &people {
+        common::wait_for_me(person).await;
+    }
+    let mut stream = rig.broker(&nats.url()).stream().await.expect("stream");
+    let messages = stream.info().await.expect("stream info").state.messages;
+    let received = rig.users_count().await as u64;
+    testkit::FaultFigures {
+        test: "nats_stopped".to_owned(),
+        sent: 4,
+        received,
+        lost: 4 - received,
+        duplicated: messages.saturating_sub(4),
+        recovery,
+        note: format!("3 registered while NATS was down (2 s); {messages} stream messages"),
+    }
+    .report();
+    assert_eq!(messages, 4, "one stream message per event");
+    auth_worker.stop().await;
+    users_worker.stop().await;
 }
