@@ -12,12 +12,15 @@
 //! - `explorer`: refreshes the router's vendored GraphiQL bundles.
 //! - `bench`: the load scenarios of `bench/` against the whole system on
 //!   fresh `bench_*` databases; figures appended to bench/RESULTS.md.
+//! - `faults`: the fault tests one by one; their figures appended to
+//!   bench/RESULTS.md.
 //! - `fuzz`: the `cargo fuzz` targets of `fuzz/`, each for a bounded time;
 //!   figures appended to bench/RESULTS.md.
 
 mod bench;
 mod containers;
 mod explorer;
+mod faults;
 mod fuzz;
 mod nats;
 mod npm;
@@ -69,6 +72,10 @@ enum Cmd {
     /// Start the system on fresh bench_* databases and run load scenarios
     /// (overhead, join, send, token, or all); figures go to bench/RESULTS.md.
     Bench(bench::BenchArgs),
+    /// Run the fault tests (database crash, SIGKILLed worker, NATS and
+    /// subgraphs stopped, 10,000 messages across reconnects); figures go to
+    /// bench/RESULTS.md.
+    Faults(faults::FaultsArgs),
     /// Run each fuzz target of fuzz/ for a bounded time (cargo fuzz);
     /// figures go to bench/RESULTS.md, crashing inputs to fuzz/artifacts/.
     Fuzz(fuzz::FuzzArgs),
@@ -113,6 +120,7 @@ fn main() -> ExitCode {
         Cmd::Explorer => explorer::vendor(),
         Cmd::Bench(args) => bench::run(&args),
         Cmd::Fuzz(args) => fuzz::run(&args),
+        Cmd::Faults(args) => faults::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
