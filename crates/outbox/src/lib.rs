@@ -98,6 +98,48 @@ pub trait Handler: Send + Sync + 'static {
     async fn handle(&self, event: &Event) -> Result<(), HandlerError>;
 }
 
+/// Handles events of one kind by writing to the service's own database,
+/// inside a transaction it is given: the outbox worker runs it in a
+/// savepoint of its batch transaction (so its writes commit together with
+/// the deletion of the event, one commit per batch), the broker consumer in
+/// a transaction of its own. A handler error rolls its writes back.
+#[async_trait]
+pub trait TxHandler: Send + Sync + 'static {
+    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Event)
+    -> Result<(), HandlerError>;
+}
+
+/// Why a transaction around a [`TxHandler`] was rolled back.
+enum TxAbort {
+    Handler(HandlerError),
+    Db(DieselError),
+}
+
+impl From<DieselError> for TxAbort {
+    fn from(err: DieselError) -> Self {
+        TxAbort::Db(err)
+    }
+}
+
+/// Runs `handler` in a transaction on `conn` (a savepoint if one is open).
+async fn in_transaction(
+    conn: &mut AsyncPgConnection,
+    handler: &dyn TxHandler,
+    event: &Event,
+) -> Result<(), HandlerError> {
+    use diesel_async::AsyncConnection as _;
+    let result = conn
+        .transaction::<_, TxAbort, _>(async |conn| {
+            handler.handle(conn, event).await.map_err(TxAbort::Handler)
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(()),
+        Err(TxAbort::Handler(err)) => Err(err),
+        Err(TxAbort::Db(err)) => Err(HandlerError::retry(format!("database: {err}"))),
+    }
+}
+
 /// Why a handler did not deliver an event, and whether retrying can help.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]

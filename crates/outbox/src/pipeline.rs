@@ -1,7 +1,9 @@
 //! How one service routes each event kind in either `EVENTS` mode.
 
+use std::sync::Arc;
+
 use crate::broker::{Broker, Consumer, Publisher};
-use crate::{Handler, Pool, Settings, Worker};
+use crate::{Event, Handler, HandlerError, Pool, Settings, TxHandler, Worker};
 
 /// A service's outbox worker and, with `EVENTS=broker`, its JetStream
 /// consumer, with every kind registered where the mode wants it.
@@ -15,6 +17,7 @@ use crate::{Handler, Pool, Settings, Worker};
 pub struct Pipeline {
     worker: Worker,
     consumer: Option<Consumer>,
+    pool: Pool,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -22,7 +25,7 @@ impl std::fmt::Debug for Pipeline {
         f.debug_struct("Pipeline")
             .field("worker", &self.worker)
             .field("consumer", &self.consumer)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -31,8 +34,9 @@ impl Settings {
     /// consumer whose durable consumers are named `<service>-<kind>`.
     pub fn pipeline(&self, service: &str, pool: Pool, database_url: String) -> Pipeline {
         Pipeline {
-            worker: Worker::new(pool, database_url, self.worker_config()),
+            worker: Worker::new(pool.clone(), database_url, self.worker_config()),
             consumer: self.broker().map(|broker| Consumer::new(broker, service)),
+            pool,
         }
     }
 }
@@ -47,14 +51,15 @@ impl Pipeline {
         self.consumer.as_ref().map(|c| c.broker().clone())
     }
 
-    /// An event this service both produces and acts on (a notification, an
-    /// email): handled by `handler` in either mode.
+    /// An event this service both produces and acts on (an email): handled
+    /// by `handler` in either mode.
     #[must_use]
     pub fn local(self, kind: &str, handler: impl Handler) -> Self {
         match self.broker() {
             Some(broker) => Self {
                 worker: self.worker.handler(kind, Publisher::new(broker)),
                 consumer: self.consumer.map(|c| c.handler(kind, handler)),
+                ..self
             },
             None => Self {
                 worker: self.worker.handler(kind, handler),
@@ -63,20 +68,30 @@ impl Pipeline {
         }
     }
 
-    /// Like [`local`](Self::local), keeping the order in which the events
-    /// were committed: the worker delivers (or publishes) in id order, one
-    /// worker per database at a time ([`Worker::in_order`]), and the
-    /// consumer hands out one event at a time in stream order
-    /// ([`Consumer::handler_in_order`]).
+    /// An event this service produces and records in its own database (a
+    /// notification), keeping the order in which the events were committed.
+    /// `handler` writes inside a transaction it is given ([`TxHandler`]):
+    /// with `EVENTS=outbox` the worker's batch transaction (one commit per
+    /// batch, exactly once), with `EVENTS=broker` one per event. The worker
+    /// delivers (or publishes) in id order, one worker per database at a
+    /// time ([`Worker::in_order`]), and the consumer hands out one event at
+    /// a time in stream order ([`Consumer::handler_in_order`]).
     #[must_use]
-    pub fn local_in_order(self, kind: &str, handler: impl Handler) -> Self {
+    pub fn local_in_order(self, kind: &str, handler: impl TxHandler) -> Self {
         match self.broker() {
-            Some(broker) => Self {
-                worker: self.worker.in_order().handler(kind, Publisher::new(broker)),
-                consumer: self.consumer.map(|c| c.handler_in_order(kind, handler)),
-            },
+            Some(broker) => {
+                let handler = InOwnTransaction {
+                    pool: self.pool.clone(),
+                    handler: Arc::new(handler),
+                };
+                Self {
+                    worker: self.worker.in_order().handler(kind, Publisher::new(broker)),
+                    consumer: self.consumer.map(|c| c.handler_in_order(kind, handler)),
+                    ..self
+                }
+            }
             None => Self {
-                worker: self.worker.in_order().handler(kind, handler),
+                worker: self.worker.in_order().tx_handler(kind, handler),
                 ..self
             },
         }
@@ -115,5 +130,23 @@ impl Pipeline {
     /// The worker to run, and the consumer if it has anything to consume.
     pub fn into_parts(self) -> (Worker, Option<Consumer>) {
         (self.worker, self.consumer.filter(|c| !c.is_empty()))
+    }
+}
+
+/// A [`TxHandler`] called outside the worker: in a transaction of its own.
+struct InOwnTransaction {
+    pool: Pool,
+    handler: Arc<dyn TxHandler>,
+}
+
+#[async_trait::async_trait]
+impl Handler for InOwnTransaction {
+    async fn handle(&self, event: &Event) -> Result<(), HandlerError> {
+        let mut conn = self
+            .pool
+            .get()
+            .await
+            .map_err(|e| HandlerError::retry(format!("no database connection: {e}")))?;
+        crate::in_transaction(&mut conn, self.handler.as_ref(), event).await
     }
 }

@@ -2,7 +2,7 @@
 //! delete or reschedule them, commit.
 
 use crate::schema::outbox;
-use crate::{CHANNEL, Event, Handler, HandlerError, Pool};
+use crate::{CHANNEL, Event, Handler, HandlerError, Pool, TxHandler};
 use diesel::data_types::PgInterval;
 use diesel::prelude::*;
 use diesel::sql_types::{Interval, Nullable, Timestamptz};
@@ -93,9 +93,18 @@ pub struct Worker {
     pool: Pool,
     database_url: String,
     config: WorkerConfig,
-    handlers: HashMap<String, Arc<dyn Handler>>,
+    handlers: HashMap<String, Registered>,
     /// One worker per database at a time (see [`Worker::in_order`]).
     in_order: bool,
+}
+
+/// How the handler of a kind runs.
+#[derive(Clone)]
+enum Registered {
+    /// Outside the batch transaction (another service, a broker, SMTP…).
+    Plain(Arc<dyn Handler>),
+    /// Inside it, in a savepoint ([`TxHandler`]).
+    InTransaction(Arc<dyn TxHandler>),
 }
 
 /// Advisory lock key held by the batch of an in-order worker ("outbox" in
@@ -153,7 +162,19 @@ impl Worker {
     /// Registers the handler for `kind` (replacing any previous one).
     #[must_use]
     pub fn handler(mut self, kind: &str, h: impl Handler) -> Self {
-        self.handlers.insert(kind.to_owned(), Arc::new(h));
+        self.handlers
+            .insert(kind.to_owned(), Registered::Plain(Arc::new(h)));
+        self
+    }
+
+    /// Registers a handler for `kind` that writes to this database: it runs
+    /// in a savepoint of the batch transaction, so its writes and the
+    /// deletion of the event commit together (exactly once), one commit per
+    /// batch.
+    #[must_use]
+    pub fn tx_handler(mut self, kind: &str, h: impl TxHandler) -> Self {
+        self.handlers
+            .insert(kind.to_owned(), Registered::InTransaction(Arc::new(h)));
         self
     }
 
@@ -294,7 +315,7 @@ impl Worker {
                 break;
             }
             stats.processed += 1;
-            match self.deliver(event).await {
+            match self.deliver(conn, event).await {
                 Ok(()) => {
                     diesel::delete(outbox::table.find(event.id))
                         .execute(conn)
@@ -318,7 +339,11 @@ impl Worker {
 
     /// Calls the event's handler, turning timeouts, panics and a missing
     /// handler into retryable errors.
-    async fn deliver(&self, event: &Event) -> Result<(), HandlerError> {
+    async fn deliver(
+        &self,
+        conn: &mut AsyncPgConnection,
+        event: &Event,
+    ) -> Result<(), HandlerError> {
         let Some(handler) = self.handlers.get(&event.kind) else {
             // Possibly produced by a newer deployment that will handle it:
             // retry rather than drop.
@@ -339,7 +364,18 @@ impl Worker {
             kind = %event.kind,
             attempts = event.attempts,
         );
-        let call = AssertUnwindSafe(handler.handle(event)).catch_unwind();
+        // A timeout or panic inside a savepoint leaves the connection in an
+        // unknown state: the batch then fails and rolls back as a whole,
+        // and its events are delivered again.
+        let call = AssertUnwindSafe(async {
+            match handler {
+                Registered::Plain(h) => h.handle(event).await,
+                Registered::InTransaction(h) => {
+                    crate::in_transaction(conn, h.as_ref(), event).await
+                }
+            }
+        })
+        .catch_unwind();
         match tokio::time::timeout(self.config.handler_timeout, call)
             .instrument(span)
             .await

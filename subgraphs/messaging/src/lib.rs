@@ -96,11 +96,8 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         // or through JetStream (EVENTS=broker).
         let pipeline = config
             .outbox
-            .pipeline("messaging", pool.clone(), config.database_url.clone())
-            .local_in_order(
-                jobs::MESSAGE_SENT_EVENT,
-                jobs::MessageNotification::new(pool),
-            );
+            .pipeline("messaging", pool, config.database_url.clone())
+            .local_in_order(jobs::MESSAGE_SENT_EVENT, jobs::MessageNotification);
         let (worker, consumer) = pipeline.into_parts();
         running.spawn(worker.run(shutdown.wait()));
         if let Some(consumer) = consumer {

@@ -196,11 +196,67 @@ async fn a_senders_messages_arrive_in_order_soon_after_sending(events: TestEvent
     );
 }
 
+/// Several senders at once, as fast as they can: the recipient gets every
+/// message once, each sender's in the order it sent them. Prints how far
+/// the notifications lag behind the sends (tests assert no timings).
+async fn a_burst_from_several_senders_keeps_each_senders_order(events: TestEvents) {
+    const SENDERS: usize = 4;
+    const EACH: usize = 100;
+    let t = spawn_in(events).await;
+    let (bob, s0, s1, s2, s3) = tokio::join!(
+        t.user("bob"),
+        t.user("s0"),
+        t.user("s1"),
+        t.user("s2"),
+        t.user("s3")
+    );
+    let senders = [s0, s1, s2, s3];
+    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    bob.subscribe_from_now(&mut ws, "s").await;
+
+    let started = Instant::now();
+    let sending = senders.iter().enumerate().map(|(number, sender)| {
+        let bob = &bob;
+        async move {
+            for i in 0..EACH {
+                sender.send(bob, &format!("{number}:{i}")).await;
+            }
+        }
+    });
+    let sending = async {
+        futures::future::join_all(sending).await;
+        started.elapsed()
+    };
+    let receiving = async {
+        let events = next_events(&mut ws, "s", SENDERS * EACH).await;
+        (events, started.elapsed())
+    };
+    let (all_sent, (events, all_received)) = tokio::join!(sending, receiving);
+    let mut next = [0_usize; SENDERS];
+    for event in &events {
+        let text = event["message"]["text"].as_str().unwrap();
+        let (sender, nth) = text.split_once(':').unwrap();
+        let (sender, nth): (usize, usize) = (sender.parse().unwrap(), nth.parse().unwrap());
+        assert_eq!(nth, next[sender], "sender {sender} out of order at {text}");
+        next[sender] += 1;
+    }
+    assert_eq!(next, [EACH; SENDERS]);
+    println!(
+        "EVENTS={:?}, {} messages from {SENDERS} senders at once: all sent in {all_sent:?} \
+         ({:.0}/s), all received {:?} after the last answer",
+        t.events.mode,
+        SENDERS * EACH,
+        f64::from(u32::try_from(SENDERS * EACH).unwrap()) / all_sent.as_secs_f64(),
+        all_received.saturating_sub(all_sent),
+    );
+}
+
 testkit::in_both_modes!(
     recipient_and_senders_other_devices_get_events_live,
     replay_then_live_without_loss_or_duplicates_across_reconnects,
     events_cross_processes_sharing_a_database,
     a_senders_messages_arrive_in_order_soon_after_sending,
+    a_burst_from_several_senders_keeps_each_senders_order,
 );
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 use grpc_api::users::v1::CreateUserRequest;
 use grpc_api::users::v1::users_server::Users as _;
-use outbox::{Event, Handler, HandlerError};
+use outbox::{Event, Handler, HandlerError, TxHandler};
 use uuid::Uuid;
 
 use crate::grpc::UsersGrpc;
@@ -59,29 +59,19 @@ impl Handler for CreateUser {
     }
 }
 
-/// Writes the feed entry of a friend notification (idempotent by event id).
-pub struct FriendNotification {
-    pool: service_runtime::db::PgPool,
-}
-
-impl FriendNotification {
-    pub fn new(pool: service_runtime::db::PgPool) -> Self {
-        Self { pool }
-    }
-}
+/// Writes the feed entry of a friend notification (idempotent by event
+/// id), in the transaction the outbox worker or the consumer gives it.
+pub struct FriendNotification;
 
 #[async_trait::async_trait]
-impl Handler for FriendNotification {
-    async fn handle(&self, event: &Event) -> Result<(), HandlerError> {
-        use diesel_async::AsyncConnection as _;
+impl TxHandler for FriendNotification {
+    async fn handle(
+        &self,
+        conn: &mut diesel_async::AsyncPgConnection,
+        event: &Event,
+    ) -> Result<(), HandlerError> {
         let payload: FriendshipChanged = event.payload_as()?;
-        let mut conn = self
-            .pool
-            .get()
-            .await
-            .map_err(|e| HandlerError::retry(format!("no database connection: {e}")))?;
-        let event_id = event.event_id;
-        conn.transaction(async |conn| notifications::append(conn, event_id, &payload).await)
+        notifications::append(conn, event.event_id, &payload)
             .await
             .map_err(|e| HandlerError::retry(format!("appending to the feed: {e}")))?;
         Ok(())

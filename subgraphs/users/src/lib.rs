@@ -106,11 +106,8 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         // events reach us through JetStream in broker mode only.
         let pipeline = config
             .outbox
-            .pipeline("users", pool.clone(), config.database_url.clone())
-            .local_in_order(
-                jobs::FRIENDSHIP_CHANGED_EVENT,
-                jobs::FriendNotification::new(pool),
-            )
+            .pipeline("users", pool, config.database_url.clone())
+            .local_in_order(jobs::FRIENDSHIP_CHANGED_EVENT, jobs::FriendNotification)
             .incoming(
                 jobs::CREATE_USER_EVENT,
                 jobs::CreateUser::new(service.clone()),
