@@ -181,9 +181,8 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     if parts.grpc {
-        let server = grpc_api::auth::v1::auth_server::AuthServer::new(grpc::AuthGrpc {
-            service: service.clone(),
-        });
+        let server =
+            grpc_api::auth::v1::auth_server::AuthServer::new(grpc::AuthGrpc::new(service.clone()));
         running
             .serve_grpc(config.grpc_addr, tonic::service::Routes::new(server))
             .await?;
