@@ -3,12 +3,11 @@
 // like router/router.yaml where it matters for the figures (the client's
 // Authorization and User-Agent reach every subgraph).
 //
-// xtask starts it with SUPERGRAPH pointing at a copy of supergraph.graphql
-// whose subgraph URLs are the bench ports.
+// xtask passes the supergraph on the command line: a copy of
+// supergraph.graphql whose subgraph URLs are the bench ports.
 import { defineConfig } from '@graphql-hive/gateway';
 
 export const gatewayConfig = defineConfig({
-  supergraph: process.env.SUPERGRAPH ?? '../../supergraph.graphql',
   propagateHeaders: {
     fromClientToSubgraphs({ request }) {
       const headers = {};

@@ -154,15 +154,29 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let mut rows: Vec<Row> = Vec::new();
     for scenario in selected {
         eprintln!("bench: scenario {scenario}");
-        let mut new = match scenario {
-            "overhead" => scenarios::router_overhead(&ctx).await,
-            "join" => scenarios::federated_join(&ctx).await,
-            "send" => scenarios::send_path(&ctx).await?,
-            "token" => scenarios::token_check(&ctx).await?,
-            "subs" => subs::notification_delivery(&ctx).await?,
-            _ => scenarios::peer(&ctx).await?,
+        let outcome = match scenario {
+            "overhead" => Ok(scenarios::router_overhead(&ctx).await),
+            "join" => Ok(scenarios::federated_join(&ctx).await),
+            "send" => scenarios::send_path(&ctx).await,
+            "token" => scenarios::token_check(&ctx).await,
+            "subs" => subs::notification_delivery(&ctx).await,
+            _ => scenarios::peer(&ctx).await,
         };
-        rows.append(&mut new);
+        // A scenario that fails is recorded as such; the others still count.
+        match outcome {
+            Ok(mut new) => rows.append(&mut new),
+            Err(err) => {
+                eprintln!("bench: scenario {scenario} failed: {err:#}");
+                rows.push(Row {
+                    scenario: scenario.to_owned(),
+                    figure: "failed".into(),
+                    value: format!("{err:#}").replace('|', "/"),
+                    baseline: String::new(),
+                    ratio: f64::NAN,
+                    goal: String::new(),
+                });
+            }
+        }
     }
 
     let settings = format!(

@@ -12,6 +12,7 @@ use crate::postgres::Server;
 use crate::up::Service;
 
 #[derive(clap::Args)]
+#[allow(clippy::struct_excessive_bools)] // independent command-line switches
 pub struct BenchArgs {
     /// overhead | join | send | token | subs | peer (comma-separated) or all.
     scenario: String,
@@ -31,6 +32,10 @@ pub struct BenchArgs {
     /// Concurrent in-flight requests.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// Run the subgraph and load generator binaries already built (e.g. to
+    /// compare a saved build of a service with the current one).
+    #[arg(long)]
+    no_build: bool,
 }
 
 const SERVICES: &[Service] = &[
@@ -89,7 +94,9 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     // As for the router: xtask's own CARGO_* variables would make some build
     // scripts (ring's) rebuild, and half the tree with them.
     crate::router::without_package_env(&mut build);
-    crate::run_cmd(&mut build)?;
+    if !args.no_build {
+        crate::run_cmd(&mut build)?;
+    }
     let router_release =
         !args.router_debug && (args.router_release || crate::router::binary(true).is_file());
     if args.router_release || !crate::router::binary(router_release).is_file() {
