@@ -29,6 +29,10 @@ pub struct FuzzArgs {
     /// a nightly one is installed (what a machine with only stable does).
     #[arg(long)]
     stable: bool,
+    /// Run the binaries of the last build as they are (no `cargo fuzz
+    /// build`): e.g. while the tree does not compile.
+    #[arg(long)]
+    no_build: bool,
     /// Where to append the figures (nothing if empty).
     #[arg(long, default_value = "bench/RESULTS.md")]
     results: String,
@@ -61,8 +65,15 @@ pub fn run(args: &FuzzArgs) -> anyhow::Result<()> {
         }
         args.targets.clone()
     };
-    // One build for all targets: the dependencies are most of the work.
-    crate::run_cmd(cargo_fuzz(toolchain).args(["build", "-s", "none"]))?;
+    // One build for all targets (the dependencies are most of the work),
+    // then the binaries themselves: `cargo fuzz run` would build again.
+    if !args.no_build {
+        crate::run_cmd(cargo_fuzz(toolchain).args(["build", "-s", "none"]))?;
+    }
+    let bin_dir = Path::new(DIR)
+        .join("target")
+        .join(host_triple()?)
+        .join("release");
 
     let logs = Path::new(DIR).join("target/logs");
     std::fs::create_dir_all(&logs)?;
@@ -76,12 +87,15 @@ pub fn run(args: &FuzzArgs) -> anyhow::Result<()> {
             args.seconds,
             log.display()
         );
-        let mut cmd = cargo_fuzz(toolchain);
-        cmd.args(["run", "-s", "none", target])
+        let artifacts = Path::new(DIR).join("artifacts").join(target);
+        std::fs::create_dir_all(&artifacts)?;
+        let mut cmd = Command::new("nice");
+        cmd.args(["-n", "10"])
+            .arg(bin_dir.join(target))
             // New inputs go to the first directory; the seeds are only read.
             .arg(&corpus)
             .arg(Path::new(DIR).join("corpus").join(target))
-            .arg("--")
+            .arg(format!("-artifact_prefix={}/", artifacts.display()))
             .arg(format!("-max_total_time={}", args.seconds))
             .args(["-print_final_stats=1", "-timeout=10", "-rss_limit_mb=2048"])
             .stdout(Stdio::null())
@@ -101,13 +115,25 @@ pub fn run(args: &FuzzArgs) -> anyhow::Result<()> {
     }
 
     let table = table(&rows);
-    let build = format!(
-        "cargo-fuzz {}, {}, release with debug assertions, no sanitizer",
+    let mut build = format!(
+        "cargo-fuzz {}, release with debug assertions, no sanitizer, ",
         output_of(Command::new("cargo").args(["fuzz", "--version"]))
             .trim_start_matches("cargo-fuzz ")
             .trim(),
-        toolchain.describe(),
     );
+    if args.no_build {
+        // Whatever toolchain built them: say how old they are.
+        let modified = output_of(
+            Command::new("date")
+                .args(["-u", "+%F %H:%M UTC", "-r"])
+                .arg(bin_dir.join(&targets[0])),
+        );
+        build += "binaries not rebuilt (built ";
+        build += &modified;
+        build += ")";
+    } else {
+        build.push_str(&toolchain.describe());
+    }
     let load = format!(
         "{} s per target (libFuzzer -max_total_time), 1 process at nice 10, seeds fuzz/corpus, corpus kept in fuzz/target/corpus",
         args.seconds
@@ -189,6 +215,15 @@ fn cargo_fuzz(toolchain: Toolchain) -> Command {
         .env_remove("CARGO");
     crate::router::without_package_env(&mut cmd);
     cmd
+}
+
+/// The target triple `cargo fuzz build` builds for: the host's.
+fn host_triple() -> anyhow::Result<String> {
+    output_of(Command::new("rustc").arg("-vV"))
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(str::to_owned)
+        .context("`rustc -vV` names no host")
 }
 
 fn ensure_cargo_fuzz() -> anyhow::Result<()> {
