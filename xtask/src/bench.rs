@@ -32,6 +32,9 @@ pub struct BenchArgs {
     /// Concurrent in-flight requests.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// Messages per second to the subscribers of `subs`.
+    #[arg(long, default_value_t = 200.0)]
+    subs_rate: f64,
     /// Run the subgraph and load generator binaries already built (e.g. to
     /// compare a saved build of a service with the current one).
     #[arg(long)]
@@ -219,6 +222,7 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
                 .args(["--seconds", &args.seconds.to_string()])
                 .args(["--concurrency", &args.concurrency.to_string()])
                 .args(["--profiles", &profiles])
+                .args(["--subs-rate", &args.subs_rate.to_string()])
                 .args(["--router-pid", &router_pid.to_string()])
                 .args(["--messaging-pid", &messaging_pid.to_string()])
                 .args([
