@@ -111,8 +111,10 @@ pub fn run(args: &FaultsArgs) -> anyhow::Result<()> {
             .stdin(Stdio::null())
             .status()
             .with_context(|| format!("running {package} {target}"))?;
-        let wall = started.elapsed();
         let output = std::fs::read_to_string(&log)?;
+        // The harness's own time: cargo may rebuild first if the tree
+        // changed since the build above.
+        let wall = harness_time(&output).unwrap_or_else(|| started.elapsed());
         let figures = parse(&output);
         if !status.success() {
             let lines: Vec<&str> = output.lines().collect();
@@ -161,6 +163,18 @@ pub fn run(args: &FaultsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `finished in 8.42s` of libtest's summary line.
+fn harness_time(output: &str) -> Option<Duration> {
+    output.lines().rev().find_map(|line| {
+        let secs = line
+            .split_once("finished in ")?
+            .1
+            .trim()
+            .strip_suffix('s')?;
+        secs.parse().ok().map(Duration::from_secs_f64)
+    })
+}
+
 /// The figures lines of a test run's output.
 fn parse(output: &str) -> Vec<Value> {
     output
@@ -173,7 +187,7 @@ fn parse(output: &str) -> Vec<Value> {
 fn table(runs: &[Run]) -> String {
     use std::fmt::Write as _;
     let mut out = String::from(
-        "| fault | test (figures line) | sent | received | lost | duplicated | recovery | target run | notes |\n\
+        "| fault | test (figures line) | sent | received | lost | duplicated | recovery | test target time | notes |\n\
          |---|---|---:|---:|---:|---:|---:|---:|---|\n",
     );
     for run in runs {
@@ -217,5 +231,10 @@ mod tests {
         let figures = super::parse(out);
         assert_eq!(figures.len(), 1);
         assert_eq!(figures[0]["sent"], 3);
+        let summary = "test result: ok. 1 passed; 0 failed; finished in 8.42s\n";
+        assert_eq!(
+            super::harness_time(summary),
+            Some(std::time::Duration::from_secs_f64(8.42))
+        );
     }
 }
