@@ -36,6 +36,7 @@ const TESTS: &[(&str, &str, &str, &str)] = &[
     ),
     ("users", "pg_restart", "", "PostgreSQL crashed under load"),
     ("users", "auth_outage", "", "auth stopped"),
+    ("messaging", "auth_outage", "", "auth stopped"),
     (
         "e2e",
         "router",

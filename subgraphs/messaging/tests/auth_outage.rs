@@ -1,0 +1,94 @@
+//! Auth stopped: messaging refuses reads and writes with `UNAVAILABLE`
+//! (never lets one through, never calls the caller signed out), writes
+//! nothing, and serves again on its own once auth is back on its address.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use testkit::{FaultFigures, error_code};
+
+#[tokio::test]
+async fn auth_stopped_refuses_with_unavailable_and_recovers() {
+    let stack = common::spawn().await;
+    let alice = stack.user("alice").await;
+    let bob = stack.user("bob").await;
+    alice.send(&bob, "before").await;
+    let auth_db_url = stack.auth_db.url().to_owned();
+    let grpc_addr = stack.auth.grpc_addr.expect("auth gRPC address");
+    let http_addr = stack.auth.http_addr.expect("auth HTTP address");
+    // Stop auth's servers (its worker, a separate process, stays).
+    stack.auth.stop().await;
+    let send = alice
+        .gql
+        .query(
+            common::SEND,
+            json!({"to": bob.id, "text": "while auth was down", "cid": "down-1"}),
+        )
+        .await;
+    assert_eq!(error_code(&send).as_deref(), Some("UNAVAILABLE"), "{send}");
+    let read = alice
+        .gql
+        .query(common::CONVERSATIONS, json!({"first": 10}))
+        .await;
+    assert_eq!(error_code(&read).as_deref(), Some("UNAVAILABLE"), "{read}");
+    let mut refused = 2_u64;
+
+    let mut config = auth::Config::defaults();
+    config.database_url = auth_db_url;
+    config.db_pool_size = 4;
+    config.hash_concurrency = 2;
+    config.grpc_addr = grpc_addr;
+    config.http_addr = http_addr;
+    let restarted = Instant::now();
+    let auth = auth::start(
+        &config,
+        auth::Parts {
+            worker: false,
+            ..auth::Parts::ALL
+        },
+    )
+    .await
+    .expect("auth starts again");
+    let recovery = loop {
+        let resp = alice
+            .gql
+            .query(common::CONVERSATIONS, json!({"first": 10}))
+            .await;
+        if resp["errors"].is_null() {
+            // The refused send did not happen.
+            let last = &resp["data"]["conversations"]["edges"][0]["node"]["lastMessage"]["text"];
+            assert_eq!(last, "before", "{resp}");
+            break restarted.elapsed();
+        }
+        assert_eq!(error_code(&resp).as_deref(), Some("UNAVAILABLE"), "{resp}");
+        refused += 1;
+        assert!(
+            restarted.elapsed() < Duration::from_secs(30),
+            "no recovery: {resp}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let messages: i64 = testkit::connect_pg(stack.messaging_db.url())
+        .await
+        .query_one("SELECT count(*) FROM messages", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(messages, 1, "nothing written meanwhile");
+    FaultFigures {
+        test: "auth_stopped/messaging".to_owned(),
+        sent: refused,
+        received: refused,
+        recovery,
+        note: format!(
+            "{refused} requests refused with UNAVAILABLE while auth was down, none let through"
+        ),
+        ..FaultFigures::default()
+    }
+    .report();
+    auth.stop().await;
+}
