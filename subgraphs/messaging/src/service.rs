@@ -132,8 +132,9 @@ impl MessagingService {
                     .ok_or(SendAbort::Duplicate)?;
                 conversations::record_message(conn, conversation.id, seq, message.id, recipient)
                     .await?;
-                // The feed entries follow when the event is delivered.
-                outbox::enqueue(
+                // The feed entries follow when the event is delivered;
+                // the workers are woken after the commit (see below).
+                outbox::enqueue_unannounced(
                     conn,
                     events::MESSAGE_SENT_EVENT,
                     &MessagePayload::from(&message),
@@ -145,6 +146,13 @@ impl MessagingService {
         match outcome {
             Ok(message) => {
                 tracing::debug!(message_id = %message.id, conversation_id = %message.conversation_id, "message sent");
+                // Not in the transaction: a commit that notifies holds
+                // PostgreSQL's notification lock through its disk flush,
+                // which serialised every send (outbox::enqueue_unannounced).
+                // A failed wake-up only delays delivery until the workers poll.
+                if let Err(err) = outbox::wake(&mut conn).await {
+                    tracing::warn!(%err, "waking the outbox workers failed; they will poll");
+                }
                 Ok(message)
             }
             Err(SendAbort::Duplicate) => {
