@@ -49,9 +49,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     // Any JSON as a payload: never a panic; a token only from a string.
-    if let Ok(payload) = serde_json::from_slice::<serde_json::Value>(data) {
-        if let Some(Ok(token)) = token_from_init_payload(&payload) {
-            assert!(!token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic()));
-        }
+    if let Ok(payload) = serde_json::from_slice::<serde_json::Value>(data)
+        && let Some(Ok(token)) = token_from_init_payload(&payload)
+    {
+        assert!(!token.is_empty() && token.bytes().all(|b| b.is_ascii_graphic()));
     }
 });

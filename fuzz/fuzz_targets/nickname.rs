@@ -17,10 +17,9 @@ fuzz_target!(|raw: &str| {
             assert!(is_well_formed_nickname(&nickname), "{raw:?}");
             assert!(!is_reserved(&nickname));
             assert!((NICKNAME_MIN_LEN..=NICKNAME_MAX_LEN).contains(&nickname.len()));
-            match check_nickname(&nickname) {
-                Ok(again) => assert_eq!(again, nickname),
-                Err(_) => panic!("{raw:?} accepted as {nickname:?}, which is refused"),
-            }
+            let again = check_nickname(&nickname)
+                .unwrap_or_else(|_| panic!("{raw:?} accepted as {nickname:?}, which is refused"));
+            assert_eq!(again, nickname);
         }
         Err(err) => assert_bad_input(&err, raw),
     }
