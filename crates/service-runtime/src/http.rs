@@ -28,6 +28,8 @@ use crate::ws::{Connection, Connections, WsLimits};
 /// Largest request body accepted. Generous enough that a 1 MB string field
 /// reaches the resolver and gets a precise BAD_USER_INPUT.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// The read buffer of a subscription WebSocket (see `graphql_ws`).
+const WS_READ_BUFFER: usize = 4 * 1024;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -203,6 +205,15 @@ async fn graphql_ws<E: Executor>(
     };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        // Subscriptions are long-lived and mostly idle: tungstenite's
+        // defaults (128 KiB read buffer, 128 KiB write threshold per
+        // connection) made an idle subscriber cost messaging ≈153 KiB of
+        // RSS (bench scenario 4). Client frames are small GraphQL messages;
+        // one is capped like an HTTP body.
+        .read_buffer_size(WS_READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(MAX_BODY_BYTES)
+        .max_frame_size(MAX_BODY_BYTES)
         .on_upgrade(move |socket| connection.serve(socket))
 }
 
