@@ -7,7 +7,6 @@
 mod gql;
 mod load;
 mod pgbench;
-mod report;
 mod scenarios;
 mod seed;
 mod subs;
@@ -16,6 +15,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use bench::report;
 use clap::Parser;
 
 use crate::gql::Gql;
