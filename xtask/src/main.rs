@@ -156,6 +156,9 @@ fn test(tests_only: bool, cargo_args: &[String]) -> anyhow::Result<()> {
     if !tests_only {
         run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
         router::fmt_check()?;
+        // The fuzz targets are their own workspace; formatting them costs
+        // nothing, building them (cargo xtask fuzz) minutes.
+        run_cmd(cargo().args(["fmt", "--check", "--manifest-path", "fuzz/Cargo.toml"]))?;
         run_cmd(cargo().args([
             "clippy",
             "--workspace",
