@@ -20,22 +20,14 @@ use std::time::Duration;
 use auth::Parts;
 use auth::config::EmailVerification;
 use base64::Engine as _;
+use common::oauth_app::{
+    APP, APP_STATE, EXCHANGE, Landing, OAUTH_START, SignInFlow, app_code, location, param,
+};
 use common::oidc_provider::{Account, Browser, Consent, OidcProvider};
 use common::{LOGIN, TestAuth, login, register, spawn_with, str_of};
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
 use url::Url;
-
-const APP: &str = "https://app.example.test/signed-in";
-const APP_STATE: &str = "app-state-123";
-
-const EXCHANGE: &str = "mutation($code: String!) {
-  exchangeOAuthCode(code: $code) { accessToken refreshToken expiresAt userId sessionId }
-}";
-
-const OAUTH_START: &str = "mutation($p: String!, $r: String!, $s: String) {
-  oauthStart(provider: $p, redirectUri: $r, state: $s)
-}";
 
 struct World {
     t: TestAuth,
@@ -44,24 +36,6 @@ struct World {
     http: Browser,
     /// Who signs in at the provider.
     login: Mutex<String>,
-}
-
-/// Where the browser ended up after the callback.
-#[derive(Debug)]
-enum Landing {
-    /// Redirected back to the app.
-    App(Url),
-    /// An error page of ours.
-    Page { status: u16, body: String },
-}
-
-impl Landing {
-    fn page(self) -> (u16, String) {
-        match self {
-            Landing::Page { status, body } => (status, body),
-            Landing::App(url) => panic!("expected an error page, went back to the app: {url}"),
-        }
-    }
 }
 
 async fn world() -> World {
@@ -106,22 +80,6 @@ fn callback_url(t: &TestAuth, provider: &str) -> String {
     format!("{}/oauth/{provider}/callback", base(t))
 }
 
-fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .unwrap_or_else(|| panic!("no Location in {response:?}"))
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn param(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
 fn with_param(url: &str, name: &str, value: &str) -> String {
     let mut url = Url::parse(url).unwrap();
     let pairs: Vec<(String, String)> = url
@@ -141,44 +99,32 @@ fn tampered(secret: &str) -> String {
     format!("{first}{}", &secret[1..])
 }
 
-impl World {
-    fn base(&self) -> String {
-        base(&self.t)
+impl SignInFlow for World {
+    fn auth(&self) -> &TestAuth {
+        &self.t
     }
 
-    /// The provider knows `account`, and it is who signs in from now on.
-    async fn sign_in_as(&self, account: Account) {
-        self.idp.add_account(&account).await;
-        *self.login.lock().unwrap() = account.sub;
-    }
-
-    fn start_url(&self, provider: &str, redirect_uri: &str) -> String {
-        let mut url = Url::parse(&format!("{}/oauth/{provider}/start", self.base())).unwrap();
-        url.query_pairs_mut()
-            .append_pair("redirect_uri", redirect_uri)
-            .append_pair("state", APP_STATE);
-        url.to_string()
+    fn issuer(&self) -> &str {
+        &self.idp.issuer
     }
 
     async fn get(&self, url: &str) -> reqwest::Response {
         self.http.get(url).await
     }
 
-    /// `/start` → the provider's authorization URL.
-    async fn start(&self) -> String {
-        let response = self.get(&self.start_url("acme", APP)).await;
-        assert_eq!(response.status(), 302, "{:?}", response.text().await);
-        assert_eq!(response.headers()["cache-control"], "no-store");
-        let to = location(&response);
-        assert!(to.starts_with(&self.idp.issuer), "{to}");
-        to
-    }
-
     /// Through the provider's pages in a new browser (so: its login and
-    /// consent forms); returns its redirect back to our callback (not followed).
+    /// consent forms).
     async fn at_provider(&self, authorize_url: &str) -> String {
         self.through(&Browser::new(), authorize_url, Consent::Allow)
             .await
+    }
+}
+
+impl World {
+    /// The provider knows `account`, and it is who signs in from now on.
+    async fn sign_in_as(&self, account: Account) {
+        self.idp.add_account(&account).await;
+        *self.login.lock().unwrap() = account.sub;
     }
 
     async fn through(&self, browser: &Browser, authorize_url: &str, consent: Consent) -> String {
@@ -187,60 +133,6 @@ impl World {
             .through_provider(authorize_url, &self.idp.issuer, &login, consent)
             .await
             .callback
-    }
-
-    /// Follows our callback.
-    async fn land(&self, callback: &str) -> Landing {
-        let response = self.get(callback).await;
-        let status = response.status().as_u16();
-        if status == 302 {
-            assert_eq!(response.headers()["referrer-policy"], "no-referrer");
-            return Landing::App(Url::parse(&location(&response)).unwrap());
-        }
-        assert_eq!(
-            response.headers()["content-type"],
-            "text/html; charset=utf-8"
-        );
-        Landing::Page {
-            status,
-            body: response.text().await.unwrap(),
-        }
-    }
-
-    /// The whole browser flow.
-    async fn sign_in(&self) -> Landing {
-        let authorize = self.start().await;
-        let callback = self.at_provider(&authorize).await;
-        assert!(
-            callback.starts_with(&format!("{}/oauth/acme/callback?", self.base())),
-            "{callback}"
-        );
-        self.land(&callback).await
-    }
-
-    /// The login code the app gets back.
-    async fn login_code(&self) -> String {
-        match self.sign_in().await {
-            Landing::App(url) => app_code(&url),
-            Landing::Page { status, body } => panic!("error page {status}: {body}"),
-        }
-    }
-
-    async fn exchange(&self, code: &str) -> Value {
-        self.t.gql.query(EXCHANGE, json!({ "code": code })).await
-    }
-
-    /// Signs in through the provider; returns `exchangeOAuthCode`.
-    async fn signed_in(&self) -> Value {
-        let code = self.login_code().await;
-        let resp = self.exchange(&code).await;
-        assert_no_errors(&resp);
-        resp["data"]["exchangeOAuthCode"].clone()
-    }
-
-    async fn count(&self, sql: &str) -> i64 {
-        let db = testkit::connect_pg(self.t.db.url()).await;
-        db.query_one(sql, &[]).await.unwrap().get(0)
     }
 
     async fn execute(&self, sql: &str) {
@@ -261,20 +153,6 @@ impl World {
         .map(|row| serde_json::from_str(row.get::<_, &str>(0)).unwrap())
         .collect()
     }
-
-    /// Nothing of a sign-in was kept: no account, identity, code or event.
-    async fn assert_nothing_created(&self) {
-        assert_eq!(self.count("SELECT count(*) FROM accounts").await, 0);
-        assert_eq!(self.count("SELECT count(*) FROM oauth_identities").await, 0);
-        assert_eq!(self.count("SELECT count(*) FROM outbox").await, 0);
-    }
-}
-
-/// The app's login code, from where the browser was sent back.
-fn app_code(url: &Url) -> String {
-    assert!(url.as_str().starts_with(APP), "{url}");
-    assert_eq!(param(url, "state").as_deref(), Some(APP_STATE));
-    param(url, "code").expect("a code")
 }
 
 /// The claims of one of our access tokens.
@@ -284,20 +162,6 @@ fn claims(access_token: &str) -> Value {
         .decode(payload)
         .unwrap();
     serde_json::from_slice(&bytes).unwrap()
-}
-
-async fn me(w: &World, access_token: &str, user_id: &str) -> Value {
-    let resp = w
-        .t
-        .gql
-        .with_token(access_token)
-        .query(
-            "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { email emailVerified } } }",
-            json!({ "r": [{ "__typename": "User", "id": user_id }] }),
-        )
-        .await;
-    assert_no_errors(&resp);
-    resp["data"]["_entities"][0].clone()
 }
 
 #[tokio::test]
@@ -372,7 +236,7 @@ async fn first_sign_in_creates_a_confirmed_account_without_a_password() {
     let auth = &resp["data"]["exchangeOAuthCode"];
     let user_id = str_of(auth, "userId");
     assert_eq!(claims(str_of(auth, "accessToken"))["ev"], true);
-    let account = me(&w, str_of(auth, "accessToken"), user_id).await;
+    let account = w.me(str_of(auth, "accessToken"), user_id).await;
     assert_eq!(account["email"], "alice@example.com");
     assert_eq!(account["emailVerified"], true);
     assert_eq!(
@@ -488,12 +352,12 @@ async fn a_verified_email_is_linked_to_the_password_account() {
     // The password still works, and the address is now confirmed.
     let via_password = login(&w.t.gql, "bob@example.com", "bobs-password").await;
     assert_eq!(via_password["userId"], registered["userId"]);
-    let account = me(
-        &w,
-        str_of(&via_password, "accessToken"),
-        str_of(&via_password, "userId"),
-    )
-    .await;
+    let account = w
+        .me(
+            str_of(&via_password, "accessToken"),
+            str_of(&via_password, "userId"),
+        )
+        .await;
     assert_eq!(account["emailVerified"], true);
     // One user, from the registration.
     assert_eq!(w.create_user_events().await.len(), 1);

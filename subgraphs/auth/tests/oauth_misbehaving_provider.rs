@@ -12,45 +12,16 @@ mod common;
 use std::time::Duration;
 
 use auth::Parts;
+use common::oauth_app::{APP, APP_STATE, Landing, OAUTH_START, SignInFlow, location};
 use common::oidc::{Behaviour, TestProvider, User};
 use common::{TestAuth, register, spawn_with, str_of};
-use serde_json::{Value, json};
-use testkit::{assert_no_errors, error_code};
-use url::Url;
-
-const APP: &str = "https://app.example.test/signed-in";
-const APP_STATE: &str = "app-state-123";
-
-const EXCHANGE: &str = "mutation($code: String!) {
-  exchangeOAuthCode(code: $code) { accessToken refreshToken expiresAt userId sessionId }
-}";
-
-const OAUTH_START: &str = "mutation($p: String!, $r: String!, $s: String) {
-  oauthStart(provider: $p, redirectUri: $r, state: $s)
-}";
+use serde_json::json;
+use testkit::error_code;
 
 struct World {
     t: TestAuth,
     idp: TestProvider,
     http: reqwest::Client,
-}
-
-/// Where the browser ended up after the callback.
-#[derive(Debug)]
-enum Landing {
-    /// Redirected back to the app.
-    App(Url),
-    /// An error page of ours.
-    Page { status: u16, body: String },
-}
-
-impl Landing {
-    fn page(self) -> (u16, String) {
-        match self {
-            Landing::Page { status, body } => (status, body),
-            Landing::App(url) => panic!("expected an error page, went back to the app: {url}"),
-        }
-    }
 }
 
 async fn world() -> World {
@@ -89,134 +60,25 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get(reqwest::header::LOCATION)
-        .unwrap_or_else(|| panic!("no Location in {response:?}"))
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
-
-fn param(url: &Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
-impl World {
-    fn base(&self) -> String {
-        format!("http://{}", self.t.running.http_addr.unwrap())
+impl SignInFlow for World {
+    fn auth(&self) -> &TestAuth {
+        &self.t
     }
 
-    fn start_url(&self, provider: &str, redirect_uri: &str) -> String {
-        let mut url = Url::parse(&format!("{}/oauth/{provider}/start", self.base())).unwrap();
-        url.query_pairs_mut()
-            .append_pair("redirect_uri", redirect_uri)
-            .append_pair("state", APP_STATE);
-        url.to_string()
+    fn issuer(&self) -> &str {
+        &self.idp.issuer
     }
 
     async fn get(&self, url: &str) -> reqwest::Response {
         self.http.get(url).send().await.unwrap()
     }
 
-    /// `/start` → the provider's authorization URL.
-    async fn start(&self) -> String {
-        let response = self.get(&self.start_url("acme", APP)).await;
-        assert_eq!(response.status(), 302, "{:?}", response.text().await);
-        assert_eq!(response.headers()["cache-control"], "no-store");
-        let to = location(&response);
-        assert!(to.starts_with(&self.idp.issuer), "{to}");
-        to
-    }
-
-    /// The provider's redirect back to our callback (not followed).
+    /// The provider redirects back at once (no pages).
     async fn at_provider(&self, authorize_url: &str) -> String {
         let response = self.get(authorize_url).await;
         assert_eq!(response.status(), 302, "{:?}", response.text().await);
         location(&response)
     }
-
-    /// Follows our callback.
-    async fn land(&self, callback: &str) -> Landing {
-        let response = self.get(callback).await;
-        let status = response.status().as_u16();
-        if status == 302 {
-            assert_eq!(response.headers()["referrer-policy"], "no-referrer");
-            return Landing::App(Url::parse(&location(&response)).unwrap());
-        }
-        assert_eq!(
-            response.headers()["content-type"],
-            "text/html; charset=utf-8"
-        );
-        Landing::Page {
-            status,
-            body: response.text().await.unwrap(),
-        }
-    }
-
-    /// The whole browser flow.
-    async fn sign_in(&self) -> Landing {
-        let authorize = self.start().await;
-        let callback = self.at_provider(&authorize).await;
-        assert!(
-            callback.starts_with(&format!("{}/oauth/acme/callback?", self.base())),
-            "{callback}"
-        );
-        self.land(&callback).await
-    }
-
-    /// The login code the app gets back.
-    async fn login_code(&self) -> String {
-        match self.sign_in().await {
-            Landing::App(url) => {
-                assert!(url.as_str().starts_with(APP), "{url}");
-                assert_eq!(param(&url, "state").as_deref(), Some(APP_STATE));
-                param(&url, "code").expect("a code")
-            }
-            Landing::Page { status, body } => panic!("error page {status}: {body}"),
-        }
-    }
-
-    async fn exchange(&self, code: &str) -> Value {
-        self.t.gql.query(EXCHANGE, json!({ "code": code })).await
-    }
-
-    /// Signs in through the provider; returns `exchangeOAuthCode`.
-    async fn signed_in(&self) -> Value {
-        let code = self.login_code().await;
-        let resp = self.exchange(&code).await;
-        assert_no_errors(&resp);
-        resp["data"]["exchangeOAuthCode"].clone()
-    }
-
-    async fn count(&self, sql: &str) -> i64 {
-        let db = testkit::connect_pg(self.t.db.url()).await;
-        db.query_one(sql, &[]).await.unwrap().get(0)
-    }
-
-    /// Nothing of a sign-in was kept: no account, identity, code or event.
-    async fn assert_nothing_created(&self) {
-        assert_eq!(self.count("SELECT count(*) FROM accounts").await, 0);
-        assert_eq!(self.count("SELECT count(*) FROM oauth_identities").await, 0);
-        assert_eq!(self.count("SELECT count(*) FROM outbox").await, 0);
-    }
-}
-
-async fn me(w: &World, access_token: &str, user_id: &str) -> Value {
-    let resp = w
-        .t
-        .gql
-        .with_token(access_token)
-        .query(
-            "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { email emailVerified } } }",
-            json!({ "r": [{ "__typename": "User", "id": user_id }] }),
-        )
-        .await;
-    assert_no_errors(&resp);
-    resp["data"]["_entities"][0].clone()
 }
 
 #[tokio::test]
@@ -365,7 +227,9 @@ async fn an_email_only_in_userinfo_is_found_there() {
     w.idp
         .sign_in_as(User::verified("ui", "userinfo@example.com"));
     let auth = w.signed_in().await;
-    let account = me(&w, str_of(&auth, "accessToken"), str_of(&auth, "userId")).await;
+    let account = w
+        .me(str_of(&auth, "accessToken"), str_of(&auth, "userId"))
+        .await;
     assert_eq!(account["email"], "userinfo@example.com");
 }
 

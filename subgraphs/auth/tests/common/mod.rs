@@ -6,6 +6,7 @@ use auth::{Config, Parts, Running};
 use serde_json::{Value, json};
 use testkit::{GraphqlClient, TestDatabase};
 
+pub mod oauth_app;
 pub mod oidc;
 pub mod oidc_provider;
 pub mod smtp;
