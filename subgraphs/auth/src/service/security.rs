@@ -177,10 +177,8 @@ impl AuthService {
         email: Option<&str>,
         client: &ClientInfo,
     ) -> ApiResult<()> {
-        if let Some(ip) = client_ip(client) {
-            let key = format!("login:ip:{}", ratelimit::ip_key(ip));
-            self.limiter.check(&key, self.limits.login_per_ip).await?;
-        }
+        self.throttle_ip("login", client, self.limits.login_per_ip)
+            .await?;
         if let Some(email) = email {
             let key = format!("login:account:{}", ratelimit::hashed(email));
             self.limiter
@@ -194,21 +192,21 @@ impl AuthService {
     /// (each start stores a flow and may make the service fetch the
     /// provider's discovery document).
     pub(crate) async fn throttle_oauth_start(&self, client: &ClientInfo) -> ApiResult<()> {
-        if let Some(ip) = client_ip(client) {
-            let key = format!("oauth_start:ip:{}", ratelimit::ip_key(ip));
-            self.limiter
-                .check(&key, self.limits.oauth_start_per_ip)
-                .await?;
-        }
-        Ok(())
+        self.throttle_ip("oauth_start", client, self.limits.oauth_start_per_ip)
+            .await
     }
 
     pub(crate) async fn throttle_register(&self, client: &ClientInfo) -> ApiResult<()> {
+        self.throttle_ip("register", client, self.limits.register_per_ip)
+            .await
+    }
+
+    /// Counts an `action` from the client's address (`<action>:ip:<key>`);
+    /// nothing when the address is unknown.
+    async fn throttle_ip(&self, action: &str, client: &ClientInfo, rate: Rate) -> ApiResult<()> {
         if let Some(ip) = client_ip(client) {
-            let key = format!("register:ip:{}", ratelimit::ip_key(ip));
-            self.limiter
-                .check(&key, self.limits.register_per_ip)
-                .await?;
+            let key = format!("{action}:ip:{}", ratelimit::ip_key(ip));
+            self.limiter.check(&key, rate).await?;
         }
         Ok(())
     }
