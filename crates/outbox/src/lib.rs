@@ -213,8 +213,52 @@ pub async fn enqueue_unannounced<T: serde::Serialize + ?Sized>(
 
 /// Wakes the workers (on any process) for events queued by
 /// [`enqueue_unannounced`]; call it outside a transaction, after the commit.
+/// A hot path uses a [`Waker`] instead.
 pub async fn wake(conn: &mut AsyncPgConnection) -> QueryResult<()> {
     notify(conn).await
+}
+
+/// Wakes the workers for events queued by [`enqueue_unannounced`] (or
+/// written by a statement of the caller's own), off the caller's path: a
+/// task of its own issues the `NOTIFY`, and wake-ups that arrive while one
+/// is pending or under way are folded into the next. Under load a `NOTIFY`
+/// then serves many commits; alone, a wake-up costs one round trip, spent
+/// after the caller has answered.
+///
+/// A wake-up lost to a failed `NOTIFY` (logged) or a crash only delays
+/// delivery until the workers poll.
+#[derive(Debug, Clone)]
+pub struct Waker {
+    wanted: tokio::sync::mpsc::Sender<()>,
+}
+
+impl Waker {
+    /// Spawns the task that notifies; it ends when the last clone of the
+    /// `Waker` is dropped. Must be called within a tokio runtime.
+    pub fn start(pool: Pool) -> Self {
+        // One pending wake-up is all it takes: capacity 1, and a full
+        // channel means one is pending already.
+        let (wanted, mut pending) = tokio::sync::mpsc::channel::<()>(1);
+        tokio::spawn(async move {
+            while pending.recv().await.is_some() {
+                let result = match pool.get().await {
+                    Ok(mut conn) => notify(&mut conn).await.map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Err(error) = result {
+                    tracing::warn!(%error, "waking the outbox workers failed; they will poll");
+                }
+            }
+        });
+        Self { wanted }
+    }
+
+    /// Asks for a wake-up of the workers; returns at once.
+    pub fn wake(&self) {
+        // Full: a wake-up is pending and covers this commit too. Closed:
+        // the runtime is shutting down.
+        let _ = self.wanted.try_send(());
+    }
 }
 
 async fn notify(conn: &mut AsyncPgConnection) -> QueryResult<()> {

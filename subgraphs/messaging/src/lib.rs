@@ -61,6 +61,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             feed: feed::Feed::start(pool.clone(), config.database_url.clone(), shutdown.wait()),
             limiter: ratelimit::Limiter::new(pool.clone()),
             message_rate: config.message_rate,
+            outbox: outbox::Waker::start(pool.clone()),
         };
         running.spawn(
             service

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::cursor::{self, Kind};
 use crate::db::conversations::{self, MemberView};
-use crate::db::messages::{self, Message, NewMessage};
+use crate::db::messages::{self, Message};
 use crate::directory::Directory;
 use crate::events::{self, MessagePayload};
 use crate::validate;
@@ -24,6 +24,8 @@ pub struct MessagingService {
     /// Throttling shared by every replica (state in this database).
     pub limiter: ratelimit::Limiter,
     pub message_rate: ratelimit::Rate,
+    /// Wakes the outbox workers after a send has committed.
+    pub outbox: outbox::Waker,
 }
 
 /// A conversation as one of its participants sees it.
@@ -56,19 +58,6 @@ pub struct MessageEvent {
 pub enum EventKind {
     Received,
     Sent,
-}
-
-/// Why a send transaction rolled back.
-enum SendAbort {
-    /// The client message id was taken meanwhile (a racing retry won).
-    Duplicate,
-    Db(diesel::result::Error),
-}
-
-impl From<diesel::result::Error> for SendAbort {
-    fn from(err: diesel::result::Error) -> Self {
-        SendAbort::Db(err)
-    }
 }
 
 impl MessagingService {
@@ -108,54 +97,24 @@ impl MessagingService {
         self.directory.ensure_exists(recipient).await?;
         let mut conn = self.pool.get().await?;
 
-        let new_conversation_id = Uuid::now_v7();
-        let message_id = Uuid::now_v7();
-        let outcome = conn
-            .transaction::<_, SendAbort, _>(async |conn| {
-                conversations::create_if_absent(conn, new_conversation_id, sender, recipient)
-                    .await?;
-                let conversation = conversations::lock_by_pair(conn, sender, recipient)
-                    .await?
-                    .ok_or(diesel::result::Error::NotFound)?;
-                let seq = conversation.last_seq + 1;
-                let new = NewMessage {
-                    id: message_id,
-                    conversation_id: conversation.id,
-                    seq,
-                    sender_id: sender,
-                    recipient_id: recipient,
-                    body: text,
-                    client_message_id,
-                };
-                let message = messages::insert(conn, &new)
-                    .await?
-                    .ok_or(SendAbort::Duplicate)?;
-                conversations::record_message(conn, conversation.id, seq, message.id, recipient)
-                    .await?;
-                // The feed entries follow when the event is delivered;
-                // the workers are woken after the commit (see below).
-                outbox::enqueue_unannounced(
-                    conn,
-                    events::MESSAGE_SENT_EVENT,
-                    &MessagePayload::from(&message),
-                )
-                .await?;
-                Ok(message)
-            })
-            .await;
-        match outcome {
+        let outgoing = messages::Outgoing {
+            id: Uuid::now_v7(),
+            sender_id: sender,
+            recipient_id: recipient,
+            body: text,
+            client_message_id,
+            new_conversation_id: Uuid::now_v7(),
+        };
+        match messages::send(&mut conn, &outgoing, events::MESSAGE_SENT_EVENT).await {
             Ok(message) => {
                 tracing::debug!(message_id = %message.id, conversation_id = %message.conversation_id, "message sent");
-                // Not in the transaction: a commit that notifies holds
+                // After the commit, not in it: a commit that notifies holds
                 // PostgreSQL's notification lock through its disk flush,
                 // which serialised every send (outbox::enqueue_unannounced).
-                // A failed wake-up only delays delivery until the workers poll.
-                if let Err(err) = outbox::wake(&mut conn).await {
-                    tracing::warn!(%err, "waking the outbox workers failed; they will poll");
-                }
+                self.outbox.wake();
                 Ok(message)
             }
-            Err(SendAbort::Duplicate) => {
+            Err(messages::SendError::Duplicate) => {
                 let original = messages::by_client_id(&mut conn, sender, client_message_id)
                     .await?
                     .ok_or_else(|| {
@@ -163,7 +122,7 @@ impl MessagingService {
                     })?;
                 same_message(original, recipient, text)
             }
-            Err(SendAbort::Db(err)) => Err(err.into()),
+            Err(messages::SendError::Db(err)) => Err(err.into()),
         }
     }
 

@@ -2,7 +2,6 @@
 //! count, place in their list).
 
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
@@ -43,56 +42,6 @@ pub fn ordered(a: Uuid, b: Uuid) -> (Uuid, Uuid) {
     if a < b { (a, b) } else { (b, a) }
 }
 
-/// Creates the conversation of a pair with both memberships unless it
-/// exists; returns whether it was created. A concurrent creator of the same
-/// pair makes this wait for its commit and then do nothing.
-pub async fn create_if_absent(conn: &mut Conn, id: Uuid, a: Uuid, b: Uuid) -> QueryResult<bool> {
-    let (low, high) = ordered(a, b);
-    let created = diesel::insert_into(conversations::table)
-        .values((
-            conversations::id.eq(id),
-            conversations::user_low.eq(low),
-            conversations::user_high.eq(high),
-        ))
-        .on_conflict((conversations::user_low, conversations::user_high))
-        .do_nothing()
-        .execute(conn)
-        .await?
-        == 1;
-    if created {
-        diesel::insert_into(members::table)
-            .values(&vec![
-                (
-                    members::conversation_id.eq(id),
-                    members::user_id.eq(a),
-                    members::peer_id.eq(b),
-                ),
-                (
-                    members::conversation_id.eq(id),
-                    members::user_id.eq(b),
-                    members::peer_id.eq(a),
-                ),
-            ])
-            .execute(conn)
-            .await?;
-    }
-    Ok(created)
-}
-
-/// The conversation of a pair, locked until the transaction ends: sending
-/// and marking read in one conversation take turns on this lock.
-pub async fn lock_by_pair(conn: &mut Conn, a: Uuid, b: Uuid) -> QueryResult<Option<Conversation>> {
-    let (low, high) = ordered(a, b);
-    conversations::table
-        .filter(conversations::user_low.eq(low))
-        .filter(conversations::user_high.eq(high))
-        .select(Conversation::as_select())
-        .for_no_key_update()
-        .first(conn)
-        .await
-        .optional()
-}
-
 /// The conversation of a pair, if any.
 pub async fn by_pair(conn: &mut Conn, a: Uuid, b: Uuid) -> QueryResult<Option<Conversation>> {
     let (low, high) = ordered(a, b);
@@ -123,38 +72,6 @@ pub async fn lock_for_member(
         .first(conn)
         .await
         .optional()
-}
-
-/// Records a new newest message: the conversation's counter, and for both
-/// members the activity order; the recipient gets one more unread.
-pub async fn record_message(
-    conn: &mut Conn,
-    id: Uuid,
-    seq: i64,
-    message_id: Uuid,
-    recipient: Uuid,
-) -> QueryResult<()> {
-    diesel::update(conversations::table.find(id))
-        .set((
-            conversations::last_seq.eq(seq),
-            conversations::last_message_id.eq(message_id),
-        ))
-        .execute(conn)
-        .await?;
-    let activity: i64 = diesel::select(diesel::dsl::sql::<BigInt>(
-        "nextval('conversation_activity_seq')",
-    ))
-    .get_result(conn)
-    .await?;
-    diesel::update(members::table.filter(members::conversation_id.eq(id)))
-        .set(members::last_activity.eq(activity))
-        .execute(conn)
-        .await?;
-    diesel::update(members::table.find((id, recipient)))
-        .set(members::unread_count.eq(members::unread_count + 1))
-        .execute(conn)
-        .await
-        .map(drop)
 }
 
 /// Sets a member's read marker and the unread count that follows from it.

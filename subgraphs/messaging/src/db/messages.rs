@@ -2,13 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error};
+use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::conversations::ordered;
 use super::schema::messages;
 
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = messages, check_for_backend(diesel::pg::Pg))]
 pub struct Message {
     pub id: Uuid,
@@ -21,30 +24,103 @@ pub struct Message {
     pub sent_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = messages)]
-pub struct NewMessage<'a> {
+/// A message to send: what [`send`] writes.
+#[derive(Debug)]
+pub struct Outgoing<'a> {
     pub id: Uuid,
-    pub conversation_id: Uuid,
-    pub seq: i64,
     pub sender_id: Uuid,
     pub recipient_id: Uuid,
     pub body: &'a str,
     pub client_message_id: &'a str,
+    /// The id of the pair's conversation should this message start it.
+    pub new_conversation_id: Uuid,
 }
 
-/// Inserts a message unless its sender already used its client message id;
-/// `None` then (including when a concurrent insert of the same id commits
-/// first: `ON CONFLICT` waits for it).
-pub async fn insert(conn: &mut Conn, new: &NewMessage<'_>) -> QueryResult<Option<Message>> {
-    diesel::insert_into(messages::table)
-        .values(new)
-        .on_conflict((messages::sender_id, messages::client_message_id))
-        .do_nothing()
-        .returning(Message::as_returning())
-        .get_result(conn)
-        .await
-        .optional()
+/// Why [`send`] wrote nothing.
+#[derive(Debug)]
+pub enum SendError {
+    /// The sender used this client message id already (possibly in a
+    /// concurrent send that committed first).
+    Duplicate,
+    Db(Error),
+}
+
+/// The unique constraint behind [`SendError::Duplicate`].
+const CLIENT_ID_KEY: &str = "messages_sender_client_id_key";
+
+/// Sends a message in one statement, hence one implicit transaction and one
+/// round trip: creates the pair's conversation (and both memberships) or
+/// locks it, numbers the message under that lock, inserts it, moves the
+/// conversation's newest message, both members' place in their lists and
+/// the recipient's unread count, and queues `event_kind` in the outbox with
+/// the message as its payload (the JSON of `events::MessagePayload`; a test
+/// holds the two to the same shape). Nothing is written if any part fails.
+///
+/// Written as one statement because the send path is the hot path: the same
+/// work as separate statements took ten round trips inside a transaction,
+/// each one a wake-up of this process and of PostgreSQL (see
+/// bench/RESULTS.md). Sub-statements of a `WITH` see the database as it was
+/// before the statement, so everything that needs the conversation reads
+/// it from `conv`'s `RETURNING`, which also orders it after the lock.
+pub async fn send(
+    conn: &mut Conn,
+    message: &Outgoing<'_>,
+    event_kind: &str,
+) -> Result<Message, SendError> {
+    let (low, high) = ordered(message.sender_id, message.recipient_id);
+    diesel::sql_query(
+        "WITH conv AS ( \
+             INSERT INTO conversations AS c (id, user_low, user_high, last_seq, last_message_id) \
+             VALUES ($1, $2, $3, 1, $4) \
+             ON CONFLICT (user_low, user_high) DO UPDATE \
+             SET last_seq = c.last_seq + 1, last_message_id = EXCLUDED.last_message_id \
+             RETURNING c.id, c.last_seq \
+         ), message AS ( \
+             INSERT INTO messages \
+                 (id, conversation_id, seq, sender_id, recipient_id, body, client_message_id) \
+             SELECT $4, conv.id, conv.last_seq, $5, $6, $7, $8 FROM conv \
+             RETURNING id, conversation_id, seq, sender_id, recipient_id, body, \
+                 client_message_id, sent_at \
+         ), activity AS MATERIALIZED ( \
+             SELECT conv.id, nextval('conversation_activity_seq') AS value FROM conv \
+         ), members AS ( \
+             INSERT INTO conversation_members AS m \
+                 (conversation_id, user_id, peer_id, unread_count, last_activity) \
+             SELECT activity.id, side.user_id, side.peer_id, side.unread, activity.value \
+             FROM activity, \
+                 (VALUES ($5::uuid, $6::uuid, 0), ($6::uuid, $5::uuid, 1)) \
+                     AS side (user_id, peer_id, unread) \
+             ON CONFLICT (conversation_id, user_id) DO UPDATE \
+             SET last_activity = EXCLUDED.last_activity, \
+                 unread_count = m.unread_count + EXCLUDED.unread_count \
+         ), event AS ( \
+             INSERT INTO outbox (kind, payload) \
+             SELECT $9, jsonb_build_object( \
+                 'id', id, 'conversationId', conversation_id, 'senderId', sender_id, \
+                 'recipientId', recipient_id, 'text', body, 'sentAt', sent_at) \
+             FROM message \
+         ) \
+         SELECT * FROM message",
+    )
+    .bind::<SqlUuid, _>(message.new_conversation_id)
+    .bind::<SqlUuid, _>(low)
+    .bind::<SqlUuid, _>(high)
+    .bind::<SqlUuid, _>(message.id)
+    .bind::<SqlUuid, _>(message.sender_id)
+    .bind::<SqlUuid, _>(message.recipient_id)
+    .bind::<Text, _>(message.body)
+    .bind::<Text, _>(message.client_message_id)
+    .bind::<Text, _>(event_kind)
+    .get_result(conn)
+    .await
+    .map_err(|err| match &err {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+            if info.constraint_name() == Some(CLIENT_ID_KEY) =>
+        {
+            SendError::Duplicate
+        }
+        _ => SendError::Db(err),
+    })
 }
 
 /// The message `sender` sent with `client_message_id`, if any.

@@ -1,0 +1,155 @@
+//! The one-statement send (`db::messages::send`) against a real database,
+//! without the services around it: what it writes, and that the outbox
+//! payload it builds in SQL is exactly the `MessagePayload` the event's
+//! handlers read.
+
+#![allow(clippy::expect_used)]
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
+use messaging::db::conversations;
+use messaging::db::messages::{self, Outgoing, SendError};
+use messaging::db::schema::conversation_members as members;
+use messaging::events::{MESSAGE_SENT_EVENT, MessagePayload};
+use testkit::TestDatabase;
+use uuid::Uuid;
+
+const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/messaging");
+
+fn outgoing<'a>(sender: Uuid, recipient: Uuid, text: &'a str, cid: &'a str) -> Outgoing<'a> {
+    Outgoing {
+        id: Uuid::now_v7(),
+        sender_id: sender,
+        recipient_id: recipient,
+        body: text,
+        client_message_id: cid,
+        new_conversation_id: Uuid::now_v7(),
+    }
+}
+
+#[derive(QueryableByName)]
+struct OutboxRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    kind: String,
+    #[diesel(sql_type = diesel::sql_types::Jsonb)]
+    payload: serde_json::Value,
+}
+
+async fn outbox(conn: &mut AsyncPgConnection) -> Vec<OutboxRow> {
+    diesel::sql_query("SELECT kind, payload FROM outbox ORDER BY id")
+        .load(conn)
+        .await
+        .expect("read outbox")
+}
+
+/// (unread_count, last_activity) of `user` in conversation `id`.
+async fn member(conn: &mut AsyncPgConnection, id: Uuid, user: Uuid) -> (i32, i64) {
+    members::table
+        .find((id, user))
+        .select((members::unread_count, members::last_activity))
+        .first(conn)
+        .await
+        .expect("membership")
+}
+
+#[tokio::test]
+async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
+    let db = TestDatabase::new(MIGRATIONS).await;
+    let mut conn = AsyncPgConnection::establish(db.url())
+        .await
+        .expect("connect");
+    let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
+
+    let first = messages::send(
+        &mut conn,
+        &outgoing(alice, bob, "hi ☃ \"bob\"", "c1"),
+        MESSAGE_SENT_EVENT,
+    )
+    .await
+    .expect("first send");
+    let second = messages::send(
+        &mut conn,
+        &outgoing(bob, alice, "hello", "c1"),
+        MESSAGE_SENT_EVENT,
+    )
+    .await
+    .expect("reply");
+    let third = messages::send(
+        &mut conn,
+        &outgoing(alice, bob, "again", "c2"),
+        MESSAGE_SENT_EVENT,
+    )
+    .await
+    .expect("third send");
+
+    assert_eq!((first.seq, second.seq, third.seq), (1, 2, 3));
+    assert_eq!(first.conversation_id, second.conversation_id);
+    assert_eq!(first.conversation_id, third.conversation_id);
+    assert_eq!(first.body, "hi ☃ \"bob\"");
+
+    let conversation = conversations::by_pair(&mut conn, alice, bob)
+        .await
+        .expect("read conversation")
+        .expect("conversation exists");
+    assert_eq!(conversation.id, first.conversation_id);
+    assert_eq!(conversation.last_seq, 3);
+    assert_eq!(conversation.last_message_id, Some(third.id));
+
+    // Bob has two unread from Alice, Alice one from Bob; both members
+    // moved to the same, newest place in their lists.
+    let (bob_unread, bob_activity) = member(&mut conn, conversation.id, bob).await;
+    let (alice_unread, alice_activity) = member(&mut conn, conversation.id, alice).await;
+    assert_eq!((bob_unread, alice_unread), (2, 1));
+    assert_eq!(bob_activity, alice_activity);
+
+    let events = outbox(&mut conn).await;
+    assert_eq!(events.len(), 3);
+    for (row, message) in events.iter().zip([&first, &second, &third]) {
+        assert_eq!(row.kind, MESSAGE_SENT_EVENT);
+        let payload: MessagePayload =
+            serde_json::from_value(row.payload.clone()).expect("payload is a MessagePayload");
+        assert_eq!(payload, MessagePayload::from(message));
+    }
+}
+
+#[tokio::test]
+async fn a_used_client_message_id_writes_nothing() {
+    let db = TestDatabase::new(MIGRATIONS).await;
+    let mut conn = AsyncPgConnection::establish(db.url())
+        .await
+        .expect("connect");
+    let (alice, bob, carol) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let first = messages::send(
+        &mut conn,
+        &outgoing(alice, bob, "hi", "same"),
+        MESSAGE_SENT_EVENT,
+    )
+    .await
+    .expect("first send");
+
+    // The same id again, to the same peer and to another one.
+    for to in [bob, carol] {
+        let again = messages::send(
+            &mut conn,
+            &outgoing(alice, to, "other", "same"),
+            MESSAGE_SENT_EVENT,
+        )
+        .await;
+        assert!(matches!(again, Err(SendError::Duplicate)), "{again:?}");
+    }
+
+    let conversation = conversations::by_pair(&mut conn, alice, bob)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(conversation.last_seq, 1, "the seq bump was rolled back");
+    assert_eq!(conversation.last_message_id, Some(first.id));
+    assert_eq!(member(&mut conn, conversation.id, bob).await.0, 1);
+    assert!(
+        conversations::by_pair(&mut conn, alice, carol)
+            .await
+            .expect("read")
+            .is_none(),
+        "no conversation was started with carol"
+    );
+    assert_eq!(outbox(&mut conn).await.len(), 1);
+}
