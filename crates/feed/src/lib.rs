@@ -123,7 +123,7 @@ async fn append_entry(
 ) -> QueryResult<i64> {
     // One round trip: bump the head (locking it), insert the event at the new
     // head, queue the notification.
-    let appended: Appended = diesel::sql_query(
+    let appended: Appended = prepared::sql(
         "WITH head AS ( \
              INSERT INTO feed_heads (recipient_id, last_seq) VALUES ($1, 1) \
              ON CONFLICT (recipient_id) DO UPDATE SET last_seq = feed_heads.last_seq + 1 \
@@ -206,7 +206,7 @@ pub async fn append_once(
         return Ok(Vec::new());
     }
     // Make sure every head row exists (0 = nothing yet), then lock them.
-    diesel::sql_query(
+    prepared::sql(
         "INSERT INTO feed_heads (recipient_id, last_seq) \
          SELECT r, 0 FROM unnest($1::uuid[]) AS r ORDER BY r \
          ON CONFLICT (recipient_id) DO NOTHING",
@@ -214,7 +214,7 @@ pub async fn append_once(
     .bind::<Array<diesel::sql_types::Uuid>, _>(&recipients)
     .execute(conn)
     .await?;
-    diesel::sql_query(
+    prepared::sql(
         "SELECT recipient_id FROM feed_heads WHERE recipient_id = ANY($1) \
          ORDER BY recipient_id FOR UPDATE",
     )
@@ -222,7 +222,7 @@ pub async fn append_once(
     .execute(conn)
     .await?;
     let done: Found =
-        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM feed_events WHERE event_id = $1) AS found")
+        prepared::sql("SELECT EXISTS (SELECT 1 FROM feed_events WHERE event_id = $1) AS found")
             .bind::<diesel::sql_types::Uuid, _>(event_id)
             .get_result(conn)
             .await?;

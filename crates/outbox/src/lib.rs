@@ -262,7 +262,7 @@ impl Waker {
 }
 
 async fn notify(conn: &mut AsyncPgConnection) -> QueryResult<()> {
-    diesel::sql_query("SELECT pg_notify($1, '')")
+    prepared::sql("SELECT pg_notify($1, '')")
         .bind::<diesel::sql_types::Text, _>(CHANNEL)
         .execute(conn)
         .await?;

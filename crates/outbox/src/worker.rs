@@ -461,7 +461,7 @@ struct Locked {
 
 /// `pg_try_advisory_xact_lock`: released when the transaction ends.
 async fn try_lock(conn: &mut AsyncPgConnection, key: i64) -> QueryResult<bool> {
-    let row: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+    let row: Locked = prepared::sql("SELECT pg_try_advisory_xact_lock($1) AS locked")
         .bind::<diesel::sql_types::Int8, _>(key)
         .get_result(conn)
         .await?;

@@ -91,7 +91,7 @@ pub async fn check(conn: &mut AsyncPgConnection, key: &str, rate: Rate) -> Query
     // An existing one moves forward by one step if that keeps it within
     // now() + period; otherwise the WHERE leaves it alone and nothing is
     // returned.
-    let allowed = diesel::sql_query(
+    let allowed = prepared::sql(
         "INSERT INTO rate_limits AS r (key, tat) VALUES ($1, now() + $2)
          ON CONFLICT (key) DO UPDATE SET tat = GREATEST(r.tat, now()) + $2
          WHERE GREATEST(r.tat, now()) + $2 <= now() + $3
@@ -107,7 +107,7 @@ pub async fn check(conn: &mut AsyncPgConnection, key: &str, rate: Rate) -> Query
         return Ok(Decision::Allowed);
     }
     // Refused: the next request fits once now() + period reaches tat + step.
-    let wait = diesel::sql_query(
+    let wait = prepared::sql(
         "SELECT GREATEST(EXTRACT(EPOCH FROM tat + $2 - $3 - now()), 0)::float8 AS secs
          FROM rate_limits WHERE key = $1",
     )
@@ -126,7 +126,7 @@ pub async fn check(conn: &mut AsyncPgConnection, key: &str, rate: Rate) -> Query
 /// Deletes rows whose time has passed (they mean the same as no row);
 /// returns how many.
 pub async fn prune(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
-    diesel::sql_query("DELETE FROM rate_limits WHERE tat < now()")
+    prepared::sql("DELETE FROM rate_limits WHERE tat < now()")
         .execute(conn)
         .await
 }

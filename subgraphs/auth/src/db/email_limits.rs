@@ -42,7 +42,7 @@ pub async fn take(
     limit: u32,
     window: Duration,
 ) -> QueryResult<Take> {
-    let counted: Counted = diesel::sql_query(
+    let counted: Counted = prepared::sql(
         "INSERT INTO email_send_limits AS l (address_hash, window_started_at, sends)
          VALUES ($1, now(), 1)
          ON CONFLICT (address_hash) DO UPDATE SET

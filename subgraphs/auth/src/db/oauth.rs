@@ -178,7 +178,7 @@ pub async fn prune(conn: &mut Conn, cutoff: DateTime<Utc>) -> QueryResult<(usize
 /// Serialises sign-ins of one provider identity until the transaction ends,
 /// so two first sign-ins at once create one account.
 pub async fn lock_identity(conn: &mut Conn, issuer: &str, subject: &str) -> QueryResult<()> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+    prepared::sql("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
         .bind::<diesel::sql_types::Text, _>(format!("auth.oauth_identity {issuer} {subject}"))
         .execute(conn)
         .await
