@@ -193,6 +193,9 @@ struct Found {
 /// concurrent delivery of the same event waits for ours to commit and then
 /// finds our entries, so it appends nothing and leaves no gap in the
 /// sequence. The unique index on `(event_id, recipient_id)` backs this up.
+///
+/// Three round trips, however many recipients: lock the heads, look for
+/// earlier entries, append.
 pub async fn append_once(
     conn: &mut AsyncPgConnection,
     event_id: Uuid,
@@ -205,22 +208,19 @@ pub async fn append_once(
     if recipients.is_empty() {
         return Ok(Vec::new());
     }
-    // Make sure every head row exists (0 = nothing yet), then lock them.
+    // Create the missing heads (0 = nothing yet) and lock every head, in
+    // ascending order, in one statement: ON CONFLICT DO UPDATE locks the
+    // existing row even though the update changes nothing.
     prepared::sql(
         "INSERT INTO feed_heads (recipient_id, last_seq) \
          SELECT r, 0 FROM unnest($1::uuid[]) AS r ORDER BY r \
-         ON CONFLICT (recipient_id) DO NOTHING",
+         ON CONFLICT (recipient_id) DO UPDATE SET last_seq = feed_heads.last_seq",
     )
     .bind::<Array<diesel::sql_types::Uuid>, _>(&recipients)
     .execute(conn)
     .await?;
-    prepared::sql(
-        "SELECT recipient_id FROM feed_heads WHERE recipient_id = ANY($1) \
-         ORDER BY recipient_id FOR UPDATE",
-    )
-    .bind::<Array<diesel::sql_types::Uuid>, _>(&recipients)
-    .execute(conn)
-    .await?;
+    // A statement of its own, so that it sees what a delivery we waited for
+    // at the locks committed.
     let done: Found =
         prepared::sql("SELECT EXISTS (SELECT 1 FROM feed_events WHERE event_id = $1) AS found")
             .bind::<diesel::sql_types::Uuid, _>(event_id)
@@ -230,19 +230,46 @@ pub async fn append_once(
         tracing::debug!(%event_id, "feed entries of this event exist already");
         return Ok(Vec::new());
     }
-    let mut out = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let seq = append_entry(
-            conn,
-            entry.recipient,
-            entry.kind,
-            entry.payload,
-            Some(event_id),
-        )
-        .await?;
-        out.push((entry.recipient, seq));
-    }
-    Ok(out)
+    let kinds: Vec<&str> = entries.iter().map(|e| e.kind).collect();
+    let payloads: Vec<&serde_json::Value> = entries.iter().map(|e| e.payload).collect();
+    // Every entry in one round trip: bump each (locked) head, insert the
+    // event at it, queue the notifications.
+    let appended: Vec<AppendedTo> = prepared::sql(
+        "WITH head AS ( \
+             UPDATE feed_heads h SET last_seq = h.last_seq + 1 \
+             FROM unnest($1::uuid[]) AS r (recipient_id) \
+             WHERE h.recipient_id = r.recipient_id \
+             RETURNING h.recipient_id, h.last_seq \
+         ), event AS ( \
+             INSERT INTO feed_events (recipient_id, seq, kind, payload, event_id) \
+             SELECT head.recipient_id, head.last_seq, e.kind, e.payload, $4 \
+             FROM head JOIN unnest($1::uuid[], $2::text[], $3::jsonb[]) \
+                 AS e (recipient_id, kind, payload) USING (recipient_id) \
+             RETURNING recipient_id, seq \
+         ) \
+         SELECT recipient_id, seq, pg_notify($5, recipient_id::text) FROM event \
+         ORDER BY recipient_id",
+    )
+    .bind::<Array<diesel::sql_types::Uuid>, _>(&recipients)
+    .bind::<Array<Text>, _>(&kinds)
+    .bind::<Array<Jsonb>, _>(&payloads)
+    .bind::<diesel::sql_types::Uuid, _>(event_id)
+    .bind::<Text, _>(CHANNEL)
+    .load(conn)
+    .await?;
+    tracing::trace!(%event_id, entries = appended.len(), "feed events appended");
+    Ok(appended
+        .into_iter()
+        .map(|a| (a.recipient_id, a.seq))
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct AppendedTo {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    recipient_id: Uuid,
+    #[diesel(sql_type = Int8)]
+    seq: i64,
 }
 
 /// Up to `limit` events of `recipient` with `seq > after_seq`, oldest first.
