@@ -149,8 +149,9 @@ impl Hasher {
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// Nice value of the hashing threads where `SCHED_IDLE` is refused (0 is
-/// normal, 19 the lowest).
+/// Nice value of the hashing threads (0 is normal, 19 the lowest): high
+/// enough that the scheduler prefers request threads, low enough that
+/// hashes still finish promptly on a busy machine.
 const HASHING_NICE: i32 = 10;
 
 /// Threads that only hash, fed by one queue. They end when the last
@@ -195,27 +196,12 @@ impl Pool {
     }
 }
 
-/// Moves the calling thread to the `SCHED_IDLE` policy (on Linux the
-/// policy is per thread): the kernel then switches to any ordinary thread
-/// the moment it wakes, instead of letting the hash finish its time slice,
-/// and gives hashing only the CPU that nothing else wants. Under full CPU
-/// saturation sign-ins slow down first, everything else does not. Falls
-/// back to nice [`HASHING_NICE`] where the policy is refused; best effort
-/// either way.
-#[allow(unsafe_code)] // libc calls; std has no API for thread scheduling
+/// Lowers the calling thread's CPU priority (on Linux a nice value is per
+/// thread). Best effort: a refusal leaves the thread at normal priority.
+#[allow(unsafe_code)] // one libc call; std has no API for thread priority
 fn lower_priority() {
     #[cfg(target_os = "linux")]
     {
-        let param = libc::sched_param { sched_priority: 0 };
-        // SAFETY: `param` is a valid sched_param that outlives the call;
-        // pid 0 is the calling thread.
-        if unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &raw const param) } == 0 {
-            return;
-        }
-        tracing::debug!(
-            err = %std::io::Error::last_os_error(),
-            "SCHED_IDLE refused for a password hashing thread; lowering its nice value"
-        );
         // SAFETY: setpriority reads only its integer arguments; `who` 0 is
         // the calling thread.
         let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, HASHING_NICE) };
