@@ -1,6 +1,8 @@
-//! A closed-loop load generator: `concurrency` tasks call one async
-//! operation back to back until either the time or the request budget runs
-//! out, whichever comes first. Every call is timed.
+//! Load generators. [`run`] is closed-loop: `concurrency` tasks call one
+//! async operation back to back until either the time or the request budget
+//! runs out, whichever comes first. [`paced`] is open-loop: calls start at
+//! a fixed rate whatever the answers do, as traffic of many independent
+//! clients arrives. Every call is timed.
 
 // Counts and latencies stay far below 2^52: f64 holds them exactly.
 #![allow(clippy::cast_precision_loss)]
@@ -93,6 +95,49 @@ where
     stats
 }
 
+/// Starts `call(n)` `per_second` times a second (open loop) until the
+/// limits are reached. Each call is a task of its own, so a slow answer
+/// delays no later call (no coordinated omission); its latency counts from
+/// when it started (the timer's lateness is the generator's, not the
+/// system's).
+pub async fn paced<F, Fut>(per_second: f64, limits: Limits, call: F) -> Stats
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let started = Instant::now();
+    let deadline = started + limits.duration;
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / per_second));
+    let mut tasks = Vec::new();
+    for n in 0..limits.max_requests {
+        tick.tick().await;
+        if Instant::now() >= deadline {
+            break;
+        }
+        let call = call(n);
+        tasks.push(tokio::spawn(async move {
+            let t0 = Instant::now();
+            let ok = tokio::time::timeout(limits.duration, call)
+                .await
+                .unwrap_or(false);
+            ok.then(|| t0.elapsed().as_micros() as u64)
+        }));
+    }
+    let mut stats = Stats::default();
+    for task in tasks {
+        match task.await {
+            Ok(Some(latency)) => {
+                stats.ok += 1;
+                stats.latencies_us.push(latency);
+            }
+            _ => stats.errors += 1,
+        }
+    }
+    stats.elapsed = started.elapsed();
+    stats.latencies_us.sort_unstable();
+    stats
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +152,17 @@ mod tests {
         assert_eq!(stats.ok + stats.errors, 100);
         assert_eq!(stats.errors, 10);
         assert!(stats.percentile_ms(99.0) >= 0.0);
+    }
+
+    #[tokio::test]
+    async fn paced_calls_keep_their_rate() {
+        let limits = Limits {
+            duration: Duration::from_millis(500),
+            max_requests: 1_000,
+        };
+        let stats = paced(100.0, limits, |n| async move { n % 10 != 0 }).await;
+        // 100/s for 0.5 s: about 50 calls started.
+        assert!((40..=60).contains(&(stats.ok + stats.errors)), "{stats:?}");
+        assert!(stats.errors >= 4, "{stats:?}");
     }
 }
