@@ -341,6 +341,9 @@ async fn connect(
 /// Sends `rounds` messages to every subscriber, open loop at
 /// `--subs-rate` per second, from the seeded users in turn. Returns each
 /// message id with when it was requested and when its response came.
+/// Failed sends reported so far (only the first few are shown).
+static FAILURES_SHOWN: AtomicU64 = AtomicU64::new(0);
+
 async fn send_round(
     ctx: &Context,
     senders: &Arc<Vec<Gql>>,
@@ -359,13 +362,26 @@ async fn send_round(
         let to = &subscribers[n % subscribers.len()];
         let body = Gql::body(
             seed::SEND,
-            &json!({"to": to.id, "text": "notification bench", "cid": format!("{phase}-{}-{n}", ctx.run_id)}),
+            // `subs-`: the send scenario's ids are `<phase>-<run>-<n>` too,
+            // and a reused id with another text is refused as a CONFLICT.
+            &json!({"to": to.id, "text": "notification bench", "cid": format!("subs-{phase}-{}-{n}", ctx.run_id)}),
         );
         pending.push(tokio::spawn(async move {
             let requested = Instant::now();
-            let resp = gql.send_json(&body).await.ok()?;
+            let resp = gql.send_json(&body).await;
             let answered = Instant::now();
-            let id = resp["data"]["sendMessage"]["id"].as_str()?.to_owned();
+            let id = resp
+                .as_ref()
+                .ok()
+                .and_then(|r| r["data"]["sendMessage"]["id"].as_str());
+            let Some(id) = id else {
+                // Counted as not sent; say why (the first few times).
+                if FAILURES_SHOWN.fetch_add(1, Ordering::Relaxed) < 3 {
+                    eprintln!("bench: a send failed: {resp:?}");
+                }
+                return None;
+            };
+            let id = id.to_owned();
             Some((id, (requested, answered)))
         }));
     }
