@@ -170,45 +170,58 @@ pub async fn list(
     after: Option<Position>,
     limit: i64,
 ) -> QueryResult<Vec<Listed>> {
-    // `f(other, at)`: the list's rows; the keyset condition and the join are shared.
-    let rows = match list {
-        List::Friends => {
+    // `f(other, at)`: the list's rows; the keyset condition and the join
+    // are shared. Six fixed texts, each a prepared statement of its own.
+    macro_rules! listed {
+        ($rows:literal) => {
+            (
+                concat!(
+                    "SELECT u.id, u.nickname, u.about, u.avatar_url, u.created_at, u.avatar_key, f.at \
+                     FROM (", $rows, ") f JOIN users u ON u.id = f.other \
+                     ORDER BY f.at DESC, f.other DESC LIMIT $2"
+                ),
+                concat!(
+                    "SELECT u.id, u.nickname, u.about, u.avatar_url, u.created_at, u.avatar_key, f.at \
+                     FROM (", $rows, ") f JOIN users u ON u.id = f.other \
+                     WHERE (f.at, f.other) < ($3, $4) \
+                     ORDER BY f.at DESC, f.other DESC LIMIT $2"
+                ),
+            )
+        };
+    }
+    let (first_page, next_page) = match list {
+        List::Friends => listed!(
             "SELECT user_b AS other, accepted_at AS at FROM friendships \
                WHERE user_a = $1 AND state = 'accepted' \
              UNION ALL \
              SELECT user_a, accepted_at FROM friendships \
                WHERE user_b = $1 AND state = 'accepted'"
-        }
-        List::Incoming => {
+        ),
+        List::Incoming => listed!(
             "SELECT requested_by AS other, requested_at AS at FROM friendships \
                WHERE requested_of = $1 AND state = 'pending'"
-        }
-        List::Outgoing => {
+        ),
+        List::Outgoing => listed!(
             "SELECT requested_of AS other, requested_at AS at FROM friendships \
                WHERE requested_by = $1 AND state = 'pending'"
-        }
+        ),
     };
-    let keyset = if after.is_some() {
-        "WHERE (f.at, f.other) < ($3, $4)"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT u.id, u.nickname, u.about, u.avatar_url, u.created_at, u.avatar_key, f.at \
-         FROM ({rows}) f JOIN users u ON u.id = f.other \
-         {keyset} ORDER BY f.at DESC, f.other DESC LIMIT $2"
-    );
-    let query = diesel::sql_query(sql)
-        .bind::<SqlUuid, _>(me)
-        .bind::<BigInt, _>(limit);
     match after {
         Some(position) => {
-            query
+            prepared::sql(next_page)
+                .bind::<SqlUuid, _>(me)
+                .bind::<BigInt, _>(limit)
                 .bind::<Timestamptz, _>(position.at)
                 .bind::<SqlUuid, _>(position.user_id)
                 .load(conn)
                 .await
         }
-        None => query.load(conn).await,
+        None => {
+            prepared::sql(first_page)
+                .bind::<SqlUuid, _>(me)
+                .bind::<BigInt, _>(limit)
+                .load(conn)
+                .await
+        }
     }
 }
