@@ -78,42 +78,92 @@ struct Wait {
     secs: f64,
 }
 
+/// The GCRA step as SQL text, for [`check`] and for statements that count
+/// a request as one of their parts (messaging's send statement): an
+/// `INSERT … ON CONFLICT DO UPDATE … WHERE` on `rate_limits` that returns
+/// a row when the request is allowed and none when it is refused (then it
+/// changes nothing). Arguments are SQL placeholders (or expressions) as
+/// string literals: the key (text), the step and the period (intervals,
+/// [`Charge`]), and a boolean condition under which to count at all; add
+/// your own `RETURNING`.
+///
+/// A new key starts at `now() + step`, which is always within the period.
+/// An existing one moves forward by one step if that keeps it within
+/// `now() + period`; otherwise the `WHERE` leaves it alone.
+#[macro_export]
+macro_rules! gcra_sql {
+    ($key:literal, $step:literal, $period:literal, $when:literal) => {
+        concat!(
+            "INSERT INTO rate_limits AS r (key, tat) SELECT ",
+            $key,
+            ", now() + ",
+            $step,
+            " WHERE ",
+            $when,
+            " ON CONFLICT (key) DO UPDATE SET tat = GREATEST(r.tat, now()) + ",
+            $step,
+            " WHERE GREATEST(r.tat, now()) + ",
+            $step,
+            " <= now() + ",
+            $period
+        )
+    };
+}
+
+/// What a statement built with [`gcra_sql!`] binds for one request.
+#[derive(Debug, Clone)]
+pub struct Charge<'a> {
+    pub key: &'a str,
+    /// One request's share of the period (`per / max`).
+    pub step: PgInterval,
+    pub period: PgInterval,
+}
+
+impl<'a> Charge<'a> {
+    /// `None` when `rate` is off (nothing to count).
+    pub fn new(key: &'a str, rate: Rate) -> Option<Self> {
+        (!rate.is_off()).then(|| Self {
+            key,
+            step: interval(rate.interval()),
+            period: interval(rate.per),
+        })
+    }
+}
+
 /// Counts one request for `key` against `rate` on `conn` (inside the
 /// caller's transaction, if it has one: a rollback then forgets the
 /// request too).
 pub async fn check(conn: &mut AsyncPgConnection, key: &str, rate: Rate) -> QueryResult<Decision> {
-    if rate.is_off() {
+    let Some(charge) = Charge::new(key, rate) else {
         return Ok(Decision::Allowed);
-    }
-    let step = interval(rate.interval());
-    let period = interval(rate.per);
-    // A new key starts at now() + step, which is always within the period.
-    // An existing one moves forward by one step if that keeps it within
-    // now() + period; otherwise the WHERE leaves it alone and nothing is
-    // returned.
-    let allowed = prepared::sql(
-        "INSERT INTO rate_limits AS r (key, tat) VALUES ($1, now() + $2)
-         ON CONFLICT (key) DO UPDATE SET tat = GREATEST(r.tat, now()) + $2
-         WHERE GREATEST(r.tat, now()) + $2 <= now() + $3
-         RETURNING 0::float8 AS secs",
-    )
-    .bind::<Text, _>(key)
-    .bind::<Interval, _>(step)
-    .bind::<Interval, _>(period)
+    };
+    let allowed = prepared::sql(concat!(
+        gcra_sql!("$1", "$2", "$3", "true"),
+        " RETURNING 0::float8 AS secs"
+    ))
+    .bind::<Text, _>(charge.key)
+    .bind::<Interval, _>(charge.step)
+    .bind::<Interval, _>(charge.period)
     .get_result::<Wait>(conn)
     .await
     .optional()?;
     if allowed.is_some() {
         return Ok(Decision::Allowed);
     }
-    // Refused: the next request fits once now() + period reaches tat + step.
+    refused(conn, key, rate).await
+}
+
+/// The answer for a request [`gcra_sql!`] refused: when the next one for
+/// `key` will be allowed.
+pub async fn refused(conn: &mut AsyncPgConnection, key: &str, rate: Rate) -> QueryResult<Decision> {
+    // The next request fits once now() + period reaches tat + step.
     let wait = prepared::sql(
         "SELECT GREATEST(EXTRACT(EPOCH FROM tat + $2 - $3 - now()), 0)::float8 AS secs
          FROM rate_limits WHERE key = $1",
     )
     .bind::<Text, _>(key)
-    .bind::<Interval, _>(step)
-    .bind::<Interval, _>(period)
+    .bind::<Interval, _>(interval(rate.interval()))
+    .bind::<Interval, _>(interval(rate.per))
     .get_result::<Wait>(conn)
     .await
     .optional()?;

@@ -37,10 +37,15 @@ impl Directory {
         })
     }
 
+    /// Whether user `id` was confirmed recently (no call to users).
+    pub fn knows(&self, id: Uuid) -> bool {
+        self.lock().contains(id, Instant::now())
+    }
+
     /// `Ok` if user `id` exists; `NOT_FOUND` if users does not know it;
     /// `UNAVAILABLE` if users cannot be asked.
     pub async fn ensure_exists(&self, id: Uuid) -> ApiResult<()> {
-        if self.lock().contains(id, Instant::now()) {
+        if self.knows(id) {
             return Ok(());
         }
         let request = GetUsersRequest {

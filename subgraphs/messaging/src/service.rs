@@ -82,21 +82,8 @@ impl MessagingService {
                 "you cannot send a message to yourself",
             ));
         }
-        // A retry needs no recipient check and no transaction.
-        let mut conn = self.pool.get().await?;
-        if let Some(original) = messages::by_client_id(&mut conn, sender, client_message_id).await?
-        {
-            return same_message(original, recipient, text);
-        }
-        // No connection is held while users is asked.
-        drop(conn);
-        // Retries (above) are free: only new messages count.
-        self.limiter
-            .check(&format!("message:{sender}"), self.message_rate)
-            .await?;
-        self.directory.ensure_exists(recipient).await?;
-        let mut conn = self.pool.get().await?;
-
+        let key = format!("message:{sender}");
+        let charge = ratelimit::Charge::new(&key, self.message_rate);
         let outgoing = messages::Outgoing {
             id: Uuid::now_v7(),
             sender_id: sender,
@@ -105,7 +92,36 @@ impl MessagingService {
             client_message_id,
             new_conversation_id: Uuid::now_v7(),
         };
-        match messages::send(&mut conn, &outgoing, events::MESSAGE_SENT_EVENT).await {
+        let sent = if self.directory.knows(recipient) {
+            // The common case, one statement: the rate limit counts the
+            // message as part of it, and a retry fails the client id's
+            // unique key, which takes the count back (retries are free).
+            let mut conn = self.pool.get().await?;
+            messages::send(
+                &mut conn,
+                &outgoing,
+                events::MESSAGE_SENT_EVENT,
+                charge.as_ref(),
+            )
+            .await
+        } else {
+            // A recipient to ask users about. A retry needs no asking; a
+            // new message is counted before users is asked, so unknown ids
+            // cannot be probed faster than messages can be sent.
+            let mut conn = self.pool.get().await?;
+            if let Some(original) =
+                messages::by_client_id(&mut conn, sender, client_message_id).await?
+            {
+                return same_message(original, recipient, text);
+            }
+            // No connection is held while users is asked.
+            drop(conn);
+            self.limiter.check(&key, self.message_rate).await?;
+            self.directory.ensure_exists(recipient).await?;
+            let mut conn = self.pool.get().await?;
+            messages::send(&mut conn, &outgoing, events::MESSAGE_SENT_EVENT, None).await
+        };
+        match sent {
             Ok(message) => {
                 tracing::debug!(message_id = %message.id, conversation_id = %message.conversation_id, "message sent");
                 // After the commit, not in it: a commit that notifies holds
@@ -114,13 +130,25 @@ impl MessagingService {
                 self.outbox.wake();
                 Ok(message)
             }
-            Err(messages::SendError::Duplicate) => {
-                let original = messages::by_client_id(&mut conn, sender, client_message_id)
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::internal("client message id conflicted, then vanished")
-                    })?;
-                same_message(original, recipient, text)
+            // A retry (maybe refused by the limit before its duplicate key
+            // could show): the original message, whatever the limit says.
+            Err(refusal @ (messages::SendError::Duplicate | messages::SendError::Limited)) => {
+                let mut conn = self.pool.get().await?;
+                if let Some(original) =
+                    messages::by_client_id(&mut conn, sender, client_message_id).await?
+                {
+                    return same_message(original, recipient, text);
+                }
+                if matches!(refusal, messages::SendError::Duplicate) {
+                    return Err(ApiError::internal(
+                        "client message id conflicted, then vanished",
+                    ));
+                }
+                let decision = ratelimit::refused(&mut conn, &key, self.message_rate).await?;
+                Err(decision
+                    .into_result()
+                    .err()
+                    .unwrap_or_else(|| ApiError::rate_limited(1)))
             }
             Err(messages::SendError::Db(err)) => Err(err.into()),
         }

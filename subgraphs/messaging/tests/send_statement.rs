@@ -1,7 +1,7 @@
 //! The one-statement send (`db::messages::send`) against a real database,
-//! without the services around it: what it writes, and that the outbox
+//! without the services around it: what it writes, that the outbox
 //! payload it builds in SQL is exactly the `MessagePayload` the event's
-//! handlers read.
+//! handlers read, and the rate limit it counts in the same statement.
 
 #![allow(clippy::expect_used)]
 use diesel::prelude::*;
@@ -63,6 +63,7 @@ async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
         &mut conn,
         &outgoing(alice, bob, "hi ☃ \"bob\"", "c1"),
         MESSAGE_SENT_EVENT,
+        None,
     )
     .await
     .expect("first send");
@@ -70,6 +71,7 @@ async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
         &mut conn,
         &outgoing(bob, alice, "hello", "c1"),
         MESSAGE_SENT_EVENT,
+        None,
     )
     .await
     .expect("reply");
@@ -77,6 +79,7 @@ async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
         &mut conn,
         &outgoing(alice, bob, "again", "c2"),
         MESSAGE_SENT_EVENT,
+        None,
     )
     .await
     .expect("third send");
@@ -122,6 +125,7 @@ async fn a_used_client_message_id_writes_nothing() {
         &mut conn,
         &outgoing(alice, bob, "hi", "same"),
         MESSAGE_SENT_EVENT,
+        None,
     )
     .await
     .expect("first send");
@@ -132,6 +136,7 @@ async fn a_used_client_message_id_writes_nothing() {
             &mut conn,
             &outgoing(alice, to, "other", "same"),
             MESSAGE_SENT_EVENT,
+            None,
         )
         .await;
         assert!(matches!(again, Err(SendError::Duplicate)), "{again:?}");
@@ -152,4 +157,97 @@ async fn a_used_client_message_id_writes_nothing() {
         "no conversation was started with carol"
     );
     assert_eq!(outbox(&mut conn).await.len(), 1);
+}
+
+/// The limiter's state for `key`: its theoretical arrival time, in
+/// microseconds since the epoch (None: no row).
+async fn tat(conn: &mut AsyncPgConnection, key: &str) -> Option<i64> {
+    #[derive(QueryableByName)]
+    struct Tat {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        micros: i64,
+    }
+    diesel::sql_query(
+        "SELECT (EXTRACT(EPOCH FROM tat) * 1000000)::int8 AS micros FROM rate_limits WHERE key = $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(key)
+    .get_result::<Tat>(conn)
+    .await
+    .optional()
+    .expect("read rate_limits")
+    .map(|t| t.micros)
+}
+
+#[tokio::test]
+async fn the_rate_limit_counts_in_the_statement_and_a_retry_costs_nothing() {
+    let db = TestDatabase::new(MIGRATIONS).await;
+    let mut conn = AsyncPgConnection::establish(db.url())
+        .await
+        .expect("connect");
+    let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
+    let rate: ratelimit::Rate = "2/1m".parse().expect("rate");
+    let key = format!("message:{alice}");
+    let charge = ratelimit::Charge::new(&key, rate).expect("a rate that is on");
+
+    let url = db.url().to_owned();
+    let send = |cid: &'static str, text: &'static str| {
+        let (charge, url) = (charge.clone(), url.clone());
+        async move {
+            let mut conn = AsyncPgConnection::establish(&url).await.expect("connect");
+            messages::send(
+                &mut conn,
+                &outgoing(alice, bob, text, cid),
+                MESSAGE_SENT_EVENT,
+                Some(&charge),
+            )
+            .await
+        }
+    };
+    send("c1", "hi").await.expect("within the burst of 2");
+    let counted = tat(&mut conn, &key).await.expect("a row for the key");
+    // A retry of c1 is refused as a duplicate and counts nothing.
+    let retry = send("c1", "hi").await;
+    assert!(matches!(retry, Err(SendError::Duplicate)), "{retry:?}");
+    assert_eq!(tat(&mut conn, &key).await, Some(counted));
+
+    send("c2", "hi").await.expect("within the burst of 2");
+    let counted = tat(&mut conn, &key).await.expect("a row for the key");
+    // At the limit even a retry is refused before its key can clash (the
+    // service then finds the original by its id).
+    let retry = send("c2", "hi").await;
+    assert!(matches!(retry, Err(SendError::Limited)), "{retry:?}");
+
+    // A third new message is over the rate: refused, nothing written.
+    let third = send("c3", "third").await;
+    assert!(matches!(third, Err(SendError::Limited)), "{third:?}");
+    assert_eq!(tat(&mut conn, &key).await, Some(counted));
+    let conversation = conversations::by_pair(&mut conn, alice, bob)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(conversation.last_seq, 2);
+    assert_eq!(member(&mut conn, conversation.id, bob).await.0, 2);
+    assert_eq!(outbox(&mut conn).await.len(), 2);
+    let retry_after = ratelimit::refused(&mut conn, &key, rate)
+        .await
+        .expect("read the wait");
+    let ratelimit::Decision::Limited { retry_after } = retry_after else {
+        panic!("refused() always answers Limited")
+    };
+    assert!(
+        retry_after > std::time::Duration::from_secs(25)
+            && retry_after <= std::time::Duration::from_secs(30),
+        "one step of 30 s, minus the moments since: {retry_after:?}"
+    );
+
+    // Without a charge (the limit was checked elsewhere) nothing counts.
+    messages::send(
+        &mut conn,
+        &outgoing(alice, bob, "uncounted", "c4"),
+        MESSAGE_SENT_EVENT,
+        None,
+    )
+    .await
+    .expect("no limit applied");
+    assert_eq!(tat(&mut conn, &key).await, Some(counted));
 }

@@ -1,9 +1,10 @@
 //! Messages.
 
 use chrono::{DateTime, Utc};
+use diesel::data_types::PgInterval;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
-use diesel::sql_types::{Text, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Interval, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
@@ -42,6 +43,8 @@ pub enum SendError {
     /// The sender used this client message id already (possibly in a
     /// concurrent send that committed first).
     Duplicate,
+    /// The rate limit refused it ([`ratelimit::refused`] says until when).
+    Limited,
     Db(Error),
 }
 
@@ -49,12 +52,15 @@ pub enum SendError {
 const CLIENT_ID_KEY: &str = "messages_sender_client_id_key";
 
 /// Sends a message in one statement, hence one implicit transaction and one
-/// round trip: creates the pair's conversation (and both memberships) or
-/// locks it, numbers the message under that lock, inserts it, moves the
+/// round trip: counts it against the sender's rate limit (`charge`, if
+/// any), creates the pair's conversation (and both memberships) or locks
+/// it, numbers the message under that lock, inserts it, moves the
 /// conversation's newest message, both members' place in their lists and
 /// the recipient's unread count, and queues `event_kind` in the outbox with
 /// the message as its payload (the JSON of `events::MessagePayload`; a test
-/// holds the two to the same shape). Nothing is written if any part fails.
+/// holds the two to the same shape). Nothing is written if any part fails
+/// or the limit refuses: a repeated client message id fails the unique key,
+/// which also takes back the count, so a retry costs no allowance.
 ///
 /// Written as one statement because the send path is the hot path: the same
 /// work as separate statements took ten round trips inside a transaction,
@@ -69,12 +75,17 @@ pub async fn send(
     conn: &mut Conn,
     message: &Outgoing<'_>,
     event_kind: &str,
+    charge: Option<&ratelimit::Charge<'_>>,
 ) -> Result<Message, SendError> {
     let (low, high) = ordered(message.sender_id, message.recipient_id);
-    prepared::sql(
-        "WITH conv AS ( \
+    let zero = || PgInterval::from_microseconds(0);
+    let sent: Option<Message> = prepared::sql(concat!(
+        "WITH allowed AS (",
+        ratelimit::gcra_sql!("$10", "$11", "$12", "$13"),
+        "    RETURNING 1 \
+         ), conv AS ( \
              INSERT INTO conversations AS c (id, user_low, user_high, last_seq, last_message_id) \
-             VALUES ($1, $2, $3, 1, $4) \
+             SELECT $1, $2, $3, 1, $4 WHERE NOT $13 OR EXISTS (SELECT FROM allowed) \
              ON CONFLICT (user_low, user_high) DO UPDATE \
              SET last_seq = c.last_seq + 1, last_message_id = EXCLUDED.last_message_id \
              RETURNING c.id, c.last_seq \
@@ -103,8 +114,8 @@ pub async fn send(
                  'recipientId', recipient_id, 'text', body, 'sentAt', sent_at) \
              FROM message \
          ) \
-         SELECT * FROM message",
-    )
+         SELECT * FROM message"
+    ))
     .bind::<SqlUuid, _>(message.new_conversation_id)
     .bind::<SqlUuid, _>(low)
     .bind::<SqlUuid, _>(high)
@@ -114,8 +125,13 @@ pub async fn send(
     .bind::<Text, _>(message.body)
     .bind::<Text, _>(message.client_message_id)
     .bind::<Text, _>(event_kind)
+    .bind::<Text, _>(charge.map_or("", |c| c.key))
+    .bind::<Interval, _>(charge.map_or_else(zero, |c| c.step))
+    .bind::<Interval, _>(charge.map_or_else(zero, |c| c.period))
+    .bind::<Bool, _>(charge.is_some())
     .get_result(conn)
     .await
+    .optional()
     .map_err(|err| match &err {
         Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
             if info.constraint_name() == Some(CLIENT_ID_KEY) =>
@@ -123,7 +139,8 @@ pub async fn send(
             SendError::Duplicate
         }
         _ => SendError::Db(err),
-    })
+    })?;
+    sent.ok_or(SendError::Limited)
 }
 
 /// The message `sender` sent with `client_message_id`, if any.
