@@ -70,6 +70,7 @@ impl System {
         auth_config.database_url = auth_db.url().to_owned();
         auth_config.db_pool_size = 4;
         auth_config.hash_concurrency = 2;
+        auth_config.http.trusted_proxies = Some(router_address());
         let auth = auth::start(
             &auth_config,
             auth::Parts {
@@ -83,6 +84,7 @@ impl System {
         let mut users_config = users::Config::defaults();
         users_config.database_url = users_db.url().to_owned();
         users_config.db_pool_size = 4;
+        users_config.http.trusted_proxies = Some(router_address());
         users_config.auth_grpc_url = auth.grpc_url();
         let users = users::start(&users_config, users::Parts::ALL)
             .await
@@ -100,6 +102,7 @@ impl System {
         let mut messaging_config = messaging::Config::defaults();
         messaging_config.database_url = messaging_db.url().to_owned();
         messaging_config.db_pool_size = 4;
+        messaging_config.http.trusted_proxies = Some(router_address());
         messaging_config.auth_grpc_url = auth.grpc_url();
         messaging_config.users_grpc_url = users.grpc_url();
         let messaging = messaging::start(&messaging_config, messaging::Parts::ALL)
@@ -219,6 +222,14 @@ impl System {
         .await
         .unwrap_or_else(|e| panic!("e2e: WebSocket to the router: {e}"))
     }
+}
+
+/// Where the router calls the subgraphs from, as `xtask up` and compose.yml
+/// tell them: its `x-forwarded-for` is believed, anybody else's is not.
+fn router_address<T: std::str::FromStr<Err: std::fmt::Display>>() -> T {
+    "127.0.0.1/32"
+        .parse()
+        .unwrap_or_else(|e| panic!("e2e: trusted proxies: {e}"))
 }
 
 fn str_at(value: &Value, key: &str) -> String {

@@ -529,3 +529,96 @@ async fn the_explorer_is_served_from_the_binary() {
         .unwrap();
     assert_eq!(resp["data"]["__typename"], "Query", "{resp}");
 }
+
+const MY_SESSION_IPS: &str = "{ mySessions { id ip current } }";
+
+/// The address auth recorded for the session making the request.
+async fn current_session_ip(gql: &testkit::GraphqlClient) -> Value {
+    let resp = gql.query(MY_SESSION_IPS, json!({})).await;
+    assert_no_errors(&resp);
+    let sessions = resp["data"]["mySessions"].as_array().unwrap();
+    let current = sessions.iter().find(|s| s["current"] == true).unwrap();
+    current["ip"].clone()
+}
+
+#[tokio::test]
+async fn a_client_cannot_pick_its_address_through_the_router() {
+    let system = System::start().await;
+    let user = system.user("mallory").await;
+    // The subgraphs trust the router (127.0.0.1, as `xtask up` sets them),
+    // so whatever the router passes on in x-forwarded-for is believed.
+    let forged = system
+        .client()
+        .with_header("x-forwarded-for", "203.0.113.66");
+    let resp = forged
+        .query(
+            LOGIN,
+            json!({"email": user.email, "password": e2e::PASSWORD}),
+        )
+        .await;
+    assert_no_errors(&resp);
+    let token = resp["data"]["login"]["accessToken"].as_str().unwrap();
+    let me = forged.with_token(token);
+    assert_eq!(current_session_ip(&me).await, "127.0.0.1");
+
+    // A new forged address per attempt does not escape the per-address
+    // sign-in limit: within its burst (plus what refills meanwhile) the
+    // attempts are refused, and then the right password is refused too.
+    let burst = auth::Config::defaults().security.login_rate_per_ip.max;
+    let mut limited_after = None;
+    for i in 0..2 * burst {
+        let resp = system
+            .client()
+            .with_header(
+                "x-forwarded-for",
+                &format!("198.51.{}.{}", i / 200, i % 200 + 1),
+            )
+            .query(
+                LOGIN,
+                json!({"email": format!("guess{i}@example.com"), "password": "guess"}),
+            )
+            .await;
+        if error_code(&resp).as_deref() == Some("RATE_LIMITED") {
+            limited_after = Some(i);
+            break;
+        }
+    }
+    let limited_after = limited_after.expect("forged addresses escaped the limit");
+    assert!(limited_after >= burst - 1, "limited after {limited_after}");
+    let resp = system
+        .client()
+        .with_header("x-forwarded-for", "192.0.2.200")
+        .query(
+            LOGIN,
+            json!({"email": user.email, "password": e2e::PASSWORD}),
+        )
+        .await;
+    assert_eq!(error_code(&resp).as_deref(), Some("RATE_LIMITED"), "{resp}");
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_in_front_of_the_router_names_the_client() {
+    // The test client plays the proxy: the router trusts its address.
+    let system = System::start_with_router_env(&[("ROUTER_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    let user = system.user("carol").await;
+    let via_proxy = |chain: &str| system.client().with_header("x-forwarded-for", chain);
+    for (chain, client) in [
+        ("198.51.100.7", "198.51.100.7"),
+        // What the client wrote left of the proxy's entry is not believed.
+        ("203.0.113.1, 198.51.100.8", "198.51.100.8"),
+    ] {
+        let resp = via_proxy(chain)
+            .query(
+                LOGIN,
+                json!({"email": user.email, "password": e2e::PASSWORD}),
+            )
+            .await;
+        assert_no_errors(&resp);
+        let token = resp["data"]["login"]["accessToken"].as_str().unwrap();
+        assert_eq!(
+            current_session_ip(&via_proxy(chain).with_token(token)).await,
+            client,
+            "{chain}"
+        );
+    }
+}

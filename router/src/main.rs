@@ -44,6 +44,7 @@ async fn run() -> Result<(), RouterInitError> {
             .register::<plugins::explorer::Explorer>()
             .register::<plugins::healthz::Healthz>()
             .register::<plugins::request_id::RequestId>()
+            .register::<plugins::forwarded_for::ForwardedFor>()
             .register::<plugins::error_codes::ErrorCodes>(),
     )
     .await

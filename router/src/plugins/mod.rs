@@ -4,5 +4,6 @@
 
 pub mod error_codes;
 pub mod explorer;
+pub mod forwarded_for;
 pub mod healthz;
 pub mod request_id;

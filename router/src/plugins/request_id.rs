@@ -5,9 +5,8 @@
 //! lines. This plugin makes that id visible end to end: it is returned in the
 //! `x-request-id` response header (what a frontend quotes in a bug report)
 //! and sent to every subgraph, whose request span then logs the same id.
-//! It also forwards the caller's address in `x-forwarded-for`.
-
-use std::net::IpAddr;
+//! (The caller's address goes to the subgraphs by the `forwarded_for`
+//! plugin.)
 
 use hive_router::async_trait;
 use hive_router::http::HeaderValue;
@@ -27,12 +26,10 @@ use hive_router::telemetry::logging::request_id::REQUEST_IDENTIFIERS;
 pub struct RequestId;
 
 const X_REQUEST_ID: &str = "x-request-id";
-const X_FORWARDED_FOR: &str = "x-forwarded-for";
 
 /// What one client request passes on to its subgraph requests.
 struct Forwarded {
     request_id: HeaderValue,
-    forwarded_for: Option<HeaderValue>,
 }
 
 #[async_trait]
@@ -62,18 +59,7 @@ impl RouterPlugin for RequestId {
             else {
                 return payload.proceed();
             };
-            let request = &payload.router_http_request;
-            let forwarded_for = forwarded_for(
-                request
-                    .headers()
-                    .get(X_FORWARDED_FOR)
-                    .and_then(|v| v.to_str().ok()),
-                request.peer_addr().map(|addr| addr.ip()),
-            );
-            payload.context.insert(Forwarded {
-                request_id,
-                forwarded_for,
-            });
+            payload.context.insert(Forwarded { request_id });
             payload.on_end(move |end: OnHttpResponseHookPayload<'req>| {
                 end.map_response(|mut response| {
                     response
@@ -92,24 +78,11 @@ impl RouterPlugin for RequestId {
     ) -> OnSubgraphHttpRequestHookResult<'exec> {
         let context = payload.context;
         if let Some(forwarded) = context.get_ref::<Forwarded>() {
-            let headers = &mut payload.execution_request.headers;
-            headers.insert(X_REQUEST_ID, forwarded.request_id.clone());
-            if let Some(value) = &forwarded.forwarded_for {
-                headers.insert(X_FORWARDED_FOR, value.clone());
-            }
+            payload
+                .execution_request
+                .headers
+                .insert(X_REQUEST_ID, forwarded.request_id.clone());
         }
         payload.proceed()
     }
-}
-
-/// `x-forwarded-for` for the subgraph request: the client's list (if any)
-/// with the address the router saw appended, as proxies do.
-fn forwarded_for(existing: Option<&str>, peer: Option<IpAddr>) -> Option<HeaderValue> {
-    let value = match (existing.map(str::trim).filter(|s| !s.is_empty()), peer) {
-        (Some(list), Some(ip)) => format!("{list}, {ip}"),
-        (Some(list), None) => list.to_owned(),
-        (None, Some(ip)) => ip.to_string(),
-        (None, None) => return None,
-    };
-    HeaderValue::from_str(&value).ok()
 }
