@@ -43,7 +43,10 @@ mod tests {
 
     #[test]
     fn compose_file_is_valid() {
+        // The secrets come from an env file (`cargo xtask env` writes .env);
+        // validate with the committed example, whatever .env holds.
         let out = compose_cli()
+            .args(["--env-file", crate::env_file::EXAMPLE])
             .args(["-f", "compose.yml", "config", "-q"])
             .current_dir(repo())
             .output()
@@ -64,7 +67,12 @@ mod tests {
             for expected in [
                 format!("\n  {name}:\n"),
                 format!("{name} migrate && exec {name} serve"),
-                format!("DATABASE_URL: postgres://postgres:messenger@postgres:5432/{name}\n"),
+                format!(
+                    "DATABASE_URL: postgres://{name}:${{{}_DB_PASSWORD:?",
+                    name.to_ascii_uppercase()
+                ),
+                format!("@postgres:5432/{name}\n"),
+                format!("\"{name} $${}_DB_PASSWORD\"", name.to_ascii_uppercase()),
                 format!("HTTP_ADDR: 0.0.0.0:{http}\n"),
                 format!("GRPC_ADDR: 0.0.0.0:{grpc}\n"),
                 format!("\"127.0.0.1:{http}:{http}\""),
@@ -92,6 +100,22 @@ mod tests {
                 "compose.yml lacks {expected:?}"
             );
         }
+    }
+
+    #[test]
+    fn compose_trusts_only_the_router_and_holds_no_secrets() {
+        let compose = read("compose.yml");
+        assert!(compose.contains("ipv4_address: 172.28.0.10\n"));
+        assert_eq!(
+            compose.matches("TRUSTED_PROXIES: 172.28.0.10/32\n").count(),
+            SERVICES.len()
+        );
+        assert!(!compose.contains("TRUSTED_PROXIES: 172.28.0.0"));
+        assert!(!compose.contains("messenger@"), "a fixed password");
+        assert!(!compose.contains("PASSWORD: messenger"), "a fixed password");
+        // The roles and databases: the same bootstrap as xtask up.
+        assert!(compose.contains("- ./migrations/bootstrap.sql:/bootstrap.sql:ro\n"));
+        assert!(compose.contains("-v service=\"$$1\" -v password=\"$$2\" -f /bootstrap.sql"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //!   explorer bundles, the router build, the test suite).
 //! - `schema`: writes each subgraph's SDL (`subgraphs/<name>/schema.graphql`)
 //!   and composes `supergraph.graphql` from them (`--check`: only checks).
+//! - `env`: writes `.env` with fresh random secrets for compose.yml.
 //! - `router`: builds the router (its own cargo workspace under `router/`).
 //! - `explorer`: refreshes the router's vendored GraphiQL bundles.
 //! - `bench`: the load scenarios of `bench/` against the whole system on
@@ -19,6 +20,7 @@
 
 mod bench;
 mod containers;
+mod env_file;
 mod explorer;
 mod faults;
 mod fuzz;
@@ -60,6 +62,9 @@ enum Cmd {
         #[arg(long)]
         check: bool,
     },
+    /// Write .env: random passwords and the internal gRPC credential for
+    /// compose.yml.
+    Env(env_file::EnvArgs),
     /// Build the router (router/target/{debug,release}/router).
     Router {
         /// Optimised build.
@@ -116,6 +121,7 @@ fn main() -> ExitCode {
         } => test(tests_only, &cargo_args),
         Cmd::Schema { check: false } => schema::write(),
         Cmd::Schema { check: true } => schema::check(),
+        Cmd::Env(args) => env_file::write(&args),
         Cmd::Router { release } => router::build(release),
         Cmd::Explorer => explorer::vendor(),
         Cmd::Bench(args) => bench::run(&args),

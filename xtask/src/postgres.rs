@@ -63,23 +63,48 @@ impl Server {
         }
     }
 
-    /// Creates the database unless it exists.
-    pub async fn ensure_database(&self, name: &str) -> anyhow::Result<()> {
-        let (client, connection) =
-            tokio_postgres::connect(&self.admin_url, tokio_postgres::NoTls).await?;
-        tokio::spawn(connection);
-        let exists = client
-            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
-            .await?
-            .is_some();
-        if !exists {
-            client
-                .batch_execute(&format!("CREATE DATABASE \"{name}\""))
-                .await?;
-            eprintln!("created database {name}");
-        }
-        Ok(())
+    /// The role and database of `service`, as compose does it:
+    /// `migrations/bootstrap.sql` run by psql as the admin (idempotent;
+    /// sets the role's `password`).
+    pub fn bootstrap(&self, service: &str, password: &str) -> anyhow::Result<()> {
+        crate::run_cmd(
+            Command::new(psql()?)
+                .arg(&self.admin_url)
+                .args(["-X", "-q", "-v", "ON_ERROR_STOP=1"])
+                .args(["-v", &format!("service={service}")])
+                .args(["-v", &format!("password={password}")])
+                .args(["-f", BOOTSTRAP]),
+        )
+        .with_context(|| format!("{BOOTSTRAP} for {service}"))
     }
+
+    /// URL of `service`'s database as its own role (see [`bootstrap`]).
+    ///
+    /// [`bootstrap`]: Self::bootstrap
+    pub fn service_url(&self, service: &str, password: &str) -> String {
+        let url = self.database_url(service);
+        let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", &url));
+        let authority_end = rest.find('/').unwrap_or(rest.len());
+        let host = match rest[..authority_end].rfind('@') {
+            Some(at) => &rest[at + 1..],
+            None => rest,
+        };
+        format!("{scheme}://{service}:{password}@{host}")
+    }
+}
+
+const BOOTSTRAP: &str = "migrations/bootstrap.sql";
+
+/// psql from PATH, else next to the server binaries.
+fn psql() -> anyhow::Result<PathBuf> {
+    let on_path = Command::new("psql")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if on_path {
+        return Ok(PathBuf::from("psql"));
+    }
+    Ok(bin_dir()?.join("psql"))
 }
 
 impl Drop for Server {
@@ -201,6 +226,34 @@ impl PrivateCluster {
             &self.pg_ctl,
             &["stop", "-m", "fast", "-D"],
             Some(&self.data_dir),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(admin_url: &str) -> Server {
+        Server {
+            admin_url: admin_url.to_owned(),
+            private: None,
+        }
+    }
+
+    #[test]
+    fn service_urls_name_the_role_and_its_database() {
+        assert_eq!(
+            server("postgres://postgres@127.0.0.1:5432/postgres").service_url("auth", "f00d"),
+            "postgres://auth:f00d@127.0.0.1:5432/auth"
+        );
+        assert_eq!(
+            server("postgresql://admin:p@ss@db.internal/postgres").service_url("users", "beef"),
+            "postgresql://users:beef@db.internal/users"
+        );
+        assert_eq!(
+            server("postgres://127.0.0.1:54329/postgres").service_url("messaging", "1"),
+            "postgres://messaging:1@127.0.0.1:54329/messaging"
         );
     }
 }

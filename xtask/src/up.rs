@@ -29,6 +29,13 @@ pub fn run(args: &UpArgs) -> anyhow::Result<()> {
 
 async fn up(args: &UpArgs) -> anyhow::Result<()> {
     let server = Server::find_or_start().await?;
+    // Each service connects as its own role (migrations/bootstrap.sql), with
+    // a fresh password for this run.
+    let db_passwords = crate::SERVICES
+        .iter()
+        .map(|s| Ok((s.name, crate::env_file::random_hex(16)?)))
+        .collect::<anyhow::Result<std::collections::HashMap<_, _>>>()?;
+    let db_password = |service: &Service| db_passwords[service.name].as_str();
     // Broker mode when a NATS JetStream is there (or EVENTS says so).
     let events = crate::nats::choose_events_mode().await?;
     let nats_url = crate::nats::url();
@@ -47,7 +54,10 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
 
     let env = |service: &Service| -> Vec<(String, String)> {
         vec![
-            ("DATABASE_URL".into(), server.database_url(service.name)),
+            (
+                "DATABASE_URL".into(),
+                server.service_url(service.name, db_password(service)),
+            ),
             (
                 "HTTP_ADDR".into(),
                 format!("127.0.0.1:{}", service.http_port),
@@ -74,7 +84,7 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
             eprintln!("{}: not implemented yet, skipped", service.name);
             continue;
         }
-        server.ensure_database(service.name).await?;
+        server.bootstrap(service.name, db_password(service))?;
         crate::run_cmd(Command::new(&bin).arg("migrate").envs(env(service)))
             .with_context(|| format!("migrating {}", service.name))?;
         let child = Command::new(&bin)
