@@ -1,6 +1,7 @@
 //! Input validation for credentials. Pure functions, unit-tested.
 
 use api_errors::ApiError;
+use unicode_normalization::UnicodeNormalization as _;
 
 pub const MAX_EMAIL_LEN: usize = 254;
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -9,9 +10,25 @@ pub const MAX_PASSWORD_CHARS: usize = 1024;
 /// Trims and lower-cases an email and checks it is plausible: at most 254
 /// characters, exactly one `@`, a local part of at most 64 printable
 /// characters, and a domain of dot-separated LDH labels with an alphabetic TLD.
+///
+/// Addresses are compared as their Unicode NFKC form, case-folded; an
+/// address that only becomes that form by more than lower-casing is refused
+/// rather than rewritten: `\u{212A}elly@…` (KELVIN SIGN) must not become
+/// `kelly@…`, someone else's account, nor `straße@…` fold into `strasse@…`.
 pub fn normalize_email(raw: &str) -> Result<String, ApiError> {
     let invalid = |why: &str| ApiError::invalid_field("email", format!("invalid email: {why}"));
-    let email = raw.trim().to_lowercase();
+    let trimmed = raw.trim();
+    if !trimmed.nfkc().eq(trimmed.chars()) {
+        return Err(invalid(
+            "it has characters in a compatibility form (like the Kelvin sign for K): type it with ordinary letters",
+        ));
+    }
+    let email = trimmed.to_lowercase();
+    if caseless::default_case_fold_str(&email) != email || !email.nfkc().eq(email.chars()) {
+        return Err(invalid(
+            "it has letters whose lower and folded case differ (like ß): we cannot tell it from other addresses",
+        ));
+    }
     if email.is_empty() {
         return Err(invalid("it is empty"));
     }
@@ -98,6 +115,34 @@ mod tests {
         assert_eq!(
             normalize_email("a.b+tag@mail.example.org").unwrap(),
             "a.b+tag@mail.example.org"
+        );
+    }
+
+    #[test]
+    fn look_alikes_are_refused_not_folded() {
+        // KELVIN SIGN, FULLWIDTH K, the ligature ﬀ: NFKC would turn each
+        // into someone else's plain address.
+        for lookalike in [
+            "\u{212A}elly@corp.example",
+            "\u{FF2B}elly@corp.example",
+            "e\u{FB00}ort@corp.example",
+            "stra\u{DF}e@corp.example",
+            "STRA\u{1E9E}E@corp.example",
+        ] {
+            assert!(normalize_email(lookalike).is_err(), "{lookalike:?}");
+        }
+        // Ordinary letters of any script are fine, in any case.
+        assert_eq!(
+            normalize_email("KELLY@corp.example").unwrap(),
+            "kelly@corp.example"
+        );
+        assert_eq!(
+            normalize_email("\u{C9}MILE@corp.example").unwrap(),
+            "\u{E9}mile@corp.example"
+        );
+        assert_eq!(
+            normalize_email("\u{41E}\u{43B}\u{44F}@corp.example").unwrap(),
+            "\u{43E}\u{43B}\u{44F}@corp.example"
         );
     }
 

@@ -344,6 +344,8 @@ async fn accounts_without_a_password_cannot_password_login() {
 async fn a_verified_email_is_linked_to_the_password_account() {
     let w = world().await;
     let registered = register(&w.t.gql, "bob@example.com", "bobs-password").await;
+    // Bob followed his confirmation link: the account is his for sure.
+    w.execute("UPDATE accounts SET email_verified = true").await;
     w.sign_in_as(Account::verified("bob-at-acme", "BOB@example.com"))
         .await;
     let via_provider = w.signed_in().await;
@@ -467,6 +469,193 @@ async fn linking_an_unconfirmed_account_where_confirmation_is_required_removes_i
             .await,
         1
     );
+}
+
+/// Issue 17: with confirmation off (the default), someone registers the
+/// victim's address with a password of theirs and waits; the victim later
+/// signs in with a provider that confirms the address. The account is the
+/// victim's from then on: the squatter's password, refresh token and access
+/// token all stop working, and the log says what happened.
+#[tokio::test]
+async fn an_account_registered_in_the_victims_name_is_claimed_by_the_provider_sign_in() {
+    let w = world().await;
+    let squatter = register(&w.t.gql, "victim@example.com", "squatters-password").await;
+    let squatter_access = str_of(&squatter, "accessToken");
+    // The squatter's token works before the victim comes.
+    let before =
+        w.t.gql
+            .with_token(squatter_access)
+            .query("{ mySessions { id } }", json!({}))
+            .await;
+    assert_no_errors(&before);
+
+    w.sign_in_as(Account::verified("victim", "Victim@Example.com"))
+        .await;
+    let victim = w.signed_in().await;
+    assert_eq!(victim["userId"], squatter["userId"], "one account, linked");
+
+    let by_password =
+        w.t.gql
+            .query(
+                LOGIN,
+                json!({ "email": "victim@example.com", "password": "squatters-password" }),
+            )
+            .await;
+    assert_eq!(error_code(&by_password).as_deref(), Some("UNAUTHENTICATED"));
+    let by_refresh =
+        w.t.gql
+            .query(
+                common::REFRESH,
+                json!({ "t": str_of(&squatter, "refreshToken") }),
+            )
+            .await;
+    assert_eq!(error_code(&by_refresh).as_deref(), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        by_refresh["errors"][0]["extensions"]["reason"],
+        "SESSION_REVOKED"
+    );
+    let by_access =
+        w.t.gql
+            .with_token(squatter_access)
+            .query("{ mySessions { id } }", json!({}))
+            .await;
+    assert_eq!(error_code(&by_access).as_deref(), Some("UNAUTHENTICATED"));
+
+    // The victim's own session is the only one, and works.
+    let sessions =
+        w.t.gql
+            .with_token(str_of(&victim, "accessToken"))
+            .query("{ mySessions { id } }", json!({}))
+            .await;
+    assert_no_errors(&sessions);
+    assert_eq!(
+        sessions["data"]["mySessions"],
+        json!([{ "id": victim["sessionId"] }])
+    );
+    assert_eq!(
+        w.count("SELECT count(*) FROM accounts WHERE password_hash IS NULL AND email_verified")
+            .await,
+        1
+    );
+    // Recorded with the change, through the provider.
+    assert_eq!(
+        events(&w, str_of(&victim, "accessToken")).await,
+        [
+            // The squatter's password, tried after the claim.
+            ("LOGIN_FAILED".to_owned(), Value::Null),
+            ("LOGGED_IN".to_owned(), json!("acme")),
+            ("UNVERIFIED_ACCOUNT_CLAIMED".to_owned(), json!("acme")),
+            ("ACCOUNT_LINKED".to_owned(), json!("acme")),
+            ("REGISTERED".to_owned(), Value::Null),
+        ]
+    );
+    // Once confirmed, the account is linked as any other next time.
+    assert_eq!(w.signed_in().await["userId"], squatter["userId"]);
+    assert_eq!(
+        w.count("SELECT count(*) FROM security_events WHERE kind = 'UNVERIFIED_ACCOUNT_CLAIMED'")
+            .await,
+        1
+    );
+}
+
+/// A provider's email with a look-alike letter (KELVIN SIGN for K) is not
+/// folded into someone else's address: it is refused, and so is registering
+/// or signing in with it.
+#[tokio::test]
+async fn a_look_alike_email_does_not_reach_the_account_it_resembles() {
+    let w = world().await;
+    let kelly = register(&w.t.gql, "kelly@corp.example", "kellys-password").await;
+    w.execute("UPDATE accounts SET email_verified = true").await;
+    w.sign_in_as(Account::verified("mallory", "\u{212A}elly@corp.example"))
+        .await;
+    let resp = w.exchange(&w.login_code().await).await;
+    assert_eq!(error_code(&resp).as_deref(), Some("FORBIDDEN"), "{resp}");
+    assert_eq!(resp["errors"][0]["extensions"]["reason"], "EMAIL_INVALID");
+    assert_eq!(w.count("SELECT count(*) FROM oauth_identities").await, 0);
+    assert_eq!(w.count("SELECT count(*) FROM accounts").await, 1);
+    assert_eq!(
+        login(&w.t.gql, "kelly@corp.example", "kellys-password").await["userId"],
+        kelly["userId"]
+    );
+
+    let register_lookalike =
+        w.t.gql
+            .query(
+                common::REGISTER,
+                json!({ "email": "\u{212A}elly@corp.example", "password": "mallorys-password" }),
+            )
+            .await;
+    assert_eq!(
+        error_code(&register_lookalike).as_deref(),
+        Some("BAD_USER_INPUT")
+    );
+    let login_lookalike =
+        w.t.gql
+            .query(
+                LOGIN,
+                json!({ "email": "\u{212A}elly@corp.example", "password": "kellys-password" }),
+            )
+            .await;
+    assert_eq!(
+        error_code(&login_lookalike).as_deref(),
+        Some("UNAUTHENTICATED")
+    );
+}
+
+/// `trust_email_verified: false`: the provider's word is not enough to link
+/// to an existing account, however the provider answers; the accounts it
+/// makes start unconfirmed.
+#[tokio::test]
+async fn a_provider_not_trusted_with_emails_never_links() {
+    let idp = OidcProvider::start().await;
+    let mut settings = idp.settings();
+    settings["trust_email_verified"] = json!(false);
+    let providers = json!({ "acme": settings }).to_string();
+    let t = spawn_with(
+        |c| {
+            c.oauth.oauth_providers = Some(providers);
+            c.oauth.oauth_redirect_allowlist = vec![APP.to_owned()];
+        },
+        Parts {
+            worker: false,
+            ..Parts::ALL
+        },
+    )
+    .await;
+    idp.register_client(&[callback_url(&t, "acme")]).await;
+    let w = World {
+        t,
+        idp,
+        http: Browser::new(),
+        login: Mutex::new(String::new()),
+    };
+    // Confirmed or not, the password account stays unlinked and untouched.
+    let uma = register(&w.t.gql, "uma@example.com", "umas-password").await;
+    for confirmed in [false, true] {
+        w.execute(&format!("UPDATE accounts SET email_verified = {confirmed}"))
+            .await;
+        w.sign_in_as(Account::verified("uma", "uma@example.com"))
+            .await;
+        let resp = w.exchange(&w.login_code().await).await;
+        assert_eq!(error_code(&resp).as_deref(), Some("CONFLICT"), "{resp}");
+        assert_eq!(
+            resp["errors"][0]["extensions"]["reason"],
+            "PROVIDER_NOT_TRUSTED_FOR_EMAIL"
+        );
+    }
+    assert_eq!(w.count("SELECT count(*) FROM oauth_identities").await, 0);
+    assert_eq!(
+        login(&w.t.gql, "uma@example.com", "umas-password").await["userId"],
+        uma["userId"]
+    );
+    // A new address still makes an account, without a confirmed email.
+    w.sign_in_as(Account::verified("vic", "vic@example.com"))
+        .await;
+    let vic = w.signed_in().await;
+    let account = w
+        .me(str_of(&vic, "accessToken"), str_of(&vic, "userId"))
+        .await;
+    assert_eq!(account["emailVerified"], false);
 }
 
 #[tokio::test]
@@ -851,8 +1040,10 @@ async fn sign_ins_with_a_provider_are_in_the_audit_log() {
         2
     );
 
-    // Linking a password account: recorded as such, then the sign-in.
+    // Linking a (confirmed) password account: recorded as such, then the sign-in.
     let registered = register(&w.t.gql, "pat@example.com", "pats-password").await;
+    w.execute("UPDATE accounts SET email_verified = true WHERE email = 'pat@example.com'")
+        .await;
     w.sign_in_as(Account::verified("pat", "pat@example.com"))
         .await;
     let linked = w.signed_in().await;

@@ -246,18 +246,20 @@ pub async fn lock_account_by_email(conn: &mut Conn, email: &str) -> QueryResult<
         .optional()
 }
 
-/// Inserts an account without a password whose email the provider
-/// confirmed; `None` when the email is taken (by a concurrent registration).
+/// Inserts an account without a password, its email confirmed when the
+/// provider's word counts; `None` when the email is taken (by a concurrent
+/// registration).
 pub async fn insert_account(
     conn: &mut Conn,
     id: Uuid,
     email: &str,
+    email_verified: bool,
 ) -> QueryResult<Option<Account>> {
     diesel::insert_into(accounts::table)
         .values((
             accounts::id.eq(id),
             accounts::email.eq(email),
-            accounts::email_verified.eq(true),
+            accounts::email_verified.eq(email_verified),
         ))
         .on_conflict(accounts::email)
         .do_nothing()
@@ -267,32 +269,32 @@ pub async fn insert_account(
         .optional()
 }
 
-/// Marks a linked account's email confirmed, and removes its password when
-/// `drop_password` (see `service::oauth`).
-pub async fn confirm_linked_account(
-    conn: &mut Conn,
-    id: Uuid,
-    drop_password: bool,
-) -> QueryResult<()> {
-    let target = accounts::table.filter(accounts::id.eq(id));
-    if drop_password {
-        diesel::update(target)
-            .set((
-                accounts::email_verified.eq(true),
-                accounts::password_hash.eq(None::<String>),
-                accounts::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)
-            .await
-            .map(drop)
-    } else {
-        diesel::update(target)
-            .set((
-                accounts::email_verified.eq(true),
-                accounts::updated_at.eq(diesel::dsl::now),
-            ))
-            .execute(conn)
-            .await
-            .map(drop)
-    }
+/// Marks a linked account's email confirmed.
+pub async fn confirm_linked_account(conn: &mut Conn, id: Uuid) -> QueryResult<()> {
+    diesel::update(accounts::table.filter(accounts::id.eq(id)))
+        .set((
+            accounts::email_verified.eq(true),
+            accounts::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Takes an account whose email was never confirmed away from whoever set
+/// it up (see `service::oauth`): its password and the provider identities
+/// linked to it go, its email counts as confirmed. Returns how many
+/// identities were unlinked.
+pub async fn claim_unconfirmed_account(conn: &mut Conn, id: Uuid) -> QueryResult<usize> {
+    diesel::update(accounts::table.filter(accounts::id.eq(id)))
+        .set((
+            accounts::email_verified.eq(true),
+            accounts::password_hash.eq(None::<String>),
+            accounts::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    diesel::delete(oauth_identities::table.filter(oauth_identities::account_id.eq(id)))
+        .execute(conn)
+        .await
 }

@@ -15,10 +15,14 @@ pub const DEFAULT_SCOPES: [&str; 2] = ["email", "profile"];
 pub struct OAuthSettings {
     /// Sign-in providers. JSON — `{"google": {"issuer":
     /// "https://accounts.google.com", "client_id": "…", "client_secret": "…",
-    /// "scopes": ["email", "profile"]}, …}` — or a comma-separated list of
-    /// names, each configured by `OAUTH_<NAME>_ISSUER`, `_CLIENT_ID`,
-    /// `_CLIENT_SECRET` and `_SCOPES` (`<NAME>` upper-cased, `-` as `_`).
-    /// Unset: no providers.
+    /// "scopes": ["email", "profile"], "trust_email_verified": true}, …}` — or
+    /// a comma-separated list of names, each configured by
+    /// `OAUTH_<NAME>_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET`, `_SCOPES` and
+    /// `_TRUST_EMAIL_VERIFIED` (`<NAME>` upper-cased, `-` as `_`).
+    /// `trust_email_verified` (default true): whether the provider's
+    /// `email_verified` may link a sign-in to an existing account with that
+    /// email; false: never (CONFLICT), and accounts it creates start
+    /// unconfirmed. Unset: no providers.
     #[arg(long, env = "OAUTH_PROVIDERS", hide_env_values = true)]
     pub oauth_providers: Option<String>,
     /// Where apps may be sent back after signing in with a provider:
@@ -81,6 +85,12 @@ pub enum ConfigError {
     Name(String),
     #[error("provider {0:?} is configured twice")]
     Duplicate(String),
+    #[error("provider {name:?}: {what} must be true or false, not {value:?}")]
+    Flag {
+        name: String,
+        what: String,
+        value: String,
+    },
     #[error("provider {name:?}: {what} is missing")]
     Missing { name: String, what: String },
     #[error("provider {name:?}: issuer {issuer:?} {why}")]
@@ -104,6 +114,10 @@ pub struct ProviderConfig {
     pub client_secret: Option<String>,
     /// Besides `openid`.
     pub scopes: Vec<String>,
+    /// Whether the provider's word that an email is verified may link its
+    /// sign-in to the existing account with that email (and make accounts
+    /// with a confirmed address). See `service::oauth`.
+    pub trust_email_verified: bool,
 }
 
 impl std::fmt::Debug for ProviderConfig {
@@ -113,6 +127,7 @@ impl std::fmt::Debug for ProviderConfig {
             .field("issuer", &self.issuer.as_str())
             .field("client_id", &self.client_id)
             .field("scopes", &self.scopes)
+            .field("trust_email_verified", &self.trust_email_verified)
             .finish_non_exhaustive()
     }
 }
@@ -126,6 +141,12 @@ struct JsonProvider {
     client_secret: Option<String>,
     #[serde(default)]
     scopes: Option<Vec<String>>,
+    #[serde(default = "trusted")]
+    trust_email_verified: bool,
+}
+
+fn trusted() -> bool {
+    true
 }
 
 /// The providers of `OAUTH_PROVIDERS`; `env` looks up the per-name variables.
@@ -140,13 +161,9 @@ pub fn providers(
     if raw.starts_with('{') {
         let parsed: BTreeMap<String, JsonProvider> = serde_json::from_str(raw)?;
         for (name, p) in parsed {
-            out.push(provider(
-                name,
-                &p.issuer,
-                p.client_id,
-                p.client_secret,
-                p.scopes,
-            )?);
+            let mut config = provider(name, &p.issuer, p.client_id, p.client_secret, p.scopes)?;
+            config.trust_email_verified = p.trust_email_verified;
+            out.push(config);
         }
     } else {
         for name in raw.split(',').map(str::trim).filter(|n| !n.is_empty()) {
@@ -168,13 +185,30 @@ pub fn providers(
                     .map(str::to_owned)
                     .collect()
             });
-            out.push(provider(
+            let mut config = provider(
                 name.to_owned(),
                 &issuer,
                 client_id,
                 var("CLIENT_SECRET"),
                 scopes,
-            )?);
+            )?;
+            if let Some(value) = var("TRUST_EMAIL_VERIFIED") {
+                config.trust_email_verified = match value.to_ascii_lowercase().as_str() {
+                    "true" | "1" | "yes" => true,
+                    "false" | "0" | "no" => false,
+                    _ => {
+                        return Err(ConfigError::Flag {
+                            what: format!(
+                                "OAUTH_{}_TRUST_EMAIL_VERIFIED",
+                                name.to_uppercase().replace('-', "_")
+                            ),
+                            name: name.to_owned(),
+                            value,
+                        });
+                    }
+                };
+            }
+            out.push(config);
         }
     }
     for (i, p) in out.iter().enumerate() {
@@ -240,6 +274,7 @@ fn provider(
         client_id,
         client_secret: client_secret.filter(|s| !s.is_empty()),
         scopes,
+        trust_email_verified: true,
     })
 }
 
@@ -326,6 +361,9 @@ mod tests {
         let google = &list[1];
         assert_eq!(google.client_secret.as_deref(), Some("s"));
         assert_eq!(google.scopes, ["email", "profile"]);
+        assert!(google.trust_email_verified && corp.trust_email_verified);
+        let distrusted = r#"{"g": {"issuer": "https://a.example", "client_id": "x", "trust_email_verified": false}}"#;
+        assert!(!providers(&settings(distrusted), |_| None).unwrap()[0].trust_email_verified);
         assert!(
             !format!("{google:?}").contains("\"s\""),
             "no secret in Debug"
@@ -346,6 +384,18 @@ mod tests {
         assert_eq!(list[0].name, "github-oidc");
         assert_eq!(list[0].client_id, "id");
         assert_eq!(list[0].scopes, ["email", "profile", "groups"]);
+        assert!(list[0].trust_email_verified);
+        let distrusting = |key: &str| match key {
+            "OAUTH_GITHUB_OIDC_TRUST_EMAIL_VERIFIED" => Some("false".to_owned()),
+            "OAUTH_X_TRUST_EMAIL_VERIFIED" => Some("maybe".to_owned()),
+            "OAUTH_X_ISSUER" => Some("https://x.example".to_owned()),
+            "OAUTH_X_CLIENT_ID" => Some("x".to_owned()),
+            other => env(other),
+        };
+        let list = providers(&settings("github-oidc"), distrusting).unwrap();
+        assert!(!list[0].trust_email_verified);
+        let err = providers(&settings("x"), distrusting).unwrap_err();
+        assert!(err.to_string().contains("true or false"), "{err}");
 
         let err = providers(&settings("other"), env).unwrap_err();
         assert!(err.to_string().contains("OAUTH_OTHER_ISSUER"), "{err}");
@@ -381,7 +431,7 @@ mod tests {
         let env = |key: &str| {
             key.ends_with("_ISSUER")
                 .then(|| "https://a.example".to_owned())
-                .or_else(|| Some("x".to_owned()))
+                .or_else(|| (!key.ends_with("_TRUST_EMAIL_VERIFIED")).then(|| "x".to_owned()))
         };
         assert!(matches!(
             providers(&settings("a,a"), env),

@@ -138,6 +138,11 @@ pub enum SecurityEventKind {
     /// The account, which had no password (it signs in with a provider),
     /// got one.
     PasswordSet,
+    /// A provider (`provider`) confirmed the email address of this account,
+    /// which had never been confirmed: whoever had set it up before had
+    /// not proved the address theirs, so its password was removed and all
+    /// its sessions (and other linked sign-ins) were ended.
+    UnverifiedAccountClaimed,
 }
 
 impl From<EventKind> for SecurityEventKind {
@@ -151,6 +156,7 @@ impl From<EventKind> for SecurityEventKind {
             EventKind::PasswordChanged => SecurityEventKind::PasswordChanged,
             EventKind::AccountLinked => SecurityEventKind::AccountLinked,
             EventKind::PasswordSet => SecurityEventKind::PasswordSet,
+            EventKind::UnverifiedAccountClaimed => SecurityEventKind::UnverifiedAccountClaimed,
         }
     }
 }

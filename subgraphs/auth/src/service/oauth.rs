@@ -5,15 +5,23 @@
 //! Account rules, applied when the login code is exchanged:
 //! - an identity (issuer, subject) seen before signs in to its account;
 //! - else an account with the provider's email is linked only if the
-//!   provider says the email is verified (otherwise CONFLICT). Linking
-//!   confirms the account's address; if the address had not been confirmed
-//!   and confirmation is required, the account's password is removed and its
-//!   sessions end: whoever set them never proved the address is theirs (an
-//!   account created in someone else's name beforehand must not survive the
-//!   real owner signing in);
-//! - else a verified email creates an account without a password, already
-//!   confirmed, and asks users to create the user (outbox, same transaction),
-//!   as registration does; an unverified or missing email creates nothing.
+//!   provider says the email is verified and the provider is trusted to say
+//!   so (`trust_email_verified`, default true; otherwise CONFLICT). Linking
+//!   confirms the account's address. If the address had never been
+//!   confirmed, the account is *claimed*, whatever `EMAIL_VERIFICATION`
+//!   says: its password is removed, every session ends and every other
+//!   identity linked to it is unlinked, and `UNVERIFIED_ACCOUNT_CLAIMED` is
+//!   recorded — whoever set them up never proved the address is theirs (an
+//!   account registered in someone else's name beforehand must not survive
+//!   the real owner signing in);
+//! - else a verified email creates an account without a password, confirmed
+//!   when the provider is trusted (unconfirmed otherwise), and asks users to
+//!   create the user (outbox, same transaction), as registration does; an
+//!   unverified or missing email creates nothing.
+//!
+//! Emails are compared in their normalised form (`validate::normalize_email`:
+//! NFKC, case-folded); one that is not already normal but for its case is
+//! refused (EMAIL_INVALID), never folded into someone else's address.
 //!
 //! Login codes and flow states are single use: each is spent by the first
 //! request presenting it, whatever its outcome.
@@ -27,7 +35,6 @@ use uuid::Uuid;
 use super::security::{self, EventKind};
 use super::{AuthService, CREATE_USER_EVENT, ClientInfo, CreateUserEvent, IssuedTokens};
 use super::{hash_token, new_token};
-use crate::config::EmailVerification;
 use crate::db::oauth::{self as db, LoginCode, NewIdentity, NewState, Spent};
 use crate::db::{accounts, sessions};
 use crate::oauth::flow::{self, ExchangeFailed, Pending, VerifiedIdentity};
@@ -91,8 +98,10 @@ fn forbidden(reason: &'static str, message: String) -> ApiError {
 struct Resolved {
     account_id: Uuid,
     email_verified: bool,
-    /// Sessions ended by linking (see the module docs).
+    /// Sessions ended by claiming the account (see the module docs).
     revoked: Vec<Uuid>,
+    /// The account's address had never been confirmed: it was claimed.
+    claimed: bool,
     /// "returning", "linked" or "created", for the log.
     how: &'static str,
 }
@@ -313,7 +322,13 @@ impl AuthService {
                     "linked" => Some(EventKind::AccountLinked),
                     _ => None,
                 };
-                let events = before.into_iter().chain([EventKind::LoggedIn]);
+                let claimed = account
+                    .claimed
+                    .then_some(EventKind::UnverifiedAccountClaimed);
+                let events = before
+                    .into_iter()
+                    .chain(claimed)
+                    .chain([EventKind::LoggedIn]);
                 for kind in events {
                     let (id, session) = (Some(account.account_id), Some(session.id));
                     security::record_via(conn, kind, id, session, client, provider).await?;
@@ -326,7 +341,7 @@ impl AuthService {
                 let account_id = account.account_id;
                 tracing::info!(%account_id, how = account.how, "signed in with a provider");
                 if !account.revoked.is_empty() {
-                    tracing::info!(%account_id, count = account.revoked.len(), "sessions of an unconfirmed account ended on linking");
+                    tracing::info!(%account_id, count = account.revoked.len(), "sessions of an unconfirmed account ended: claimed by a provider sign-in");
                     self.revocations.insert(account.revoked);
                 }
                 self.tokens(
@@ -364,6 +379,7 @@ impl AuthService {
                 account_id: account.id,
                 email_verified: account.email_verified,
                 revoked: Vec::new(),
+                claimed: false,
                 how: "returning",
             }));
         }
@@ -382,25 +398,47 @@ impl AuthService {
                 format!("the email address {provider} shared cannot be used for an account"),
             )));
         };
+        // A provider taken off the configuration since the flow began is
+        // trusted no more.
+        let trusted = self
+            .oauth
+            .provider(provider)
+            .is_some_and(|p| p.config.trust_email_verified);
         // Twice at most: a registration with this email may commit between
         // our look-up and our insert; then it is linked like any account.
         for _ in 0..2 {
             if let Some(existing) = db::lock_account_by_email(conn, &email).await? {
-                if !row.email_verified {
+                if !row.email_verified || !trusted {
+                    let why = if trusted {
+                        "has not confirmed that the address is yours"
+                    } else {
+                        "is not trusted to confirm email addresses here"
+                    };
                     return Ok(Err(ApiError::conflict(format!(
-                        "an account with this email address already exists, and {provider} has not confirmed that the address is yours, so they cannot be linked: sign in with your email and password"
+                        "an account with this email address already exists, and {provider} {why}, so they cannot be linked: sign in with your email and password"
                     ))
-                    .with_extension("reason", serde_json::Value::from("EMAIL_NOT_VERIFIED_BY_PROVIDER"))));
+                    .with_extension("reason", serde_json::Value::from(if trusted {
+                        "EMAIL_NOT_VERIFIED_BY_PROVIDER"
+                    } else {
+                        "PROVIDER_NOT_TRUSTED_FOR_EMAIL"
+                    }))));
                 }
                 let mut revoked = Vec::new();
-                if !existing.email_verified {
-                    let distrust = self.verification.mode == EmailVerification::Required
-                        && existing.password_hash.is_some();
-                    db::confirm_linked_account(conn, existing.id, distrust).await?;
-                    if distrust {
-                        revoked = sessions::revoke_all(conn, existing.id, "oauth_link_unconfirmed")
-                            .await?;
-                    }
+                let claimed = !existing.email_verified;
+                if claimed {
+                    let unlinked = db::claim_unconfirmed_account(conn, existing.id).await?;
+                    revoked = sessions::revoke_all(conn, existing.id, "unverified_account_claimed")
+                        .await?;
+                    tracing::warn!(
+                        account_id = %existing.id,
+                        provider,
+                        had_password = existing.password_hash.is_some(),
+                        sessions = revoked.len(),
+                        unlinked,
+                        "an account whose email was never confirmed was claimed by a provider sign-in"
+                    );
+                } else {
+                    db::confirm_linked_account(conn, existing.id).await?;
                 }
                 db::insert_identity(
                     conn,
@@ -414,6 +452,7 @@ impl AuthService {
                     account_id: existing.id,
                     email_verified: true,
                     revoked,
+                    claimed,
                     how: "linked",
                 }));
             }
@@ -426,7 +465,7 @@ impl AuthService {
                 )));
             }
             let account_id = Uuid::now_v7();
-            if db::insert_account(conn, account_id, &email)
+            if db::insert_account(conn, account_id, &email, trusted)
                 .await?
                 .is_some()
             {
@@ -445,8 +484,9 @@ impl AuthService {
                 outbox::enqueue(conn, CREATE_USER_EVENT, &event).await?;
                 return Ok(Ok(Resolved {
                     account_id,
-                    email_verified: true,
+                    email_verified: trusted,
                     revoked: Vec::new(),
+                    claimed: false,
                     how: "created",
                 }));
             }

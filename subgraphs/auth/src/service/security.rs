@@ -49,6 +49,10 @@ pub enum EventKind {
     AccountLinked,
     /// An account without a password (signed up with a provider) got one.
     PasswordSet,
+    /// A provider confirmed the email of an account whose address had never
+    /// been confirmed: its password, sessions and other linked identities
+    /// were removed (whoever set them never proved the address theirs).
+    UnverifiedAccountClaimed,
 }
 
 impl EventKind {
@@ -62,6 +66,7 @@ impl EventKind {
             EventKind::PasswordChanged => "PASSWORD_CHANGED",
             EventKind::AccountLinked => "ACCOUNT_LINKED",
             EventKind::PasswordSet => "PASSWORD_SET",
+            EventKind::UnverifiedAccountClaimed => "UNVERIFIED_ACCOUNT_CLAIMED",
         }
     }
 
@@ -75,6 +80,7 @@ impl EventKind {
             EventKind::PasswordChanged,
             EventKind::AccountLinked,
             EventKind::PasswordSet,
+            EventKind::UnverifiedAccountClaimed,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == s)
@@ -489,6 +495,7 @@ mod tests {
             EventKind::PasswordChanged,
             EventKind::AccountLinked,
             EventKind::PasswordSet,
+            EventKind::UnverifiedAccountClaimed,
         ] {
             assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
         }
