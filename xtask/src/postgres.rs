@@ -67,15 +67,21 @@ impl Server {
     /// `migrations/bootstrap.sql` run by psql as the admin (idempotent;
     /// sets the role's `password`).
     pub fn bootstrap(&self, service: &str, password: &str) -> anyhow::Result<()> {
-        crate::run_cmd(
-            Command::new(psql()?)
-                .arg(&self.admin_url)
-                .args(["-X", "-q", "-v", "ON_ERROR_STOP=1"])
-                .args(["-v", &format!("service={service}")])
-                .args(["-v", &format!("password={password}")])
-                .args(["-f", BOOTSTRAP]),
-        )
-        .with_context(|| format!("{BOOTSTRAP} for {service}"))
+        // Not through run_cmd, which would print the password.
+        eprintln!("+ psql … -v service={service} -v password=… -f {BOOTSTRAP}");
+        let status = Command::new(psql()?)
+            .arg(&self.admin_url)
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1"])
+            .args(["-v", &format!("service={service}")])
+            .args(["-v", &format!("password={password}")])
+            .args(["-f", BOOTSTRAP])
+            .status()
+            .context("running psql")?;
+        anyhow::ensure!(
+            status.success(),
+            "{BOOTSTRAP} for {service} failed: {status}"
+        );
+        Ok(())
     }
 
     /// URL of `service`'s database as its own role (see [`bootstrap`]).
