@@ -27,6 +27,7 @@ mod fuzz;
 mod nats;
 mod npm;
 mod postgres;
+mod provision;
 mod router;
 mod schema;
 mod up;
@@ -159,6 +160,11 @@ pub fn cargo() -> Command {
 
 fn test(tests_only: bool, cargo_args: &[String]) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    // Before building anything: a fresh machine learns at once what it lacks.
+    provision::packages()?;
+    provision::toolchain_components();
+    provision::postgres_running();
+    let nats = provision::nats()?;
     if !tests_only {
         run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
         router::fmt_check()?;
@@ -179,10 +185,44 @@ fn test(tests_only: bool, cargo_args: &[String]) -> anyhow::Result<()> {
     // The e2e tests run the router binary: build it (and lint it) here, in
     // a visible step, and hand it to them.
     router::build(false)?;
-    run_cmd(cargo().args(["test", "--workspace"]).args(cargo_args).env(
-        "E2E_ROUTER_BIN",
-        std::fs::canonicalize(router::binary(false))?,
-    ))?;
-    eprintln!("xtask test: all checks passed in {:.0?}", started.elapsed());
+    // Every test binary runs, whichever fails; one line sums them up.
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace", "--no-fail-fast"])
+        .args(cargo_args)
+        .env(
+            "E2E_ROUTER_BIN",
+            std::fs::canonicalize(router::binary(false))?,
+        )
+        .env("NATS_URL", &nats.url);
+    let (status, tally) = run_tests(&mut cmd)?;
+    let summary = format!(
+        "{} passed, {} failed, {} ignored in {} test binaries",
+        tally.passed, tally.failed, tally.ignored, tally.binaries
+    );
+    anyhow::ensure!(
+        status.success() && tally.failed == 0,
+        "tests failed: {summary} (cargo: {status})"
+    );
+    eprintln!(
+        "xtask test: all checks passed: {summary}, in {:.0?}",
+        started.elapsed()
+    );
     Ok(())
+}
+
+/// Runs `cargo test`, passing its output through and summing its
+/// `test result:` lines.
+fn run_tests(cmd: &mut Command) -> anyhow::Result<(std::process::ExitStatus, provision::Tally)> {
+    use std::io::BufRead as _;
+    eprintln!("+ {}", display(cmd));
+    let mut child = cmd.stdout(std::process::Stdio::piped()).spawn()?;
+    let mut tally = provision::Tally::default();
+    if let Some(stdout) = child.stdout.take() {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line?;
+            println!("{line}");
+            tally.add_line(&line);
+        }
+    }
+    Ok((child.wait()?, tally))
 }
