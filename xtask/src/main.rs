@@ -24,6 +24,7 @@ mod env_file;
 mod explorer;
 mod faults;
 mod fuzz;
+mod migrations;
 mod nats;
 mod npm;
 mod postgres;
