@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use reqwest::Url;
@@ -14,6 +14,27 @@ const BOOTSTRAP: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../migrations/bootstrap.sql"
 );
+
+/// psql: on PATH, else beside the newest installed server binaries.
+fn psql() -> Command {
+    let on_path = Command::new("psql")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if on_path {
+        return Command::new("psql");
+    }
+    let mut installed: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dirs| {
+            dirs.filter_map(Result::ok)
+                .map(|d| d.path().join("bin/psql"))
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    installed.sort();
+    Command::new(installed.pop().expect("psql is not installed"))
+}
 
 /// A role and its database made by the bootstrap file, dropped at the end.
 struct Bootstrapped {
@@ -48,7 +69,7 @@ impl Bootstrapped {
 
     /// Runs the bootstrap file as the superuser (again: it is idempotent).
     fn bootstrap(&self, password: &str, audited: bool) {
-        let mut psql = Command::new("psql");
+        let mut psql = psql();
         psql.arg(&self.admin_url)
             .args(["-q", "-X", "-v", "ON_ERROR_STOP=1"])
             .args(["-v", &format!("service={}", self.role)])
@@ -68,7 +89,7 @@ impl Bootstrapped {
 
 impl Drop for Bootstrapped {
     fn drop(&mut self) {
-        let _ = Command::new("psql")
+        let _ = psql()
             .arg(&self.admin_url)
             .args(["-q", "-X"])
             .args([
