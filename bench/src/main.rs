@@ -37,6 +37,9 @@ pub struct Args {
     pub messaging: String,
     #[arg(long, default_value = "http://127.0.0.1:50151")]
     pub auth_grpc: String,
+    /// The services' credential, for the direct ValidateToken calls.
+    #[arg(long, env = "INTERNAL_SERVICE_TOKEN", hide_env_values = true)]
+    pub internal_service_token: Option<grpc_api::ServiceToken>,
     /// Database for the pgbench baseline.
     #[arg(
         long,

@@ -203,15 +203,17 @@ pub async fn send_path(ctx: &Context) -> anyhow::Result<Vec<Row>> {
 ///    bare gRPC round trip), and a cheap query's p99 while 50 logins/s run
 ///    (vs its idle p99).
 pub async fn token_check(ctx: &Context) -> anyhow::Result<Vec<Row>> {
+    use anyhow::Context as _;
     use grpc_api::auth::v1::ValidateTokenRequest;
     use grpc_api::auth::v1::auth_client::AuthClient;
 
+    let service_token = ctx.args.internal_service_token.as_ref().context(
+        "INTERNAL_SERVICE_TOKEN is not set: auth answers ValidateToken only to our services",
+    )?;
     // A few HTTP/2 connections, as a few service instances would hold.
     let mut clients = Vec::new();
     for _ in 0..4 {
-        let channel = tonic::transport::Endpoint::from_shared(ctx.args.auth_grpc.clone())?
-            .connect()
-            .await?;
+        let channel = service_token.connect(&ctx.args.auth_grpc).await?;
         clients.push(AuthClient::new(channel));
     }
     let clients = Arc::new(clients);

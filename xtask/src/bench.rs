@@ -120,11 +120,22 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
     let logs = PathBuf::from("target/bench-logs");
     std::fs::create_dir_all(&logs)?;
 
+    // The services' credential for their gRPC calls (and the token scenario's).
+    let service_token = grpc_api::ServiceToken::generate();
+    let env_of = |server: &Server, service: &Service| {
+        let mut env = service_env(server, service);
+        env.push((
+            "INTERNAL_SERVICE_TOKEN".to_owned(),
+            service_token.expose().to_owned(),
+        ));
+        env
+    };
+
     let mut children: Vec<(&'static str, Child)> = Vec::new();
     let result = async {
         for service in SERVICES {
             let bin = bin_dir.join(service.name);
-            let env = service_env(&server, service);
+            let env = env_of(&server, service);
             crate::run_cmd(Command::new(&bin).arg("migrate").envs(env.clone()))
                 .with_context(|| format!("migrating {}", service.name))?;
             let log = std::fs::File::create(logs.join(format!("{}.log", service.name)))?;
@@ -142,7 +153,7 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         }
         if wants("subs") {
             // Started after auth is up, so the signing keys exist already.
-            let mut env = service_env(&server, &SEED_AUTH);
+            let mut env = env_of(&server, &SEED_AUTH);
             env.extend([
                 ("PASSWORD_HASH_M_KIB".to_owned(), "64".to_owned()),
                 ("PASSWORD_HASH_T".to_owned(), "1".to_owned()),
@@ -208,6 +219,7 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         let url = |port: u16| format!("http://127.0.0.1:{port}/graphql");
         crate::run_cmd(
             Command::new(bin_dir.join("bench"))
+                .env("INTERNAL_SERVICE_TOKEN", service_token.expose())
                 .arg(&args.scenario)
                 .args(["--router", &url(ROUTER_PORT)])
                 .args(["--users", &url(SERVICES[1].http_port)])

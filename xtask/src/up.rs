@@ -1,7 +1,7 @@
 //! `cargo xtask up`: the whole system on one machine: PostgreSQL, the
 //! subgraphs, then the router in front of them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
@@ -15,6 +15,9 @@ pub struct UpArgs {
     #[arg(long)]
     release: bool,
 }
+
+/// Where `up` keeps this run's `INTERNAL_SERVICE_TOKEN`.
+pub const TOKEN_FILE: &str = "target/internal-service-token";
 
 pub struct Service {
     pub name: &'static str,
@@ -51,9 +54,18 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
     crate::run_cmd(&mut build)?;
     crate::router::build(args.release)?;
     let bin_dir = PathBuf::from("target").join(profile);
+    // The credential the services' gRPC calls to each other carry: fresh
+    // for each run (every service restarts with it), kept in a file for
+    // whoever wants to call a gRPC port by hand.
+    let service_token = grpc_api::ServiceToken::generate();
+    write_private(Path::new(TOKEN_FILE), service_token.expose())?;
 
     let env = |service: &Service| -> Vec<(String, String)> {
         vec![
+            (
+                "INTERNAL_SERVICE_TOKEN".into(),
+                service_token.expose().to_owned(),
+            ),
             (
                 "DATABASE_URL".into(),
                 server.service_url(service.name, db_password(service)),
@@ -126,6 +138,9 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
             "GraphiQL explorer: http://127.0.0.1:{}/graphql",
             crate::router::HTTP_PORT
         );
+        println!(
+            "gRPC calls need metadata x-service-token: the content of {TOKEN_FILE} (this run's)"
+        );
         println!("Press Ctrl-C to stop everything.");
         wait_for_exit(&mut children).await
     }
@@ -146,6 +161,22 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
     }
     drop(server);
     result
+}
+
+/// Writes `text` to `path`, readable by its owner only.
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// A binary counts as a service once it prints a schema.

@@ -12,7 +12,7 @@ use std::time::Duration;
 use api_errors::{ApiError, ApiResult};
 use futures::future::BoxFuture;
 use grpc_api::auth::v1::{ValidateTokenRequest, auth_client::AuthClient};
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Endpoint;
 use uuid::Uuid;
 
 /// A verified caller.
@@ -191,23 +191,29 @@ pub fn token_from_init_payload(payload: &serde_json::Value) -> Option<Result<Str
     )
 }
 
+/// auth's gRPC client, its calls carrying the service credential.
+pub type Client = AuthClient<grpc_api::ServiceChannel>;
+
 /// Validates tokens by calling `auth.v1.Auth/ValidateToken`.
 #[derive(Clone)]
 pub struct GrpcAuthenticator {
-    client: AuthClient<Channel>,
+    client: Client,
 }
 
 impl GrpcAuthenticator {
     /// Connects lazily: a service starts even while auth is still coming up.
-    pub fn connect_lazy(url: &str) -> Result<Self, tonic::transport::Error> {
-        let channel = Endpoint::from_shared(url.to_owned())?
+    /// Every call carries `token` (auth refuses calls without it).
+    pub fn connect_lazy(
+        url: &str,
+        token: &grpc_api::ServiceToken,
+    ) -> Result<Self, tonic::transport::Error> {
+        let endpoint = Endpoint::from_shared(url.to_owned())?
             .connect_timeout(Duration::from_secs(2))
             .timeout(Duration::from_secs(5))
             .tcp_nodelay(true)
-            .http2_keep_alive_interval(Duration::from_secs(30))
-            .connect_lazy();
+            .http2_keep_alive_interval(Duration::from_secs(30));
         Ok(Self {
-            client: AuthClient::new(channel),
+            client: AuthClient::new(token.connect_lazy(&endpoint)),
         })
     }
 }

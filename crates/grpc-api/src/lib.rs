@@ -1,13 +1,18 @@
-//! gRPC contracts of the messenger services, generated from `proto/`.
+//! gRPC contracts of the messenger services, generated from `proto/`, and
+//! the [`ServiceToken`] every internal call carries.
 
-#![allow(clippy::pedantic, clippy::all)]
+pub mod service_token;
 
+pub use service_token::{ServiceChannel, ServiceToken};
+
+#[allow(clippy::pedantic, clippy::all)]
 pub mod auth {
     pub mod v1 {
         tonic::include_proto!("auth.v1");
     }
 }
 
+#[allow(clippy::pedantic, clippy::all)]
 pub mod users {
     pub mod v1 {
         tonic::include_proto!("users.v1");

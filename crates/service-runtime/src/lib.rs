@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod client_ip;
 pub mod db;
+pub mod grpc_auth;
 pub mod http;
 pub mod limits;
 pub mod process;
@@ -13,6 +14,7 @@ pub mod telemetry;
 pub mod ws;
 
 pub use client_ip::TrustedProxies;
+pub use grpc_auth::{InternalAuth, MissingServiceToken};
 pub use http::{GraphqlApp, RequestMeta};
 pub use limits::{QueryLimits, QueryLimitsExt};
 pub use process::{BindError, Parts, Running};

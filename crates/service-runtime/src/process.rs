@@ -108,19 +108,24 @@ impl<S> Running<S> {
         Ok(())
     }
 
-    /// Binds `addr` and serves the gRPC `routes` there until shutdown.
+    /// Binds `addr` and serves the gRPC `routes` there until shutdown. Every
+    /// call but the health service's must carry `token`
+    /// ([`crate::grpc_auth`]).
     pub async fn serve_grpc(
         &mut self,
         addr: SocketAddr,
         routes: tonic::service::Routes,
+        token: &grpc_api::ServiceToken,
     ) -> Result<(), BindError> {
         let listener = bind(addr).await?;
         self.grpc_addr = listener.local_addr().ok();
         let stop = self.shutdown.clone();
         let name = self.name;
+        let require_token = crate::grpc_auth::RequireServiceTokenLayer::new(token.clone());
         self.spawn(async move {
             if let Err(err) = tonic::transport::Server::builder()
                 .tcp_nodelay(true)
+                .layer(require_token)
                 .add_routes(routes)
                 .serve_with_incoming_shutdown(incoming(listener), stop.wait())
                 .await

@@ -59,6 +59,8 @@ pub struct Config {
     #[command(flatten)]
     pub http: service_runtime::HttpSettings,
     #[command(flatten)]
+    pub internal_auth: service_runtime::InternalAuth,
+    #[command(flatten)]
     pub outbox: outbox::Settings,
     /// `text` or `json` logs.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
@@ -138,6 +140,7 @@ impl Config {
             .unwrap_or_else(|err| panic!("default auth config must parse: {err}"));
         config.http_addr = ([127, 0, 0, 1], 0).into();
         config.grpc_addr = ([127, 0, 0, 1], 0).into();
+        config.internal_auth = service_runtime::InternalAuth::ephemeral();
         config.signing_key_file = None;
         config.email.email_verification = EmailVerification::Off;
         config.email.smtp_url = None;

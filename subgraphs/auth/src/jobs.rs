@@ -6,25 +6,29 @@ use std::time::Duration;
 
 use grpc_api::users::v1::CreateUserRequest;
 use grpc_api::users::v1::users_client::UsersClient;
+use grpc_api::{ServiceChannel, ServiceToken};
 use outbox::{Event, Handler, HandlerError};
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Endpoint;
 
 use crate::service::CreateUserEvent;
 
 /// Asks the users service to create the user of a new account. CreateUser is
 /// idempotent, so a redelivered event is harmless.
 pub struct CreateUser {
-    client: UsersClient<Channel>,
+    client: UsersClient<ServiceChannel>,
 }
 
 impl CreateUser {
-    pub fn new(users_grpc_url: &str) -> Result<Self, tonic::transport::Error> {
-        let channel = Endpoint::from_shared(users_grpc_url.to_owned())?
+    /// Every call carries `token` (users refuses calls without it).
+    pub fn new(
+        users_grpc_url: &str,
+        token: &ServiceToken,
+    ) -> Result<Self, tonic::transport::Error> {
+        let endpoint = Endpoint::from_shared(users_grpc_url.to_owned())?
             .connect_timeout(Duration::from_secs(2))
-            .timeout(Duration::from_secs(10))
-            .connect_lazy();
+            .timeout(Duration::from_secs(10));
         Ok(Self {
-            client: UsersClient::new(channel),
+            client: UsersClient::new(token.connect_lazy(&endpoint)),
         })
     }
 }

@@ -53,6 +53,8 @@ pub enum StartError {
     Mailer(#[from] email::MailerError),
     #[error("sign-in providers: {0}")]
     OAuth(#[from] oauth::ConfigError),
+    #[error(transparent)]
+    ServiceToken(#[from] service_runtime::MissingServiceToken),
 }
 
 /// How often the worker deletes spent confirmation tokens and email windows.
@@ -100,6 +102,7 @@ impl Authenticator for LocalAuthenticator {
 /// Starts the parts of the service in `parts`. Addresses with port 0 get a
 /// free port; the bound addresses are in [`Running`].
 pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError> {
+    let token = config.internal_auth.token()?;
     let pool = service_runtime::db::pool(&config.database_url, config.db_pool_size)?;
     let key_source = KeySource::new(config.signing_key_file.as_deref())?;
     let keys = Keys::new(key_source.load(&pool).await?);
@@ -184,7 +187,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         let server =
             grpc_api::auth::v1::auth_server::AuthServer::new(grpc::AuthGrpc::new(service.clone()));
         running
-            .serve_grpc(config.grpc_addr, tonic::service::Routes::new(server))
+            .serve_grpc(config.grpc_addr, tonic::service::Routes::new(server), token)
             .await?;
     }
 
@@ -208,7 +211,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
                 jobs::email::SendEmail::new(service.clone(), mailer, templates, &public_url),
             )
             .outgoing(service::CREATE_USER_EVENT, || {
-                jobs::CreateUser::new(&config.users_grpc_url)
+                jobs::CreateUser::new(&config.users_grpc_url, token)
             })?;
         let (worker, consumer) = pipeline.into_parts();
         running.spawn(worker.run(shutdown.wait()));

@@ -116,15 +116,18 @@ fn claims(access_token: &str) -> Value {
 }
 
 async fn validate(t: &TestAuth, token: &str) -> grpc_api::auth::v1::ValidateTokenResponse {
-    AuthClient::connect(t.running.grpc_url())
-        .await
-        .unwrap()
-        .validate_token(ValidateTokenRequest {
-            token: token.to_owned(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
+    AuthClient::new(
+        grpc_api::ServiceToken::ephemeral()
+            .connect(&t.running.grpc_url())
+            .await
+            .unwrap(),
+    )
+    .validate_token(ValidateTokenRequest {
+        token: token.to_owned(),
+    })
+    .await
+    .unwrap()
+    .into_inner()
 }
 
 /// Waits until the outbox has no email left to send.

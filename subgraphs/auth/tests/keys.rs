@@ -18,7 +18,11 @@ use grpc_api::auth::v1::auth_client::AuthClient;
 use serde_json::Value;
 
 async fn validate(url: &str, token: &str) -> Result<(), String> {
-    let mut client = AuthClient::connect(url.to_owned()).await.unwrap();
+    let channel = grpc_api::ServiceToken::ephemeral()
+        .connect(url)
+        .await
+        .unwrap();
+    let mut client = AuthClient::new(channel);
     client
         .validate_token(ValidateTokenRequest {
             token: token.to_owned(),

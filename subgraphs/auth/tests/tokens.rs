@@ -16,9 +16,11 @@ async fn validate(
     url: &str,
     token: &str,
 ) -> Result<grpc_api::auth::v1::ValidateTokenResponse, String> {
-    let mut client = AuthClient::connect(url.to_owned())
+    let channel = grpc_api::ServiceToken::ephemeral()
+        .connect(url)
         .await
         .expect("gRPC connects");
+    let mut client = AuthClient::new(channel);
     match client
         .validate_token(ValidateTokenRequest {
             token: token.to_owned(),
@@ -55,6 +57,45 @@ async fn a_valid_token_is_accepted() {
     assert_eq!(resp.user_id, str_of(&auth, "userId"));
     assert_eq!(resp.session_id, str_of(&auth, "sessionId"));
     assert!(resp.expires_at > chrono::Utc::now().timestamp());
+}
+
+/// auth's gRPC port answers only our services: ValidateToken without the
+/// services' credential, or with one that is one byte off, is refused
+/// before the token is even looked at.
+#[tokio::test]
+async fn validate_token_needs_the_service_credential() {
+    let t = spawn().await;
+    let auth = register(&t.gql, "probe@example.com", "password-1").await;
+    let channel = tonic::transport::Endpoint::from_shared(t.running.grpc_url())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut stranger = AuthClient::new(channel);
+    let right = grpc_api::ServiceToken::ephemeral().expose().to_owned();
+    let mut wrong = right.clone();
+    let last = if wrong.ends_with('0') { "1" } else { "0" };
+    wrong.replace_range(wrong.len() - 1.., last);
+    for credential in [None, Some(wrong)] {
+        let mut request = tonic::Request::new(ValidateTokenRequest {
+            token: str_of(&auth, "accessToken").to_owned(),
+        });
+        if let Some(credential) = credential {
+            request
+                .metadata_mut()
+                .insert("x-service-token", credential.parse().unwrap());
+        }
+        let status = stranger.validate_token(request).await.unwrap_err();
+        assert_eq!(status.code(), tonic::Code::Unauthenticated);
+        assert!(
+            status.message().contains("service credential"),
+            "{status:?}"
+        );
+    }
+    // With the credential (what `validate` sends), the same call works.
+    validate(&t.running.grpc_url(), str_of(&auth, "accessToken"))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

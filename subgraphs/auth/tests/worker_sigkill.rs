@@ -132,6 +132,10 @@ impl Rig {
                 ("DATABASE_URL", self.auth_db.url().to_owned()),
                 ("DB_POOL_SIZE", "4".to_owned()),
                 ("USERS_GRPC_URL", self.users.grpc_url()),
+                (
+                    "INTERNAL_SERVICE_TOKEN",
+                    grpc_api::ServiceToken::ephemeral().expose().to_owned(),
+                ),
                 ("EVENTS", mode.to_owned()),
                 ("NATS_URL", nats_url()),
                 ("NATS_STREAM", self.stream.clone()),

@@ -46,6 +46,8 @@ pub struct Config {
     #[command(flatten)]
     pub http: service_runtime::HttpSettings,
     #[command(flatten)]
+    pub internal_auth: service_runtime::InternalAuth,
+    #[command(flatten)]
     pub outbox: outbox::Settings,
     /// `text` or `json` logs.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
@@ -67,6 +69,7 @@ impl Config {
             .unwrap_or_else(|err| panic!("default messaging config must parse: {err}"));
         config.http_addr = ([127, 0, 0, 1], 0).into();
         config.grpc_addr = ([127, 0, 0, 1], 0).into();
+        config.internal_auth = service_runtime::InternalAuth::ephemeral();
         config
     }
 

@@ -10,29 +10,31 @@ use std::time::{Duration, Instant};
 use api_errors::{ApiError, ApiResult};
 use grpc_api::users::v1::GetUsersRequest;
 use grpc_api::users::v1::users_client::UsersClient;
-use tonic::transport::{Channel, Endpoint};
+use grpc_api::{ServiceChannel, ServiceToken};
+use tonic::transport::Endpoint;
 use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct Directory {
-    client: UsersClient<Channel>,
+    client: UsersClient<ServiceChannel>,
     known: Arc<Mutex<KnownIds>>,
 }
 
 impl Directory {
-    /// Connects lazily: messaging starts even while users is still coming up.
+    /// Connects lazily: messaging starts even while users is still coming
+    /// up. Every call carries `token` (users refuses calls without it).
     pub fn connect_lazy(
         users_grpc_url: &str,
+        token: &ServiceToken,
         capacity: usize,
         ttl: Duration,
     ) -> Result<Self, tonic::transport::Error> {
-        let channel = Endpoint::from_shared(users_grpc_url.to_owned())?
+        let endpoint = Endpoint::from_shared(users_grpc_url.to_owned())?
             .connect_timeout(Duration::from_secs(2))
             .timeout(Duration::from_secs(5))
-            .tcp_nodelay(true)
-            .connect_lazy();
+            .tcp_nodelay(true);
         Ok(Self {
-            client: UsersClient::new(channel),
+            client: UsersClient::new(token.connect_lazy(&endpoint)),
             known: Arc::new(Mutex::new(KnownIds::new(capacity, ttl))),
         })
     }

@@ -36,6 +36,8 @@ pub enum StartError {
     Bind(#[from] service_runtime::BindError),
     #[error("bad auth or users gRPC URL: {0}")]
     GrpcUrl(#[from] tonic::transport::Error),
+    #[error(transparent)]
+    ServiceToken(#[from] service_runtime::MissingServiceToken),
 }
 
 pub use service_runtime::Parts;
@@ -46,6 +48,7 @@ pub type Running = service_runtime::Running<PgPool>;
 /// Starts the parts of the service in `parts`. Addresses with port 0 get a
 /// free port; the bound addresses are in [`Running`].
 pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError> {
+    let token = config.internal_auth.token()?;
     let pool = service_runtime::db::pool(&config.database_url, config.db_pool_size)?;
     let mut running = Running::new("messaging", pool.clone());
     let shutdown = running.shutdown_handle();
@@ -55,6 +58,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             pool: pool.clone(),
             directory: Directory::connect_lazy(
                 &config.users_grpc_url,
+                token,
                 config.known_users_cache_size,
                 config.known_users_ttl(),
             )?,
@@ -75,7 +79,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             config.http.query_limits(),
         );
         let authenticator: auth_client::SharedAuthenticator = Arc::new(
-            auth_client::GrpcAuthenticator::connect_lazy(&config.auth_grpc_url)?,
+            auth_client::GrpcAuthenticator::connect_lazy(&config.auth_grpc_url, token)?,
         );
         let router = GraphqlApp::new(schema, authenticator)
             .with_settings(&config.http)
@@ -87,7 +91,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         let (reporter, health) = grpc::health_service().await;
         running.spawn(grpc::report_health(reporter, pool.clone(), shutdown.wait()));
         running
-            .serve_grpc(config.grpc_addr, tonic::service::Routes::new(health))
+            .serve_grpc(config.grpc_addr, tonic::service::Routes::new(health), token)
             .await?;
     }
 

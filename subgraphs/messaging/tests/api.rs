@@ -558,12 +558,13 @@ async fn health_endpoints_answer() {
     let body = reqwest_get(&url).await;
     assert_eq!(body, "ok");
 
+    // Without the services' credential: probes hold no secret.
     let channel = tonic::transport::Endpoint::from_shared(t.messaging.grpc_url())
         .unwrap()
         .connect()
         .await
         .unwrap();
-    let mut health = tonic_health::pb::health_client::HealthClient::new(channel);
+    let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
     for service in ["", messaging::grpc::SERVICE_NAME] {
         let status = health
             .check(tonic_health::pb::HealthCheckRequest {
@@ -578,6 +579,14 @@ async fn health_endpoints_answer() {
             tonic_health::pb::health_check_response::ServingStatus::Serving as i32
         );
     }
+    // Anything else on that port needs the credential, even a method the
+    // port does not serve.
+    let mut other = grpc_api::users::v1::users_client::UsersClient::new(channel);
+    let status = other
+        .get_users(grpc_api::users::v1::GetUsersRequest { ids: vec![] })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unauthenticated, "{status:?}");
 }
 
 async fn reqwest_get(url: &str) -> String {

@@ -39,6 +39,8 @@ pub struct Config {
     #[command(flatten)]
     pub http: service_runtime::HttpSettings,
     #[command(flatten)]
+    pub internal_auth: service_runtime::InternalAuth,
+    #[command(flatten)]
     pub avatars: AvatarSettings,
     #[command(flatten)]
     pub outbox: outbox::Settings,
@@ -62,6 +64,7 @@ impl Config {
             .unwrap_or_else(|err| panic!("default users config must parse: {err}"));
         config.http_addr = ([127, 0, 0, 1], 0).into();
         config.grpc_addr = ([127, 0, 0, 1], 0).into();
+        config.internal_auth = service_runtime::InternalAuth::ephemeral();
         config.avatars.public_url = None;
         config.avatars.avatar_dir = std::env::temp_dir().join("messenger-users-avatars");
         config

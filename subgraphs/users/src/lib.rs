@@ -35,6 +35,8 @@ pub enum StartError {
     AuthUrl(#[from] tonic::transport::Error),
     #[error(transparent)]
     AvatarStore(#[from] avatars::store::StoreError),
+    #[error(transparent)]
+    ServiceToken(#[from] service_runtime::MissingServiceToken),
 }
 
 pub use service_runtime::Parts;
@@ -45,6 +47,7 @@ pub type Running = service_runtime::Running<UsersService>;
 /// Starts the parts of the service in `parts`. Addresses with port 0 get a
 /// free port; the bound addresses are in [`Running`].
 pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError> {
+    let token = config.internal_auth.token()?;
     let pool = service_runtime::db::pool(&config.database_url, config.db_pool_size)?;
     let service = UsersService {
         pool: pool.clone(),
@@ -63,7 +66,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         };
         let schema = schema::build(service.clone(), streams, config.http.query_limits());
         let authenticator: auth_client::SharedAuthenticator = Arc::new(
-            auth_client::GrpcAuthenticator::connect_lazy(&config.auth_grpc_url)?,
+            auth_client::GrpcAuthenticator::connect_lazy(&config.auth_grpc_url, token)?,
         );
         let avatar_routes = avatars::http::routes(service.clone(), authenticator.clone());
         let router = GraphqlApp::new(schema, authenticator)
@@ -95,7 +98,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             service: service.clone(),
         });
         running
-            .serve_grpc(config.grpc_addr, tonic::service::Routes::new(server))
+            .serve_grpc(config.grpc_addr, tonic::service::Routes::new(server), token)
             .await?;
     }
 

@@ -115,8 +115,11 @@ impl Rig {
         let worker = outbox::Worker::new(pool, self.auth_db.url().to_owned(), config);
         match self.mode {
             Events::Outbox => {
-                let handler =
-                    auth::jobs::CreateUser::new(&self.users.grpc_url()).expect("users URL");
+                let handler = auth::jobs::CreateUser::new(
+                    &self.users.grpc_url(),
+                    &grpc_api::ServiceToken::ephemeral(),
+                )
+                .expect("users URL");
                 vec![tokio::spawn(
                     worker.handler(CREATE_USER, handler).run(pending()),
                 )]

@@ -1,5 +1,6 @@
-//! CreateUser and GetUsers over real gRPC, and the registration path from
-//! auth through its outbox to users.
+//! CreateUser and GetUsers over real gRPC (only for callers with the
+//! services' credential), and the registration path from auth through its
+//! outbox to users.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 use common::{
     Stack, USERS_MIGRATIONS, auth_config, auth_only, grpc_client, register, users_config,
 };
+use grpc_api::users::v1::users_client::UsersClient;
 use grpc_api::users::v1::{CreateUserRequest, GetUsersRequest};
 use testkit::{GraphqlClient, TestDatabase};
 use uuid::Uuid;
@@ -174,6 +176,107 @@ async fn bad_requests_are_invalid_arguments() {
         .unwrap()
         .get(0);
     assert_eq!(count, 0);
+}
+
+/// This process's service credential (the one `Config::defaults()` gives
+/// every service) with its last byte changed: as long, and wrong.
+fn one_byte_off() -> String {
+    let right = grpc_api::ServiceToken::ephemeral().expose().to_owned();
+    let mut wrong = right.clone();
+    let last = if wrong.ends_with('0') { "1" } else { "0" };
+    wrong.replace_range(wrong.len() - 1.., last);
+    assert_eq!(wrong.len(), right.len());
+    assert_ne!(wrong, right);
+    wrong
+}
+
+/// `message` as a stranger sends it: with `credential` as `x-service-token`
+/// (or none).
+fn from_stranger<T>(message: T, credential: Option<&str>) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    if let Some(credential) = credential {
+        request
+            .metadata_mut()
+            .insert("x-service-token", credential.parse().unwrap());
+    }
+    request
+}
+
+async fn users_count(db: &TestDatabase) -> i64 {
+    testkit::connect_pg(db.url())
+        .await
+        .query_one("SELECT count(*) FROM users", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// Reaching the gRPC port is not enough: without the services' credential,
+/// or with another one, CreateUser and GetUsers answer UNAUTHENTICATED and
+/// write nothing; with it they work.
+#[tokio::test]
+async fn calls_without_the_service_credential_are_refused() {
+    let (users, db) = users_alone().await;
+    let channel = tonic::transport::Endpoint::from_shared(users.grpc_url())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut stranger = UsersClient::new(channel);
+    let victim = Uuid::now_v7().to_string();
+    let wrong = one_byte_off();
+    for credential in [None, Some(wrong.as_str())] {
+        let err = stranger
+            .create_user(from_stranger(
+                create(&victim, "victim@example.com"),
+                credential,
+            ))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::Unauthenticated, "{err:?}");
+        let err = stranger
+            .get_users(from_stranger(
+                GetUsersRequest {
+                    ids: vec![victim.clone()],
+                },
+                credential,
+            ))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::Unauthenticated, "{err:?}");
+    }
+    assert_eq!(users_count(&db).await, 0, "a refused call wrote a user");
+
+    let mut ours = grpc_client(&users.grpc_url()).await;
+    ours.create_user(create(&victim, "victim@example.com"))
+        .await
+        .unwrap();
+    let found = ours
+        .get_users(GetUsersRequest {
+            ids: vec![victim.clone()],
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .users;
+    assert_eq!(found.len(), 1);
+    assert_eq!(users_count(&db).await, 1);
+}
+
+/// Fail closed: no INTERNAL_SERVICE_TOKEN, no service.
+#[tokio::test]
+async fn users_refuses_to_start_without_a_service_credential() {
+    let db = TestDatabase::new(USERS_MIGRATIONS).await;
+    let mut config = users_config(db.url(), "http://127.0.0.1:9");
+    config.internal_auth.internal_service_token = None;
+    let Err(err) = users::start(&config, users::Parts::ALL).await else {
+        panic!("users started without INTERNAL_SERVICE_TOKEN");
+    };
+    assert!(
+        err.to_string()
+            .contains("INTERNAL_SERVICE_TOKEN is not set"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

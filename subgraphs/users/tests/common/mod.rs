@@ -6,11 +6,11 @@
 
 use std::time::{Duration, Instant};
 
+use grpc_api::ServiceChannel;
 use grpc_api::users::v1::users_client::UsersClient;
 use serde_json::{Value, json};
 use testkit::events::Mode;
 use testkit::{GraphqlClient, TestDatabase, TestEvents, WsClient};
-use tonic::transport::Channel;
 
 pub const USERS_MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/users");
 pub const AUTH_MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/auth");
@@ -147,7 +147,7 @@ impl Stack {
         person
     }
 
-    pub async fn grpc(&self) -> UsersClient<Channel> {
+    pub async fn grpc(&self) -> UsersClient<ServiceChannel> {
         grpc_client(&self.users.grpc_url()).await
     }
 
@@ -184,10 +184,14 @@ impl Stack {
     }
 }
 
-pub async fn grpc_client(url: &str) -> UsersClient<Channel> {
-    UsersClient::connect(url.to_owned())
+/// A users client that proves itself as our services do (the credential
+/// `Config::defaults()` gives every service of this test process).
+pub async fn grpc_client(url: &str) -> UsersClient<ServiceChannel> {
+    let channel = grpc_api::ServiceToken::ephemeral()
+        .connect(url)
         .await
-        .expect("users gRPC connects")
+        .expect("users gRPC connects");
+    UsersClient::new(channel)
 }
 
 pub async fn ws_connect(url: &str, token: &str) -> WsClient {
