@@ -55,11 +55,13 @@ impl InternalAuth {
 #[derive(Clone)]
 pub struct RequireServiceTokenLayer {
     token: ServiceToken,
+    service: &'static str,
 }
 
 impl RequireServiceTokenLayer {
-    pub fn new(token: ServiceToken) -> Self {
-        Self { token }
+    /// `service` names the server in the log line of a refused call.
+    pub fn new(token: ServiceToken, service: &'static str) -> Self {
+        Self { token, service }
     }
 }
 
@@ -70,6 +72,7 @@ impl<S> tower::Layer<S> for RequireServiceTokenLayer {
         RequireServiceToken {
             inner,
             token: self.token.clone(),
+            service: self.service,
         }
     }
 }
@@ -79,6 +82,7 @@ impl<S> tower::Layer<S> for RequireServiceTokenLayer {
 pub struct RequireServiceToken<S> {
     inner: S,
     token: ServiceToken,
+    service: &'static str,
 }
 
 impl<S, B> tower::Service<http::Request<B>> for RequireServiceToken<S>
@@ -104,6 +108,7 @@ where
             return Either::Left(self.inner.call(request));
         }
         tracing::warn!(
+            service = self.service,
             path,
             "gRPC call refused: missing or wrong service credential"
         );

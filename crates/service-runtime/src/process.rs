@@ -121,7 +121,7 @@ impl<S> Running<S> {
         self.grpc_addr = listener.local_addr().ok();
         let stop = self.shutdown.clone();
         let name = self.name;
-        let require_token = crate::grpc_auth::RequireServiceTokenLayer::new(token.clone());
+        let require_token = crate::grpc_auth::RequireServiceTokenLayer::new(token.clone(), name);
         self.spawn(async move {
             if let Err(err) = tonic::transport::Server::builder()
                 .tcp_nodelay(true)
