@@ -728,6 +728,72 @@ async fn a_tampered_state_is_refused_and_spends_nothing() {
     ));
 }
 
+/// Login CSRF (issue 17): someone signs in at the provider as themselves
+/// and sends the callback URL to a victim, whose browser would land signed
+/// in to the sender's account. The sign-in is bound to the browser that
+/// started it: without its cookie, or with another value, the callback is
+/// refused, and the flow is not spent.
+#[tokio::test]
+async fn a_callback_replayed_in_another_browser_fails() {
+    let w = world().await;
+    w.sign_in_as(Account::verified("mallory", "mallory@example.com"))
+        .await;
+    // The start sets the flow's cookie, scoped to the callback.
+    let started = w.get(&w.start_url("acme", APP)).await;
+    assert_eq!(started.status(), 302);
+    let set_cookie = started.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let authorize = location(&started);
+    let state = param(&Url::parse(&authorize).unwrap(), "state").unwrap();
+    let (pair, attributes) = set_cookie.split_once(';').unwrap();
+    let (name, value) = pair.split_once('=').unwrap();
+    assert!(name.starts_with("oauth_flow_"), "{set_cookie}");
+    assert_eq!(value.len(), 43);
+    for attribute in [
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/oauth/acme/callback",
+        "Max-Age=600",
+    ] {
+        assert!(attributes.contains(attribute), "{set_cookie}");
+    }
+    assert!(
+        !attributes.contains("Secure"),
+        "plain http here: {set_cookie}"
+    );
+    // Only its hash is kept, with the flow.
+    assert_eq!(
+        w.count(&format!(
+            "SELECT count(*) FROM oauth_states WHERE browser_hash = sha256(convert_to('{value}', 'UTF8')) AND state_hash = sha256(convert_to('{state}', 'UTF8'))"
+        ))
+        .await,
+        1
+    );
+    let callback = w.at_provider(&authorize).await;
+
+    // The victim's browser: no cookie, then someone else's value.
+    let victim = Browser::new();
+    let no_cookie = victim.get(&callback).await;
+    let forged = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(&callback)
+        .header("cookie", format!("{name}={}", tampered(value)))
+        .send()
+        .await
+        .unwrap();
+    for response in [no_cookie, forged] {
+        assert_eq!(response.status(), 400);
+        let body = response.text().await.unwrap();
+        assert!(body.contains("not started in this browser"), "{body}");
+        assert!(body.contains("error=sign_in_failed"), "{body}");
+    }
+    assert_eq!(w.count("SELECT count(*) FROM oauth_login_codes").await, 0);
+    w.assert_nothing_created().await;
+    // In the browser that started it, the flow still ends normally.
+    assert!(matches!(w.land(&callback).await, Landing::App(_)));
+}
+
 #[tokio::test]
 async fn an_id_token_with_another_nonce_is_refused() {
     let w = world().await;
@@ -876,17 +942,26 @@ async fn single_page_apps_start_through_graphql_with_any_of_several_providers() 
             .query(OAUTH_START, json!({ "p": name, "r": APP, "s": "spa" }))
             .await;
         assert_no_errors(&resp);
+        // Our /start, which the app opens in the browser that signs in.
         let url = resp["data"]["oauthStart"].as_str().unwrap();
-        assert!(url.starts_with(&idp.issuer), "{url}");
-        let visit = Browser::new()
-            .through_provider(url, &idp.issuer, &eve.sub, Consent::Allow)
+        assert!(
+            url.starts_with(&format!("{}/oauth/{name}/start?", base(&t))),
+            "{url}"
+        );
+        let browser = Browser::new();
+        let started = browser.get(url).await;
+        assert_eq!(started.status(), 302);
+        let authorize = location(&started);
+        assert!(authorize.starts_with(&idp.issuer), "{authorize}");
+        let visit = browser
+            .through_provider(&authorize, &idp.issuer, &eve.sub, Consent::Allow)
             .await;
         assert!(
             visit.callback.starts_with(&callback_url(&t, name)),
             "{}",
             visit.callback
         );
-        let response = Browser::new().get(&visit.callback).await;
+        let response = browser.get(&visit.callback).await;
         assert_eq!(response.status(), 302);
         let back = Url::parse(&location(&response)).unwrap();
         assert_eq!(param(&back, "state").as_deref(), Some("spa"));
@@ -904,15 +979,14 @@ async fn single_page_apps_start_through_graphql_with_any_of_several_providers() 
         .gql
         .query(OAUTH_START, json!({ "p": "acme", "r": APP }))
         .await;
-    let visit = Browser::new()
-        .through_provider(
-            resp["data"]["oauthStart"].as_str().unwrap(),
-            &acme.issuer,
-            &eve.sub,
-            Consent::Allow,
-        )
+    let browser = Browser::new();
+    let started = browser
+        .get(resp["data"]["oauthStart"].as_str().unwrap())
         .await;
-    let response = Browser::new()
+    let visit = browser
+        .through_provider(&location(&started), &acme.issuer, &eve.sub, Consent::Allow)
+        .await;
+    let response = browser
         .get(&visit.callback.replace("/oauth/acme/", "/oauth/globex/"))
         .await;
     assert_eq!(response.status(), 400);
@@ -1196,6 +1270,7 @@ async fn starting_sign_ins_is_throttled_per_address() {
             .unwrap()
             >= 1
     );
-    // Refused before anything is stored.
-    assert_eq!(w.count("SELECT count(*) FROM oauth_states").await, 2);
+    // Refused before anything is stored (`oauthStart` stores nothing: the
+    // flow starts when the browser opens the URL it returns).
+    assert_eq!(w.count("SELECT count(*) FROM oauth_states").await, 1);
 }

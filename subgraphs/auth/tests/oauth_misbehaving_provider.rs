@@ -14,6 +14,7 @@ use std::time::Duration;
 use auth::Parts;
 use common::oauth_app::{APP, APP_STATE, Landing, OAUTH_START, SignInFlow, location};
 use common::oidc::{Behaviour, TestProvider, User};
+use common::oidc_provider::Browser;
 use common::{TestAuth, register, spawn_with, str_of};
 use serde_json::json;
 use testkit::error_code;
@@ -21,7 +22,8 @@ use testkit::error_code;
 struct World {
     t: TestAuth,
     idp: TestProvider,
-    http: reqwest::Client,
+    /// The browser: keeps the flow cookie from `/start` for the callback.
+    http: Browser,
 }
 
 async fn world() -> World {
@@ -46,7 +48,7 @@ async fn world_with(adjust: impl FnOnce(&mut auth::Config)) -> World {
     World {
         t,
         idp,
-        http: browser(),
+        http: Browser::new(),
     }
 }
 
@@ -70,7 +72,7 @@ impl SignInFlow for World {
     }
 
     async fn get(&self, url: &str) -> reqwest::Response {
-        self.http.get(url).send().await.unwrap()
+        self.http.get(url).await
     }
 
     /// The provider redirects back at once (no pages).

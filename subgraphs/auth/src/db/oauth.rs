@@ -46,6 +46,8 @@ pub struct State {
     pub redirect_uri: String,
     pub app_state: Option<String>,
     pub expires_at: DateTime<Utc>,
+    /// SHA-256 of the secret in the cookie of the browser that started it.
+    pub browser_hash: Option<Vec<u8>>,
 }
 
 pub struct NewState<'a> {
@@ -56,6 +58,7 @@ pub struct NewState<'a> {
     pub redirect_uri: &'a str,
     pub app_state: Option<&'a str>,
     pub expires_at: DateTime<Utc>,
+    pub browser_hash: &'a [u8],
 }
 
 pub async fn insert_state(conn: &mut Conn, new: &NewState<'_>) -> QueryResult<()> {
@@ -68,10 +71,21 @@ pub async fn insert_state(conn: &mut Conn, new: &NewState<'_>) -> QueryResult<()
             oauth_states::redirect_uri.eq(new.redirect_uri),
             oauth_states::app_state.eq(new.app_state),
             oauth_states::expires_at.eq(new.expires_at),
+            oauth_states::browser_hash.eq(new.browser_hash),
         ))
         .execute(conn)
         .await
         .map(drop)
+}
+
+/// The flow of a state, spent or not, without spending it.
+pub async fn find_state(conn: &mut Conn, hash: &[u8]) -> QueryResult<Option<State>> {
+    oauth_states::table
+        .find(hash)
+        .select(State::as_select())
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// Spends a state: of two callbacks with one state, exactly one gets `Fresh`.

@@ -101,6 +101,7 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+        browser_hash -> Nullable<Bytea>,
     }
 }
 

@@ -2,10 +2,14 @@
 //! company's Keycloak, …), configured not coded: any provider by issuer URL.
 //!
 //! The flow (authorization code + PKCE S256, `state`, `nonce`):
-//! 1. `GET /oauth/{provider}/start?redirect_uri=…[&state=…]` (or the
-//!    `oauthStart` mutation, for single-page apps) stores the flow and sends
-//!    the browser to the provider;
-//! 2. `GET /oauth/{provider}/callback` spends the flow, exchanges the code,
+//! 1. `GET /oauth/{provider}/start?redirect_uri=…[&state=…]` stores the flow,
+//!    sets a cookie binding it to this browser ([`FlowCookie`]) and sends
+//!    the browser to the provider (the `oauthStart` mutation, for
+//!    single-page apps, checks the same and returns this start URL: a
+//!    GraphQL answer cannot set a cookie in the browser that will sign in);
+//! 2. `GET /oauth/{provider}/callback` checks the cookie (login CSRF: a
+//!    callback URL replayed in another browser fails), spends the flow,
+//!    exchanges the code,
 //!    verifies the ID token and sends the browser back to the app's
 //!    allow-listed `redirect_uri` with a one-time login code;
 //! 3. `exchangeOAuthCode(code)` finds, links or creates the account and
@@ -26,6 +30,8 @@ use std::time::Duration;
 
 use api_errors::{ApiError, ErrorCode};
 use axum::http::StatusCode;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openidconnect::RedirectUrl;
 use url::Url;
 
@@ -113,6 +119,25 @@ impl OAuth {
             .set(url.trim_end_matches('/').to_owned());
     }
 
+    /// `<public URL>/oauth/{provider}/start?redirect_uri=…[&state=…]`.
+    pub fn start_url(
+        &self,
+        provider: &str,
+        redirect_uri: &str,
+        app_state: Option<&str>,
+    ) -> Option<Url> {
+        let base = self.inner.public_url.get()?;
+        let mut url = Url::parse(&format!("{base}/oauth/{provider}/start")).ok()?;
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("redirect_uri", redirect_uri);
+            if let Some(state) = app_state {
+                query.append_pair("state", state);
+            }
+        }
+        Some(url)
+    }
+
     /// `<public URL>/oauth/{provider}/callback`: what is registered with the provider.
     pub fn callback_url(&self, provider: &str) -> Option<RedirectUrl> {
         let base = self.inner.public_url.get()?;
@@ -136,6 +161,41 @@ impl OAuth {
     }
 }
 
+/// The cookie that binds a sign-in to the browser that started it (login
+/// CSRF): set by `/start`, required by the callback. Named after the flow's
+/// state, so sign-ins in several tabs do not overwrite each other; scoped
+/// to the callback's path; HttpOnly; SameSite=Lax (sent on the provider's
+/// top-level redirect back); Secure when the public URL is https. Only its
+/// SHA-256 is stored, with the flow.
+pub struct FlowCookie {
+    pub name: String,
+    pub value: String,
+    pub path: String,
+    pub max_age: Duration,
+    pub secure: bool,
+}
+
+impl FlowCookie {
+    /// The cookie's name for a flow's `state`.
+    pub fn name_for(state: &str) -> String {
+        let hash = flow::sha256(state);
+        let tag = URL_SAFE_NO_PAD.encode(&hash[..9]);
+        format!("oauth_flow_{tag}")
+    }
+
+    /// The `Set-Cookie` value.
+    pub fn header(&self) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{}={}; Path={}; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+            self.name,
+            self.value,
+            self.path,
+            self.max_age.as_secs()
+        )
+    }
+}
+
 /// Why a sign-in with a provider could not start or come back. The callback
 /// shows each as a page; `oauthStart` answers the ones that can happen
 /// there as GraphQL errors.
@@ -150,6 +210,9 @@ pub enum Failure {
     InvalidState,
     /// The callback was already followed with this state.
     StateUsed,
+    /// The callback came to a browser that did not start this sign-in (no
+    /// flow cookie, or another one): a sign-in link someone else started.
+    OtherBrowser,
     StateExpired,
     /// The user declined (`error=access_denied`).
     AccessDenied,
@@ -232,6 +295,11 @@ impl Failure {
                 StatusCode::BAD_REQUEST,
                 "Sign-in link already used",
                 "This sign-in link has already been used. If you are not signed in, start again from the app.",
+            ),
+            Failure::OtherBrowser => (
+                StatusCode::BAD_REQUEST,
+                "Sign-in failed",
+                "This sign-in was not started in this browser, so it cannot end here. If you meant to sign in, start again from the app.",
             ),
             Failure::StateExpired => (
                 StatusCode::BAD_REQUEST,

@@ -1,7 +1,8 @@
 //! `GET /oauth/{provider}/start` and `GET /oauth/{provider}/callback`: the
 //! browser's side of signing in with a provider. Both answer with a
 //! redirect, or with a small HTML page saying what went wrong (with a link
-//! back to the app once we know where that is).
+//! back to the app once we know where that is). `start` sets the flow's
+//! cookie ([`super::FlowCookie`]); `callback` wants it back.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use axum::routing::get;
 use service_runtime::TrustedProxies;
 use url::Url;
 
-use super::Failure;
+use super::{Failure, FlowCookie};
 use crate::email::{Page, Templates};
 use crate::service::oauth::{CallbackFailure, CallbackParams};
 use crate::service::{AuthService, ClientInfo};
@@ -68,7 +69,16 @@ async fn start(
         .oauth_start(&provider, &redirect_uri, params.state.as_deref(), &client)
         .await
     {
-        Ok(url) => redirect(&url),
+        Ok(started) => {
+            let mut response = redirect(&started.url);
+            match HeaderValue::from_str(&started.cookie.header()) {
+                Ok(cookie) => {
+                    response.headers_mut().append(header::SET_COOKIE, cookie);
+                    response
+                }
+                Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            }
+        }
         Err(failure) => page(&state.templates, failure, None),
     }
 }
@@ -76,16 +86,37 @@ async fn start(
 async fn callback(
     State(state): State<Arc<RouteState>>,
     Path(provider): Path<String>,
+    headers: HeaderMap,
     params: Result<Query<CallbackParams>, QueryRejection>,
 ) -> Response {
     let params = params.map(|Query(p)| p).unwrap_or_default();
-    match state.service.oauth_callback(&provider, params).await {
+    let browser_secret = params
+        .state
+        .as_deref()
+        .and_then(|flow| cookie(&headers, &FlowCookie::name_for(flow)));
+    match state
+        .service
+        .oauth_callback(&provider, params, browser_secret)
+        .await
+    {
         Ok(url) => redirect(&url),
         Err(CallbackFailure {
             failure,
             back_to_app,
         }) => page(&state.templates, failure, back_to_app.as_ref()),
     }
+}
+
+/// The value of the cookie `name` in the request, if sent (once).
+fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim())
 }
 
 /// A 302 that leaves no trace: the URL carries a state or a login code.

@@ -71,16 +71,19 @@ impl Mutation {
 
     /// Starts signing in with an OpenID Connect provider (one of
     /// `oauthProviders`), for apps that navigate the browser themselves:
-    /// returns the provider's URL to open. Afterwards the browser comes back
-    /// to `redirectUri` with `?code=…` (give it to `exchangeOAuthCode`), or
-    /// with `?error=…` after a page that said what went wrong; `state`, if
-    /// given, comes back too (keep it and check it: it tells your sign-ins
-    /// from ones someone else started). Browsers can also simply open
-    /// `GET /oauth/{provider}/start?redirect_uri=…&state=…` on this service.
-    /// Errors: BAD_USER_INPUT (unknown provider, or a `redirectUri` not on
-    /// the allow-list: `extensions.field` says which), UNAVAILABLE (the
-    /// provider cannot be reached), RATE_LIMITED (too many sign-ins started
-    /// from this address; `extensions.retryAfter` in seconds).
+    /// returns the URL to open, this service's
+    /// `/oauth/{provider}/start?redirect_uri=…&state=…`, which binds the
+    /// sign-in to the browser that opens it (a cookie) and sends it on to
+    /// the provider; the sign-in must end in that same browser. Afterwards
+    /// the browser comes back to `redirectUri` with `?code=…` (give it to
+    /// `exchangeOAuthCode`), or with `?error=…` after a page that said what
+    /// went wrong; `state`, if given, comes back too (keep it and check it:
+    /// it tells your sign-ins from ones someone else started). Errors:
+    /// BAD_USER_INPUT (unknown provider, or a `redirectUri` not on the
+    /// allow-list: `extensions.field` says which), UNAVAILABLE (the provider
+    /// cannot be reached), RATE_LIMITED (too many sign-ins started from this
+    /// address, here and at `/start` alike; `extensions.retryAfter` in
+    /// seconds).
     async fn oauth_start(
         &self,
         ctx: &Context<'_>,
@@ -90,7 +93,7 @@ impl Mutation {
     ) -> Result<String> {
         let service = ctx.data::<AuthService>()?;
         let url = service
-            .oauth_start(
+            .oauth_start_url(
                 &provider,
                 &redirect_uri,
                 state.as_deref(),

@@ -38,7 +38,7 @@ use super::{hash_token, new_token};
 use crate::db::oauth::{self as db, LoginCode, NewIdentity, NewState, Spent};
 use crate::db::{accounts, sessions};
 use crate::oauth::flow::{self, ExchangeFailed, Pending, VerifiedIdentity};
-use crate::oauth::{Failure, MAX_APP_STATE_LEN, back_to_app};
+use crate::oauth::{Failure, FlowCookie, MAX_APP_STATE_LEN, back_to_app};
 use crate::validate;
 
 /// Spent states and codes are kept this long after they expire, so that a
@@ -53,6 +53,13 @@ pub struct CallbackParams {
     pub error: Option<String>,
     /// RFC 9207: the issuer of the answer, when the provider says it.
     pub iss: Option<String>,
+}
+
+/// A sign-in started by a browser: where to send it, and the cookie that
+/// binds the flow to it.
+pub struct Started {
+    pub url: Url,
+    pub cookie: FlowCookie,
 }
 
 /// A callback that did not end in a login code.
@@ -116,10 +123,12 @@ enum Exchange {
 }
 
 impl AuthService {
-    /// Starts a sign-in with `provider`: stores the flow and returns the
-    /// provider's authorization URL to send the browser to. Throttled per
-    /// client address (RATE_LIMITED), before anything else.
-    pub async fn oauth_start(
+    /// For apps that open the browser themselves (`oauthStart`): checks what
+    /// `/start` would (throttled per client address, provider known and
+    /// reachable, `redirect_uri` allowed) and returns the `/start` URL to
+    /// open. The flow itself starts there, in the browser that will sign in,
+    /// which gets the flow's cookie: a GraphQL answer cannot give it one.
+    pub async fn oauth_start_url(
         &self,
         provider: &str,
         redirect_uri: &str,
@@ -127,26 +136,45 @@ impl AuthService {
         client: &ClientInfo,
     ) -> Result<Url, Failure> {
         self.throttle_oauth_start(client).await?;
+        let (provider, _, _) = self
+            .prepare_start(provider, redirect_uri, app_state)
+            .await?;
+        self.oauth
+            .start_url(provider, redirect_uri, app_state)
+            .ok_or_else(|| Failure::Internal(ApiError::internal("the public URL is not known yet")))
+    }
+
+    /// Starts a sign-in with `provider` in the browser asking: stores the
+    /// flow, bound to a new cookie for that browser, and returns the
+    /// provider's authorization URL to send it to. Throttled per client
+    /// address (RATE_LIMITED), before anything else.
+    pub async fn oauth_start(
+        &self,
+        provider: &str,
+        redirect_uri: &str,
+        app_state: Option<&str>,
+        client: &ClientInfo,
+    ) -> Result<Started, Failure> {
+        self.throttle_oauth_start(client).await?;
         let oauth = &self.oauth;
-        let provider = oauth.provider(provider).ok_or(Failure::UnknownProvider)?;
-        let redirect_uri = oauth
-            .allowed_redirect(redirect_uri)
-            .ok_or(Failure::RedirectNotAllowed)?
-            .to_string();
-        if app_state.is_some_and(|s| s.len() > MAX_APP_STATE_LEN) {
-            return Err(Failure::AppStateTooLong);
-        }
-        let callback = oauth.callback_url(provider.name()).ok_or_else(|| {
+        let (provider_name, redirect_uri, oidc) = self
+            .prepare_start(provider, redirect_uri, app_state)
+            .await?;
+        let provider = oauth
+            .provider(provider_name)
+            .ok_or(Failure::UnknownProvider)?;
+        let callback = oauth.callback_url(provider_name).ok_or_else(|| {
             Failure::Internal(ApiError::internal("the public URL is not known yet"))
         })?;
-        let client = provider
-            .client(oauth.http(), oauth.discovery_ttl())
-            .await
-            .map_err(|err| {
-                tracing::warn!(provider = provider.name(), error = %err, "sign-in provider unavailable");
-                Failure::ProviderUnavailable
-            })?;
-        let authorization = flow::authorize(&client, &callback, &provider.config.scopes);
+        let authorization = flow::authorize(&oidc, &callback, &provider.config.scopes);
+        let (browser_secret, browser_hash) = new_token();
+        let cookie = FlowCookie {
+            name: FlowCookie::name_for(&authorization.state),
+            value: browser_secret,
+            path: callback.url().path().to_owned(),
+            max_age: oauth.state_ttl(),
+            secure: callback.url().scheme() == "https",
+        };
         let mut conn = self.pool.get().await?;
         db::insert_state(
             &mut conn,
@@ -158,19 +186,61 @@ impl AuthService {
                 redirect_uri: &redirect_uri,
                 app_state,
                 expires_at: Utc::now() + oauth.state_ttl(),
+                browser_hash: &browser_hash,
             },
         )
         .await?;
-        Ok(authorization.url)
+        Ok(Started {
+            url: authorization.url,
+            cookie,
+        })
     }
 
-    /// The provider sent the browser back: spends the flow, exchanges the
-    /// code, verifies the ID token and makes a login code for the app.
-    /// Returns where to send the browser (the app, with the code).
+    /// What starting a sign-in checks: the provider (known, and its
+    /// discovery document at hand), the redirect URI (allowed; returned as
+    /// allowed) and the app's state.
+    async fn prepare_start<'p>(
+        &'p self,
+        provider: &str,
+        redirect_uri: &str,
+        app_state: Option<&str>,
+    ) -> Result<
+        (
+            &'p str,
+            String,
+            std::sync::Arc<crate::oauth::providers::OidcClient>,
+        ),
+        Failure,
+    > {
+        let oauth = &self.oauth;
+        let provider = oauth.provider(provider).ok_or(Failure::UnknownProvider)?;
+        let redirect_uri = oauth
+            .allowed_redirect(redirect_uri)
+            .ok_or(Failure::RedirectNotAllowed)?
+            .to_string();
+        if app_state.is_some_and(|s| s.len() > MAX_APP_STATE_LEN) {
+            return Err(Failure::AppStateTooLong);
+        }
+        let client = provider
+            .client(oauth.http(), oauth.discovery_ttl())
+            .await
+            .map_err(|err| {
+                tracing::warn!(provider = provider.name(), error = %err, "sign-in provider unavailable");
+                Failure::ProviderUnavailable
+            })?;
+        Ok((provider.name(), redirect_uri, client))
+    }
+
+    /// The provider sent the browser back: checks it is the browser that
+    /// started the flow (`browser_secret`: its flow cookie), spends the
+    /// flow, exchanges the code, verifies the ID token and makes a login
+    /// code for the app. Returns where to send the browser (the app, with
+    /// the code).
     pub async fn oauth_callback(
         &self,
         provider_name: &str,
         params: CallbackParams,
+        browser_secret: Option<&str>,
     ) -> Result<Url, CallbackFailure> {
         let oauth = &self.oauth;
         let state = params
@@ -182,6 +252,24 @@ impl AuthService {
             .provider(provider_name)
             .ok_or(Failure::UnknownProvider)?;
         let mut conn = self.pool.get().await.map_err(Failure::from)?;
+        // Another browser's sign-in (login CSRF: someone sends their own
+        // callback URL to sign the victim in to the sender's account) is
+        // refused before the flow is spent: it stays its starter's.
+        if let Some(row) = db::find_state(&mut conn, &hash_token(state))
+            .await
+            .map_err(Failure::from)?
+            && row.provider == provider_name
+        {
+            let presented = browser_secret.map(hash_token);
+            if row.browser_hash.is_none() || row.browser_hash != presented {
+                tracing::warn!(
+                    provider = provider_name,
+                    cookie = browser_secret.is_some(),
+                    "a sign-in callback reached a browser that did not start it"
+                );
+                return Err(fail_back(Failure::OtherBrowser, &row));
+            }
+        }
         let flow_row = match db::spend_state(&mut conn, &hash_token(state))
             .await
             .map_err(Failure::from)?
