@@ -79,7 +79,10 @@ pub fn packages() -> anyhow::Result<()> {
         packages.join(" ")
     );
     for need in &missing {
-        eprintln!("xtask test: missing {} (package {})", need.what, need.package);
+        eprintln!(
+            "xtask test: missing {} (package {})",
+            need.what, need.package
+        );
     }
     if !is_root() {
         anyhow::bail!(
