@@ -239,3 +239,82 @@ async fn subscriptions_need_a_valid_token() {
         "nothing to report yet"
     );
 }
+
+/// `extensions.code` and `.reason` of the first error of a `next` or
+/// `error` message, however the router wraps it.
+fn error_of(msg: &Value) -> (Option<String>, Option<String>) {
+    let error = match msg["type"].as_str() {
+        Some("next") => &msg["payload"]["errors"][0],
+        Some("error") => &msg["payload"][0],
+        _ => &Value::Null,
+    };
+    let text = |key: &str| error["extensions"][key].as_str().map(str::to_owned);
+    (text("code"), text("reason"))
+}
+
+/// The attack: a WebSocket opened before `logout` keeps reading, and a new
+/// `subscribe` on it replays history. Through the router, both subgraphs'
+/// streams end with SESSION_REVOKED, and the replay is refused.
+#[tokio::test]
+async fn signing_out_ends_subscriptions_through_the_router() {
+    let system = System::start().await;
+    let alice = system.user("alice").await;
+    let bob = system.user("bob").await;
+    let cursor =
+        ok(&bob, "{ messageEventsCursor }", json!({})).await["messageEventsCursor"].clone();
+    let mut ws = system.ws(&bob).await;
+    ws.subscribe("messages", MESSAGE_EVENTS, json!({"after": cursor}))
+        .await;
+    ws.subscribe("friends", FRIEND_EVENTS, json!({})).await;
+    tokio::time::sleep(SETTLE).await;
+    ok(
+        &alice,
+        "mutation($to: ID!) { sendMessage(input: {to: $to, text: \"psst\", clientMessageId: \"p-1\"}) { id } }",
+        json!({"to": bob.id}),
+    )
+    .await;
+    let event = next_data(&mut ws, "messages").await;
+    assert_eq!(event["messageEvents"]["message"]["text"], "psst");
+
+    let signed_out = std::time::Instant::now();
+    ok(&bob, "mutation { logout }", json!({})).await;
+    // Each stream: the error, then `complete`.
+    let mut ended = std::collections::HashMap::new();
+    let mut completed = Vec::new();
+    while completed.len() < 2 {
+        let msg = ws
+            .next_event(Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|| {
+                panic!("streams still open: ended {ended:?}, completed {completed:?}")
+            });
+        let id = msg["id"].as_str().unwrap().to_owned();
+        if msg["type"] == "complete" {
+            assert!(ended.contains_key(&id), "{id} completed without the error");
+            completed.push(id);
+        } else {
+            let (code, reason) = error_of(&msg);
+            assert_eq!(code.as_deref(), Some("UNAUTHENTICATED"), "{msg}");
+            assert_eq!(reason.as_deref(), Some("SESSION_REVOKED"), "{msg}");
+            ended.insert(id, signed_out.elapsed());
+        }
+    }
+    println!("through the router, streams ended after logout: {ended:?}");
+
+    // A new subscribe on the same socket, replaying from the old cursor.
+    ws.subscribe("replay", MESSAGE_EVENTS, json!({"after": cursor}))
+        .await;
+    let msg = ws.next_event(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(msg["id"], "replay", "{msg}");
+    let (code, reason) = error_of(&msg);
+    assert_eq!(code.as_deref(), Some("UNAUTHENTICATED"), "{msg}");
+    assert_eq!(reason.as_deref(), Some("SESSION_REVOKED"), "{msg}");
+    assert!(
+        !msg.to_string().contains("psst"),
+        "history was replayed: {msg}"
+    );
+    // Nothing of the history follows.
+    while let Some(msg) = ws.next_event(Duration::from_millis(1000)).await {
+        assert_ne!(msg["type"], "next", "{msg}");
+    }
+}

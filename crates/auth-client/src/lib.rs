@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use api_errors::{ApiError, ApiResult};
 use futures::future::BoxFuture;
-use grpc_api::auth::v1::{ValidateTokenRequest, auth_client::AuthClient};
+use grpc_api::auth::v1::{ValidateTokenRequest, WatchRevocationsRequest, auth_client::AuthClient};
 use tonic::transport::Endpoint;
 use uuid::Uuid;
 
@@ -76,49 +76,67 @@ pub fn identity<'a>(ctx: &'a async_graphql::Context<'_>) -> ApiResult<&'a Identi
     }
 }
 
-/// The raw bearer token of a WebSocket connection, kept so long-lived
-/// subscriptions can re-check it (see [`until_revoked`]).
+/// The raw bearer token of a WebSocket connection, kept so that the
+/// connection can re-check it at every `subscribe`.
 #[derive(Clone)]
 pub struct BearerToken(pub String);
 
-/// Ends `stream` as soon as the connection's session stops being valid
-/// (revoked, expired), checking every `interval`. Subscriptions wrap their
-/// streams in this so that signing out also closes open streams. A token
-/// check that fails because auth is unreachable keeps the stream open; the
-/// next check decides.
-pub fn until_revoked<S>(
-    ctx: &async_graphql::Context<'_>,
-    stream: S,
-    interval: Duration,
-) -> impl futures::Stream<Item = S::Item> + Send + 'static + use<S>
-where
-    S: futures::Stream + Send + 'static,
-{
-    use futures::StreamExt as _;
-    let token = ctx.data_opt::<BearerToken>().cloned();
-    let authenticator = ctx.data_opt::<SharedAuthenticator>().cloned();
-    let ended = async move {
-        let (Some(BearerToken(token)), Some(authenticator)) = (token, authenticator) else {
-            // Not a WebSocket connection with a token: nothing to watch.
-            return std::future::pending::<()>().await;
-        };
-        loop {
-            tokio::time::sleep(interval).await;
-            match authenticator.validate(&token).await {
-                Caller::Authenticated(_) | Caller::Unavailable => {}
-                Caller::Anonymous | Caller::Rejected(_) => {
-                    tracing::info!("session no longer valid; ending subscription");
-                    return;
-                }
-            }
+/// What auth announces about sessions, as a subscription connection hears it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// This session was revoked: its connections end now.
+    Session(Uuid),
+    /// Revocations may have been missed (the feed was (re)connected, or this
+    /// reader fell behind): every connection re-checks its token.
+    Resync,
+}
+
+/// How many announcements a slow reader may fall behind before it is told
+/// to resync instead.
+const REVOCATION_BUFFER: usize = 1024;
+
+/// A process-wide feed of [`Revocation`]s: one sender, a receiver per
+/// connection.
+#[derive(Clone)]
+pub struct RevocationFeed {
+    sender: Arc<tokio::sync::broadcast::Sender<Revocation>>,
+}
+
+impl Default for RevocationFeed {
+    fn default() -> Self {
+        Self {
+            sender: Arc::new(tokio::sync::broadcast::channel(REVOCATION_BUFFER).0),
         }
-    };
-    stream.take_until(Box::pin(ended))
+    }
+}
+
+impl RevocationFeed {
+    /// Announces `revocation` to every current receiver.
+    pub fn announce(&self, revocation: Revocation) {
+        // No receiver: nobody to tell.
+        let _ = self.sender.send(revocation);
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Revocation> {
+        self.sender.subscribe()
+    }
+
+    fn downgrade(&self) -> std::sync::Weak<tokio::sync::broadcast::Sender<Revocation>> {
+        Arc::downgrade(&self.sender)
+    }
 }
 
 /// Checks access tokens.
 pub trait Authenticator: Send + Sync + 'static {
     fn validate<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Caller>;
+
+    /// Revocations as auth announces them, for connections that outlive a
+    /// request (subscriptions). `None`: this authenticator cannot push
+    /// them; connections then rely on the check at every `subscribe` and on
+    /// the token's expiry.
+    fn revocations(&self) -> Option<tokio::sync::broadcast::Receiver<Revocation>> {
+        None
+    }
 }
 
 pub type SharedAuthenticator = Arc<dyn Authenticator>;
@@ -198,6 +216,8 @@ pub type Client = AuthClient<grpc_api::ServiceChannel>;
 #[derive(Clone)]
 pub struct GrpcAuthenticator {
     client: Client,
+    /// Started by the first connection that asks for revocations.
+    feed: Arc<std::sync::OnceLock<RevocationFeed>>,
 }
 
 impl GrpcAuthenticator {
@@ -214,7 +234,79 @@ impl GrpcAuthenticator {
             .http2_keep_alive_interval(Duration::from_secs(30));
         Ok(Self {
             client: AuthClient::new(token.connect_lazy(&endpoint)),
+            feed: Arc::default(),
         })
+    }
+
+    /// The feed of this process, fed by one `WatchRevocations` stream
+    /// (started on first use, reconnected with backoff while the feed lives).
+    fn feed(&self) -> &RevocationFeed {
+        self.feed.get_or_init(|| {
+            let feed = RevocationFeed::default();
+            tokio::spawn(watch_revocations(self.client.clone(), feed.downgrade()));
+            feed
+        })
+    }
+}
+
+/// Keeps one `WatchRevocations` stream open while anyone holds the feed,
+/// announcing what arrives. Every (re)connected stream begins with a
+/// resync, so what was revoked while it was down is caught up on.
+async fn watch_revocations(
+    client: Client,
+    feed: std::sync::Weak<tokio::sync::broadcast::Sender<Revocation>>,
+) {
+    const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        if feed.strong_count() == 0 {
+            return;
+        }
+        let mut client = client.clone();
+        match client.watch_revocations(WatchRevocationsRequest {}).await {
+            Ok(response) => {
+                let mut events = response.into_inner();
+                loop {
+                    match events.message().await {
+                        Ok(Some(event)) => {
+                            backoff = FIRST_BACKOFF;
+                            let Some(sender) = feed.upgrade() else { return };
+                            announce(&sender, &event);
+                        }
+                        Ok(None) => break,
+                        Err(status) => {
+                            tracing::warn!(code = ?status.code(), "revocation feed interrupted; reconnecting");
+                            break;
+                        }
+                    }
+                }
+            }
+            Err(status) => {
+                tracing::warn!(code = ?status.code(), message = status.message(), "cannot watch revocations; retrying");
+            }
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+    }
+}
+
+fn announce(
+    sender: &tokio::sync::broadcast::Sender<Revocation>,
+    event: &grpc_api::auth::v1::RevocationEvent,
+) {
+    if event.resync {
+        let _ = sender.send(Revocation::Resync);
+    }
+    for id in &event.session_ids {
+        match Uuid::parse_str(id) {
+            Ok(session) => {
+                let _ = sender.send(Revocation::Session(session));
+            }
+            Err(_) => {
+                tracing::error!("auth announced a malformed session id; resyncing");
+                let _ = sender.send(Revocation::Resync);
+            }
+        }
     }
 }
 
@@ -236,6 +328,10 @@ impl Authenticator for GrpcAuthenticator {
                 }
             }
         })
+    }
+
+    fn revocations(&self) -> Option<tokio::sync::broadcast::Receiver<Revocation>> {
+        Some(self.feed().subscribe())
     }
 }
 

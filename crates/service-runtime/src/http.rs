@@ -48,6 +48,7 @@ pub struct GraphqlApp<E> {
     trusted_proxies: TrustedProxies,
     ws_limits: WsLimits,
     connections: Connections,
+    max_batch_operations: usize,
 }
 
 impl<E: Executor> GraphqlApp<E> {
@@ -58,6 +59,7 @@ impl<E: Executor> GraphqlApp<E> {
             trusted_proxies: TrustedProxies::none(),
             ws_limits: WsLimits::default(),
             connections: Connections::default(),
+            max_batch_operations: 1,
         }
     }
 
@@ -66,6 +68,14 @@ impl<E: Executor> GraphqlApp<E> {
     pub fn with_settings(self, settings: &HttpSettings) -> Self {
         self.with_trusted_proxies(settings.trusted_proxies())
             .with_ws_limits(settings.ws_limits())
+            .with_max_batch_operations(settings.max_batch_operations)
+    }
+
+    /// Operations one POST may carry (1: no batching).
+    #[must_use]
+    pub fn with_max_batch_operations(mut self, max: usize) -> Self {
+        self.max_batch_operations = max.max(1);
+        self
     }
 
     #[must_use]
@@ -143,6 +153,24 @@ async fn graphql_post<E: Executor>(
             );
         }
     };
+    if let BatchRequest::Batch(operations) = &batch
+        && operations.len() > app.max_batch_operations
+    {
+        // Refused whole, before any token check or execution: a batch
+        // would multiply every per-request limit by its length.
+        let max = app.max_batch_operations;
+        let message = if max == 1 {
+            "batched requests are not accepted: send one operation per request".to_owned()
+        } else {
+            format!("at most {max} operations per batched request")
+        };
+        return error_response_with_reason(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "BATCH_NOT_ALLOWED",
+            &message,
+        );
+    }
     let caller = authenticate_headers(app.authenticator.as_ref(), &headers).await;
     let meta = request_meta(&app.trusted_proxies, peer, &headers);
     let mut response = app
@@ -215,6 +243,23 @@ async fn graphql_ws<E: Executor>(
         .max_message_size(MAX_BODY_BYTES)
         .max_frame_size(MAX_BODY_BYTES)
         .on_upgrade(move |socket| connection.serve(socket))
+}
+
+/// [`error_response`] with an `extensions.reason`.
+pub fn error_response_with_reason(
+    status: StatusCode,
+    code: ErrorCode,
+    reason: &str,
+    message: &str,
+) -> Response {
+    let body = serde_json::json!({
+        "data": null,
+        "errors": [{
+            "message": message,
+            "extensions": { "code": code.as_str(), "reason": reason },
+        }],
+    });
+    (status, axum::Json(body)).into_response()
 }
 
 /// A GraphQL-shaped error body for failures before execution.

@@ -41,6 +41,11 @@ pub struct HttpSettings {
     /// Seconds any subscription connection may stay open at all.
     #[arg(long, env = "WS_MAX_LIFETIME_SECS", default_value_t = 24 * 3600)]
     pub ws_max_lifetime_secs: u64,
+    /// Operations one POST may carry as a JSON array (1: no batching; a
+    /// larger array is refused with BAD_USER_INPUT, reason
+    /// BATCH_NOT_ALLOWED). The body limit applies to the whole array.
+    #[arg(long, env = "MAX_BATCH_OPERATIONS", default_value_t = 1)]
+    pub max_batch_operations: usize,
 }
 
 impl Default for HttpSettings {
@@ -56,6 +61,7 @@ impl Default for HttpSettings {
             ws_max_subscriptions_per_connection: ws.max_subscriptions_per_connection,
             ws_idle_timeout_secs: ws.idle_timeout.as_secs(),
             ws_max_lifetime_secs: ws.max_lifetime.as_secs(),
+            max_batch_operations: 1,
         }
     }
 }
@@ -98,5 +104,6 @@ mod tests {
         let default = HttpSettings::default();
         assert_eq!(parsed.query_limits(), default.query_limits());
         assert_eq!(parsed.ws_limits(), default.ws_limits());
+        assert_eq!(parsed.max_batch_operations, default.max_batch_operations);
     }
 }

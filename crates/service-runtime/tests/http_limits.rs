@@ -12,7 +12,8 @@ use futures::Stream;
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use service_runtime::ws::{
-    CLOSE_IDLE_TIMEOUT, CLOSE_MAX_LIFETIME, CLOSE_TOO_MANY_CONNECTIONS, Connections,
+    CLOSE_BAD_REQUEST, CLOSE_IDLE_TIMEOUT, CLOSE_MAX_LIFETIME, CLOSE_TOO_MANY_CONNECTIONS,
+    Connections,
 };
 use service_runtime::{
     GraphqlApp, QueryLimits, QueryLimitsExt as _, RequestMeta, Running, TrustedProxies, WsLimits,
@@ -111,6 +112,10 @@ impl App {
 }
 
 async fn start(limits: WsLimits, proxies: TrustedProxies) -> App {
+    start_with(limits, proxies, 1).await
+}
+
+async fn start_with(limits: WsLimits, proxies: TrustedProxies, max_batch: usize) -> App {
     let query_limits = QueryLimits {
         max_depth: 5,
         max_complexity: 1000,
@@ -123,7 +128,8 @@ async fn start(limits: WsLimits, proxies: TrustedProxies) -> App {
     let authenticator: SharedAuthenticator = std::sync::Arc::new(FakeAuth);
     let app = GraphqlApp::new(schema, authenticator)
         .with_ws_limits(limits)
-        .with_trusted_proxies(proxies);
+        .with_trusted_proxies(proxies)
+        .with_max_batch_operations(max_batch);
     let connections = app.connections();
     let mut running = Running::new("test", ());
     running
@@ -333,4 +339,92 @@ async fn every_connection_ends_at_its_maximum_lifetime() {
     let (code, reason) = closed_with(&mut ws, Duration::from_secs(10)).await;
     assert_eq!(code, CLOSE_MAX_LIFETIME, "{reason}");
     assert!(reason.starts_with("MAX_LIFETIME"), "{reason}");
+}
+
+#[tokio::test]
+async fn binary_frames_are_refused_not_run_uncounted() {
+    let limits = WsLimits {
+        max_subscriptions_per_connection: 100,
+        ..WsLimits::default()
+    };
+    let app = start(limits, TrustedProxies::none()).await;
+    let mut ws = app.ws(Uuid::new_v4()).await.unwrap();
+    // The attack: 130 subscribes as binary frames, past the limit of 100.
+    for n in 0..130 {
+        let subscribe = json!({
+            "id": format!("b{n}"),
+            "type": "subscribe",
+            "payload": { "query": "subscription { once }" },
+        });
+        if ws.send_binary(&subscribe).await.is_err() {
+            break; // closed under us: what we want
+        }
+    }
+    let (code, reason) = closed_with(&mut ws, Duration::from_secs(5)).await;
+    assert_eq!(code, CLOSE_BAD_REQUEST, "{reason}");
+    // Not one of them ran: no `next` came before the close.
+    let mut ws = app.ws(Uuid::new_v4()).await.unwrap();
+    ws.send_binary(
+        &json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { once }"}}),
+    )
+    .await
+    .unwrap();
+    assert!(
+        ws.next_event(Duration::from_secs(5)).await.is_none(),
+        "a binary subscribe ran"
+    );
+    assert_eq!(
+        ws.close_frame().map(|(code, _)| code),
+        Some(CLOSE_BAD_REQUEST)
+    );
+}
+
+#[tokio::test]
+async fn batches_are_refused_unless_allowed() {
+    let one = json!({ "query": "{ hello }" });
+    let batch = |n: usize| serde_json::to_vec(&vec![one.clone(); n]).unwrap();
+
+    // Default: no batching. The attack: 500 operations in one POST.
+    let app = start(WsLimits::default(), TrustedProxies::none()).await;
+    let gql = app.gql();
+    let (status, resp) = gql.post_raw(batch(500), "application/json").await;
+    assert_eq!(status, 400, "{resp}");
+    assert_eq!(
+        error_code(&resp).as_deref(),
+        Some("BAD_USER_INPUT"),
+        "{resp}"
+    );
+    assert_eq!(reason(&resp), Some("BATCH_NOT_ALLOWED"), "{resp}");
+    let (status, resp) = gql.post_raw(batch(2), "application/json").await;
+    assert_eq!(
+        (status, reason(&resp)),
+        (400, Some("BATCH_NOT_ALLOWED")),
+        "{resp}"
+    );
+    // A single operation, bare or in a one-element array, runs.
+    assert_no_errors(&gql.query("{ hello }", json!({})).await);
+    let (status, resp) = gql.post_raw(batch(1), "application/json").await;
+    assert_eq!(status, 200, "{resp}");
+    assert_eq!(resp[0]["data"]["hello"], "hi", "{resp}");
+
+    // MAX_BATCH_OPERATIONS=3: up to three run, four are refused whole.
+    let app = start_with(WsLimits::default(), TrustedProxies::none(), 3).await;
+    let gql = app.gql();
+    let (status, resp) = gql.post_raw(batch(3), "application/json").await;
+    assert_eq!(status, 200, "{resp}");
+    assert_eq!(resp.as_array().map(Vec::len), Some(3), "{resp}");
+    let (status, resp) = gql.post_raw(batch(4), "application/json").await;
+    assert_eq!(
+        (status, reason(&resp)),
+        (400, Some("BATCH_NOT_ALLOWED")),
+        "{resp}"
+    );
+    // The body limit still applies to a batch.
+    let huge = serde_json::to_vec(&vec![
+        json!({ "query": "{ hello }", "pad": "x".repeat(1024 * 1024) });
+        3
+    ])
+    .unwrap();
+    let (status, resp) = gql.post_raw(huge, "application/json").await;
+    assert_eq!(status, 413, "{resp}");
 }

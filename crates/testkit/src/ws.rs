@@ -144,6 +144,15 @@ impl WsClient {
             .map_err(|e| e.to_string())
     }
 
+    /// Send a protocol message as a binary frame (the protocol is text: a
+    /// test of a misbehaving client).
+    pub async fn send_binary(&mut self, msg: &Value) -> Result<(), String> {
+        self.socket
+            .send(Message::binary(msg.to_string().into_bytes()))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// `(code, reason)` if the connection has been closed: the server's close
     /// frame, 1005 for a frame without a code, or 1006 (with the error text)
     /// if the connection dropped without one.

@@ -11,8 +11,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 
+use auth_client::Revocation;
+use futures::StreamExt as _;
+use futures::stream::BoxStream;
 use grpc_api::auth::v1::auth_server::Auth;
-use grpc_api::auth::v1::{ValidateTokenRequest, ValidateTokenResponse};
+use grpc_api::auth::v1::{
+    RevocationEvent, ValidateTokenRequest, ValidateTokenResponse, WatchRevocationsRequest,
+};
+use tokio::sync::broadcast::error::RecvError;
 use tonic::{Request, Response, Status};
 
 use crate::keys::KeySet;
@@ -82,6 +88,37 @@ impl Checked {
 
 #[tonic::async_trait]
 impl Auth for AuthGrpc {
+    type WatchRevocationsStream = BoxStream<'static, Result<RevocationEvent, Status>>;
+
+    async fn watch_revocations(
+        &self,
+        _request: Request<WatchRevocationsRequest>,
+    ) -> Result<Response<Self::WatchRevocationsStream>, Status> {
+        let receiver = self.service.revocations.feed().subscribe();
+        // First a resync: whatever was revoked before this stream opened
+        // (while the watcher was disconnected) is caught by a re-check.
+        let first = RevocationEvent {
+            session_ids: Vec::new(),
+            resync: true,
+        };
+        let rest = futures::stream::unfold(receiver, |mut receiver| async move {
+            let event = match receiver.recv().await {
+                Ok(Revocation::Session(session)) => RevocationEvent {
+                    session_ids: vec![session.to_string()],
+                    resync: false,
+                },
+                Ok(Revocation::Resync) | Err(RecvError::Lagged(_)) => RevocationEvent {
+                    session_ids: Vec::new(),
+                    resync: true,
+                },
+                Err(RecvError::Closed) => return None,
+            };
+            Some((Ok(event), receiver))
+        });
+        let stream = futures::stream::once(std::future::ready(Ok(first))).chain(rest);
+        Ok(Response::new(Box::pin(stream)))
+    }
+
     async fn validate_token(
         &self,
         request: Request<ValidateTokenRequest>,

@@ -97,6 +97,10 @@ impl Authenticator for LocalAuthenticator {
             }
         })
     }
+
+    fn revocations(&self) -> Option<tokio::sync::broadcast::Receiver<auth_client::Revocation>> {
+        Some(self.0.revocations.feed().subscribe())
+    }
 }
 
 /// Starts the parts of the service in `parts`. Addresses with port 0 get a

@@ -4,18 +4,23 @@
 //! matter: older ones cannot have an unexpired token left. The set is loaded
 //! at start, fed by `auth_session_revoked` notifications (see `listener`),
 //! and written directly by this process when it revokes, so the very next
-//! check here refuses the session.
+//! check here refuses the session. Every insertion is also announced on
+//! [`RevocationFeed`], which `WatchRevocations` streams to the other
+//! services (and auth's own subscription connections read), so open
+//! subscriptions of a revoked session end at once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use auth_client::{Revocation, RevocationFeed};
 use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct Revocations {
     revoked: Arc<RwLock<HashMap<Uuid, Instant>>>,
     horizon: Duration,
+    feed: RevocationFeed,
 }
 
 impl Revocations {
@@ -23,7 +28,13 @@ impl Revocations {
         Self {
             revoked: Arc::new(RwLock::new(HashMap::new())),
             horizon,
+            feed: RevocationFeed::default(),
         }
+    }
+
+    /// Where insertions are announced.
+    pub fn feed(&self) -> &RevocationFeed {
+        &self.feed
     }
 
     pub fn horizon(&self) -> Duration {
@@ -43,8 +54,17 @@ impl Revocations {
             Ok(set) => set,
             Err(poisoned) => poisoned.into_inner(),
         };
+        let mut announced = Vec::new();
         for session in sessions {
-            set.insert(session, now);
+            if set.insert(session, now).is_none() {
+                announced.push(session);
+            }
+        }
+        drop(set);
+        // Only what is new: the listener's full reload after a reconnect
+        // repeats what is known already.
+        for session in announced {
+            self.feed.announce(Revocation::Session(session));
         }
     }
 

@@ -35,10 +35,6 @@ pub struct Config {
     /// How long a confirmed user id is trusted without asking again, in seconds.
     #[arg(long, env = "KNOWN_USERS_TTL_SECS", default_value_t = 3600)]
     pub known_users_ttl_secs: u64,
-    /// How often an open subscription re-checks its session, in milliseconds;
-    /// a revoked session ends the stream within about this long.
-    #[arg(long, env = "SUBSCRIPTION_AUTH_CHECK_MS", default_value_t = 10_000)]
-    pub subscription_auth_check_ms: u64,
     /// Messages one user may send: `N/PERIOD` (a burst of N, then one every
     /// PERIOD/N) or `off`. Retries of a sent message do not count.
     #[arg(long, env = "MESSAGE_RATE", default_value = "120/1m")]
@@ -75,9 +71,5 @@ impl Config {
 
     pub fn known_users_ttl(&self) -> Duration {
         Duration::from_secs(self.known_users_ttl_secs)
-    }
-
-    pub fn subscription_auth_check(&self) -> Duration {
-        Duration::from_millis(self.subscription_auth_check_ms.max(1))
     }
 }

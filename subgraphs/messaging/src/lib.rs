@@ -73,11 +73,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
                 .clone()
                 .prune_periodically(ratelimit::PRUNE_EVERY, shutdown.wait()),
         );
-        let schema = schema::build(
-            service,
-            schema::SessionCheckInterval(config.subscription_auth_check()),
-            config.http.query_limits(),
-        );
+        let schema = schema::build(service, config.http.query_limits());
         let authenticator: auth_client::SharedAuthenticator = Arc::new(
             auth_client::GrpcAuthenticator::connect_lazy(&config.auth_grpc_url, token)?,
         );

@@ -259,10 +259,72 @@ testkit::in_both_modes!(
     a_burst_from_several_senders_keeps_each_senders_order,
 );
 
+/// `extensions.reason` of the error a subscription ended or was refused with.
+fn refusal_reason(msg: &Value) -> Option<String> {
+    let error = match msg["type"].as_str() {
+        Some("next") => &msg["payload"]["errors"][0],
+        Some("error") => &msg["payload"][0],
+        _ => return None,
+    };
+    error["extensions"]["reason"].as_str().map(str::to_owned)
+}
+
+/// Reads the end of subscription `id` after its session ended: the error
+/// (`UNAUTHENTICATED`, `reason`), then `complete`. Returns how long it took.
+async fn ended_with(ws: &mut WsClient, id: &str, reason: &str) -> Duration {
+    let started = Instant::now();
+    let msg = ws
+        .next_event(Duration::from_secs(5))
+        .await
+        .unwrap_or_else(|| panic!("subscription {id} did not end: {:?}", ws.close_frame()));
+    let took = started.elapsed();
+    assert_eq!(
+        (&msg["id"], &msg["type"]),
+        (&json!(id), &json!("next")),
+        "{msg}"
+    );
+    assert_eq!(
+        refusal_code(&msg).as_deref(),
+        Some("UNAUTHENTICATED"),
+        "{msg}"
+    );
+    assert_eq!(refusal_reason(&msg).as_deref(), Some(reason), "{msg}");
+    let done = ws.next_event(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        (&done["id"], &done["type"]),
+        (&json!(id), &json!("complete")),
+        "{done}"
+    );
+    took
+}
+
+/// A `subscribe` on a connection whose session is over: an `error` before
+/// anything is replayed, and nothing after.
+async fn subscribe_is_refused(ws: &mut WsClient, id: &str, after: &Value, reason: &str) {
+    ws.subscribe(id, EVENTS, json!({ "after": after })).await;
+    let msg = ws.next_event(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(
+        (&msg["id"], &msg["type"]),
+        (&json!(id), &json!("error")),
+        "{msg}"
+    );
+    assert_eq!(
+        refusal_code(&msg).as_deref(),
+        Some("UNAUTHENTICATED"),
+        "{msg}"
+    );
+    assert_eq!(refusal_reason(&msg).as_deref(), Some(reason), "{msg}");
+    assert!(
+        ws.next_event(Duration::from_millis(300)).await.is_none(),
+        "something came after the refusal"
+    );
+}
+
 #[tokio::test]
-async fn signing_out_ends_the_subscription() {
+async fn signing_out_ends_running_streams_and_refuses_new_subscribes() {
     let t = spawn().await;
     let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let history_starts = bob.events_cursor().await;
     let mut ws = bob.ws(&t.messaging.ws_url()).await;
     bob.subscribe_from_now(&mut ws, "s").await;
     alice.send(&bob, "before").await;
@@ -274,22 +336,141 @@ async fn signing_out_ends_the_subscription() {
         .query("mutation { logout }", json!({}))
         .await;
     testkit::assert_no_errors(&logout);
-    let end = ws.next_event(Duration::from_secs(5)).await;
-    match end {
-        Some(msg) => assert_eq!(msg["type"], "complete", "{msg}"),
-        None => assert!(ws.close_frame().is_some(), "the stream must end"),
-    }
+    let took = ended_with(&mut ws, "s", "SESSION_REVOKED").await;
+    println!("the running stream ended {took:?} after logout answered");
     alice.send(&bob, "after").await;
     assert!(ws.next_event(Duration::from_millis(500)).await.is_none());
+    // The attack: a new subscribe on the same socket, replaying history.
+    subscribe_is_refused(&mut ws, "replay", &history_starts, "SESSION_REVOKED").await;
+    assert!(ws.close_frame().is_none(), "the connection stays open");
     // A new connection with the revoked token is refused.
     let mut again = bob.ws(&t.messaging.ws_url()).await;
-    again.subscribe("s2", EVENTS, json!({})).await;
+    again
+        .subscribe("s2", EVENTS, json!({ "after": history_starts }))
+        .await;
     let refused = again.next_event(Duration::from_secs(5)).await.unwrap();
     assert_eq!(
         refusal_code(&refused).as_deref(),
         Some("UNAUTHENTICATED"),
         "{refused}"
     );
+    assert_eq!(
+        refusal_reason(&refused).as_deref(),
+        Some("SESSION_REVOKED"),
+        "{refused}"
+    );
+}
+
+const LOGIN_FULL: &str = "mutation($email: String!, $password: String!) {
+  login(input: {email: $email, password: $password}) { accessToken refreshToken }
+}";
+
+/// Every way a session is revoked ends its open streams at once: sign-out
+/// everywhere (from another device), a password change (other sessions),
+/// a refresh token presented twice.
+#[tokio::test]
+async fn every_revocation_ends_open_streams() {
+    let t = spawn().await;
+    let bob = t.user("bob").await;
+    let login = || async {
+        let resp = t
+            .auth_gql
+            .query(
+                LOGIN_FULL,
+                json!({"email": bob.email, "password": common::PASSWORD}),
+            )
+            .await;
+        testkit::assert_no_errors(&resp);
+        let login = &resp["data"]["login"];
+        (
+            login["accessToken"].as_str().unwrap().to_owned(),
+            login["refreshToken"].as_str().unwrap().to_owned(),
+        )
+    };
+    let open = |token: String| {
+        let url = t.messaging.ws_url();
+        async move {
+            let mut ws =
+                WsClient::connect(&url, json!({"Authorization": format!("Bearer {token}")}))
+                    .await
+                    .unwrap();
+            ws.subscribe("s", EVENTS, json!({})).await;
+            // The subscription runs: nothing comes, the socket stays open.
+            assert!(ws.next_event(Duration::from_millis(200)).await.is_none());
+            ws
+        }
+    };
+
+    // logoutEverywhere from another device.
+    let (watched, _) = login().await;
+    let mut ws = open(watched).await;
+    let (other, _) = login().await;
+    let resp = t
+        .auth_gql
+        .with_token(&other)
+        .query("mutation { logoutEverywhere }", json!({}))
+        .await;
+    testkit::assert_no_errors(&resp);
+    let took = ended_with(&mut ws, "s", "SESSION_REVOKED").await;
+    println!("logoutEverywhere: ended after {took:?}");
+
+    // changePassword from another device signs this one out.
+    let (watched, _) = login().await;
+    let mut ws = open(watched).await;
+    let (other, _) = login().await;
+    let resp = t
+        .auth_gql
+        .with_token(&other)
+        .query(
+            "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) }",
+            json!({"c": common::PASSWORD, "n": common::PASSWORD}),
+        )
+        .await;
+    testkit::assert_no_errors(&resp);
+    let took = ended_with(&mut ws, "s", "SESSION_REVOKED").await;
+    println!("changePassword: ended after {took:?}");
+
+    // A refresh token presented twice (stolen and used) ends the session.
+    let (watched, refresh) = login().await;
+    let mut ws = open(watched).await;
+    let refresh_query = "mutation($r: String!) { refresh(refreshToken: $r) { accessToken } }";
+    testkit::assert_no_errors(&t.auth_gql.query(refresh_query, json!({"r": refresh})).await);
+    let reused = t.auth_gql.query(refresh_query, json!({"r": refresh})).await;
+    assert_eq!(
+        testkit::error_code(&reused).as_deref(),
+        Some("UNAUTHENTICATED"),
+        "{reused}"
+    );
+    let took = ended_with(&mut ws, "s", "SESSION_REVOKED").await;
+    println!("refresh-token reuse: ended after {took:?}");
+}
+
+#[tokio::test]
+async fn an_expired_token_ends_open_streams() {
+    // Tokens live 4 s (no leeway): long enough to connect and subscribe.
+    let t = common::spawn_with_auth(|auth| {
+        auth.access_token_ttl_secs = 4;
+        auth.jwt_leeway_secs = 0;
+    })
+    .await;
+    let bob = t.user("bob").await;
+    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    ws.subscribe("s", EVENTS, json!({})).await;
+    let msg = ws.next_event(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(
+        refusal_code(&msg).as_deref(),
+        Some("UNAUTHENTICATED"),
+        "{msg}"
+    );
+    assert_eq!(
+        refusal_reason(&msg).as_deref(),
+        Some("TOKEN_EXPIRED"),
+        "{msg}"
+    );
+    let done = ws.next_event(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(done["type"], "complete", "{done}");
+    // Resubscribing on the same socket with the expired token: refused.
+    subscribe_is_refused(&mut ws, "again", &Value::Null, "TOKEN_EXPIRED").await;
 }
 
 #[tokio::test]

@@ -2,7 +2,6 @@
 //! defaults that run locally.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
@@ -32,10 +31,6 @@ pub struct Config {
     /// one every PERIOD/N) or `off`.
     #[arg(long, env = "FRIEND_REQUEST_RATE", default_value = "30/1m")]
     pub friend_request_rate: ratelimit::Rate,
-    /// How often an open subscription re-checks its access token, so that
-    /// signing out (or the token expiring) ends it, in milliseconds.
-    #[arg(long, env = "SUBSCRIPTION_AUTH_CHECK_MS", default_value_t = 30_000)]
-    pub subscription_auth_check_ms: u64,
     #[command(flatten)]
     pub http: service_runtime::HttpSettings,
     #[command(flatten)]
@@ -68,10 +63,6 @@ impl Config {
         config.avatars.public_url = None;
         config.avatars.avatar_dir = std::env::temp_dir().join("messenger-users-avatars");
         config
-    }
-
-    pub fn subscription_auth_check(&self) -> Duration {
-        Duration::from_millis(self.subscription_auth_check_ms.max(1))
     }
 }
 

@@ -62,7 +62,6 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     if parts.http {
         let streams = schema::Streams {
             feed: feed::Feed::start(pool.clone(), config.database_url.clone(), shutdown.wait()),
-            auth_check: config.subscription_auth_check(),
         };
         let schema = schema::build(service.clone(), streams, config.http.query_limits());
         let authenticator: auth_client::SharedAuthenticator = Arc::new(

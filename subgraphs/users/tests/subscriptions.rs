@@ -237,14 +237,55 @@ async fn signing_out_ends_the_subscription() {
     next_friend_event(&mut ws).await;
 
     alice.logout().await;
+    // Pushed by auth: the error (UNAUTHENTICATED, SESSION_REVOKED), then
+    // `complete`.
     let msg = ws
         .next_event(Duration::from_secs(5))
         .await
         .expect("the subscription ends");
-    assert_eq!(msg["type"], "complete", "{msg}");
-    assert_eq!(msg["id"], "1");
+    assert_eq!(
+        (&msg["id"], &msg["type"]),
+        (&json!("1"), &json!("next")),
+        "{msg}"
+    );
+    assert_eq!(
+        ws_error_code(&msg).as_deref(),
+        Some("UNAUTHENTICATED"),
+        "{msg}"
+    );
+    assert_eq!(
+        msg["payload"]["errors"][0]["extensions"]["reason"], "SESSION_REVOKED",
+        "{msg}"
+    );
+    let msg = ws
+        .next_event(Duration::from_secs(5))
+        .await
+        .expect("complete");
+    assert_eq!(
+        (&msg["id"], &msg["type"]),
+        (&json!("1"), &json!("complete")),
+        "{msg}"
+    );
     // Events after that are not delivered.
     bob.act_ok(CANCEL, &alice.id).await;
+    assert_quiet(&mut ws).await;
+    // Nor is anything replayed to a new subscribe on the same socket.
+    ws.subscribe("2", FRIEND_EVENTS, json!({ "after": null }))
+        .await;
+    let msg = ws
+        .next_event(Duration::from_secs(5))
+        .await
+        .expect("refused");
+    assert_eq!(
+        (&msg["id"], &msg["type"]),
+        (&json!("2"), &json!("error")),
+        "{msg}"
+    );
+    assert_eq!(
+        ws_error_code(&msg).as_deref(),
+        Some("UNAUTHENTICATED"),
+        "{msg}"
+    );
     assert_quiet(&mut ws).await;
 }
 

@@ -11,7 +11,7 @@ use service_runtime::{QueryLimits, QueryLimitsExt as _};
 
 pub use mutation::Mutation;
 pub use query::Query;
-pub use subscription::{SessionCheckInterval, Subscription};
+pub use subscription::Subscription;
 
 use crate::service::MessagingService;
 
@@ -19,18 +19,13 @@ pub type MessagingSchema = Schema<Query, Mutation, Subscription>;
 
 /// `limits`: depth, complexity and aliases; the router enforces its own
 /// too, but a subgraph must not rely on being reached only through it.
-pub fn build(
-    service: MessagingService,
-    session_check: SessionCheckInterval,
-    limits: QueryLimits,
-) -> MessagingSchema {
+pub fn build(service: MessagingService, limits: QueryLimits) -> MessagingSchema {
     Schema::build(Query, Mutation, Subscription)
         .enable_federation()
         .enable_subscription_in_federation()
         .query_limits(limits)
         .extension(api_errors::ErrorCodes)
         .data(service)
-        .data(session_check)
         .finish()
 }
 

@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 use async_graphql::{Context, Result, Subscription};
 use futures::StreamExt as _;
 use futures::stream::BoxStream;
@@ -8,10 +6,6 @@ use super::types::MessageEvent;
 use crate::service::MessagingService;
 
 pub struct Subscription;
-
-/// How often an open stream re-checks the caller's session.
-#[derive(Debug, Clone, Copy)]
-pub struct SessionCheckInterval(pub Duration);
 
 #[Subscription]
 impl Subscription {
@@ -29,12 +23,11 @@ impl Subscription {
         let events = ctx
             .data::<MessagingService>()?
             .message_events(me.user_id, after.as_deref())?;
-        let interval = ctx
-            .data_opt::<SessionCheckInterval>()
-            .map_or(Duration::from_secs(10), |i| i.0);
         // The feed ends the stream after delivering an error; the client
         // resubscribes from its last cursor.
         let events = events.map(|item| item.map(MessageEvent::from).map_err(Into::into));
-        Ok(Box::pin(auth_client::until_revoked(ctx, events, interval)))
+        // Signing out ends it: the connection's driver watches the session
+        // (service_runtime::ws).
+        Ok(Box::pin(events))
     }
 }

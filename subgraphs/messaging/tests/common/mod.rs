@@ -17,9 +17,6 @@ pub const USERS_MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../m
 pub const MESSAGING_MIGRATIONS: &str =
     concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/messaging");
 
-/// How often subscriptions re-check their session in tests.
-pub const SESSION_CHECK_MS: u64 = 200;
-
 pub struct Stack {
     pub messaging: messaging::Running,
     pub users: users::Running,
@@ -72,6 +69,19 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut messaging::Config)) -> Stack {
 }
 
 pub async fn spawn_full(events: TestEvents, adjust: impl FnOnce(&mut messaging::Config)) -> Stack {
+    spawn_inner(events, |_| {}, adjust).await
+}
+
+/// The stack with auth's config adjusted (token lifetimes, say).
+pub async fn spawn_with_auth(adjust_auth: impl FnOnce(&mut auth::Config)) -> Stack {
+    spawn_inner(TestEvents::new(Mode::Outbox), adjust_auth, |_| {}).await
+}
+
+async fn spawn_inner(
+    events: TestEvents,
+    adjust_auth: impl FnOnce(&mut auth::Config),
+    adjust: impl FnOnce(&mut messaging::Config),
+) -> Stack {
     let (auth_db, users_db, messaging_db) = tokio::join!(
         TestDatabase::new(AUTH_MIGRATIONS),
         TestDatabase::new(USERS_MIGRATIONS),
@@ -87,6 +97,7 @@ pub async fn spawn_full(events: TestEvents, adjust: impl FnOnce(&mut messaging::
     auth_config.hash_concurrency = 2;
     auth_config.outbox.outbox_poll_interval_ms = 200;
     events_settings(&mut auth_config.outbox, &events);
+    adjust_auth(&mut auth_config);
     let auth = auth::start(
         &auth_config,
         auth::Parts {
@@ -139,7 +150,6 @@ pub fn messaging_config(db: &TestDatabase, auth_url: &str, users_url: &str) -> m
     config.db_pool_size = 8;
     config.auth_grpc_url = auth_url.to_owned();
     config.users_grpc_url = users_url.to_owned();
-    config.subscription_auth_check_ms = SESSION_CHECK_MS;
     config.outbox.outbox_poll_interval_ms = 200;
     config
 }

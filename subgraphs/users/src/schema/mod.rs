@@ -6,8 +6,6 @@ mod query;
 mod subscription;
 mod types;
 
-use std::time::Duration;
-
 use api_errors::{ApiError, ApiResult};
 use async_graphql::{Context, ID, SDLExportOptions, Schema};
 use service_runtime::{QueryLimits, QueryLimitsExt as _};
@@ -25,8 +23,6 @@ pub type UsersSchema = Schema<Query, Mutation, Subscription>;
 #[derive(Clone)]
 pub struct Streams {
     pub feed: feed::Feed,
-    /// How often an open subscription re-checks its session.
-    pub auth_check: Duration,
 }
 
 /// `limits`: depth, complexity and aliases; the router enforces its own

@@ -42,6 +42,8 @@ impl Subscription {
                 .with_source(err)
                 .into())),
             });
-        Ok(auth_client::until_revoked(ctx, events, streams.auth_check))
+        // Signing out ends it: the connection's driver watches the session
+        // (service_runtime::ws).
+        Ok(events)
     }
 }

@@ -75,7 +75,6 @@ pub fn users_config(database_url: &str, auth_grpc_url: &str) -> users::Config {
     config.db_pool_size = 8;
     auth_grpc_url.clone_into(&mut config.auth_grpc_url);
     // Short, so that tests see a signed-out subscription end quickly.
-    config.subscription_auth_check_ms = 200;
     config
 }
 
