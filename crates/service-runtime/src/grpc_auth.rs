@@ -41,14 +41,6 @@ impl InternalAuth {
             .as_ref()
             .ok_or(MissingServiceToken)
     }
-
-    /// What `Config::defaults()` uses: this process's
-    /// [`ServiceToken::ephemeral`], never the environment's.
-    pub fn ephemeral() -> Self {
-        Self {
-            internal_service_token: Some(ServiceToken::ephemeral()),
-        }
-    }
 }
 
 /// Wraps a gRPC server's routes in [`RequireServiceToken`].

@@ -58,14 +58,16 @@ impl Config {
             #[command(flatten)]
             config: Config,
         }
-        // Parse with no arguments; env vars may still apply, so reset the
-        // ones tests care about explicitly.
-        let mut config = <Defaults as clap::Parser>::try_parse_from(["messaging"])
+        // Parse with no arguments but the internal credential (this
+        // process's ephemeral token, never the environment's); other env
+        // vars may still apply, so reset the ones tests care about explicitly.
+        let token = grpc_api::ServiceToken::ephemeral();
+        let args = ["messaging", "--internal-service-token", token.expose()];
+        let mut config = <Defaults as clap::Parser>::try_parse_from(args)
             .map(|d| d.config)
             .unwrap_or_else(|err| panic!("default messaging config must parse: {err}"));
         config.http_addr = ([127, 0, 0, 1], 0).into();
         config.grpc_addr = ([127, 0, 0, 1], 0).into();
-        config.internal_auth = service_runtime::InternalAuth::ephemeral();
         config
     }
 
