@@ -21,6 +21,7 @@
 mod bench;
 mod containers;
 mod env_file;
+mod error_codes;
 mod explorer;
 mod faults;
 mod fuzz;

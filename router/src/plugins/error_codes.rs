@@ -8,6 +8,7 @@
 //! codes; they are mapped onto ours and the original code is kept in
 //! `extensions.reason`, so nothing is lost.
 
+use api_errors::ErrorCode;
 use hive_router::GraphQLError;
 use hive_router::async_trait;
 use hive_router::http::StatusCode;
@@ -19,19 +20,6 @@ use hive_router::plugins::plugin_trait::RouterPlugin;
 use hive_router::sonic_rs;
 
 pub struct ErrorCodes;
-
-/// Our codes (crates/api-errors).
-const OUR_CODES: &[&str] = &[
-    "UNAUTHENTICATED",
-    "FORBIDDEN",
-    "BAD_USER_INPUT",
-    "NOT_FOUND",
-    "CONFLICT",
-    "RATE_LIMITED",
-    "UNAVAILABLE",
-    "INTERNAL",
-    "EMAIL_NOT_VERIFIED",
-];
 
 /// Hive Router codes for requests that are the client's to fix.
 const CLIENT_CODES: &[&str] = &[
@@ -95,11 +83,11 @@ fn normalize(error: &mut GraphQLError, status: StatusCode) {
         return;
     }
     let code = classify(original.as_deref(), status);
-    if original.as_deref() == Some(code) {
+    if original.as_deref() == Some(code.as_str()) {
         return;
     }
     // Say which subgraph, in words as well as in `extensions.service`.
-    if code == "UNAVAILABLE"
+    if code == ErrorCode::Unavailable
         && let Some(service) = error.extensions.service_name.clone()
         && !error.message.contains(service.as_str())
     {
@@ -112,7 +100,7 @@ fn normalize(error: &mut GraphQLError, status: StatusCode) {
             .entry("reason".to_owned())
             .or_insert_with(|| sonic_rs::Value::from(original.as_str()));
     }
-    error.extensions.code = Some(code.to_owned());
+    error.extensions.code = Some(code.as_str().to_owned());
 }
 
 /// The router's codes for a subgraph request that failed (unreachable,
@@ -130,24 +118,28 @@ fn is_validation_rule(code: &str) -> bool {
         && code.chars().any(|c| c.is_ascii_lowercase())
 }
 
-fn classify(code: Option<&str>, status: StatusCode) -> &'static str {
-    if let Some(ours) = code.and_then(|c| OUR_CODES.iter().find(|o| **o == c)) {
+fn classify(code: Option<&str>, status: StatusCode) -> ErrorCode {
+    if let Some(ours) = code.and_then(ErrorCode::parse) {
         return ours;
     }
     match code {
-        Some("INTROSPECTION_DISABLED") => return "FORBIDDEN",
-        Some(c) if CLIENT_CODES.contains(&c) || is_validation_rule(c) => return "BAD_USER_INPUT",
-        Some(c) if UNAVAILABLE_CODES.contains(&c) || is_transport(c) => return "UNAVAILABLE",
+        Some("INTROSPECTION_DISABLED") => return ErrorCode::Forbidden,
+        Some(c) if CLIENT_CODES.contains(&c) || is_validation_rule(c) => {
+            return ErrorCode::BadUserInput;
+        }
+        Some(c) if UNAVAILABLE_CODES.contains(&c) || is_transport(c) => {
+            return ErrorCode::Unavailable;
+        }
         _ => {}
     }
     match status {
-        StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
-        StatusCode::FORBIDDEN => "FORBIDDEN",
-        StatusCode::TOO_MANY_REQUESTS => "RATE_LIMITED",
+        StatusCode::UNAUTHORIZED => ErrorCode::Unauthenticated,
+        StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+        StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
         StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
-            "UNAVAILABLE"
+            ErrorCode::Unavailable
         }
-        s if s.is_client_error() => "BAD_USER_INPUT",
-        _ => "INTERNAL",
+        s if s.is_client_error() => ErrorCode::BadUserInput,
+        _ => ErrorCode::Internal,
     }
 }
