@@ -176,6 +176,12 @@ pub struct SecuritySettings {
     /// attempt fails with RATE_LIMITED, a correct password too.
     #[arg(long, env = "LOGIN_RATE_PER_ACCOUNT", default_value = "10/1m")]
     pub login_rate_per_account: ratelimit::Rate,
+    /// Sign-in attempts per device credential (`deviceToken`): a sign-in
+    /// that presents one of the account's is counted here instead of per
+    /// account, so strangers cannot lock its owner out; over it, that
+    /// device's attempts fail with RATE_LIMITED.
+    #[arg(long, env = "LOGIN_RATE_PER_DEVICE", default_value = "10/1m")]
+    pub login_rate_per_device: ratelimit::Rate,
     /// Sign-in attempts per client address (IPv6: per /64).
     #[arg(long, env = "LOGIN_RATE_PER_IP", default_value = "30/1m")]
     pub login_rate_per_ip: ratelimit::Rate,
@@ -213,6 +219,7 @@ impl SecuritySettings {
     pub fn limits(&self) -> crate::service::security::Limits {
         crate::service::security::Limits {
             login_per_account: self.login_rate_per_account,
+            login_per_device: self.login_rate_per_device,
             login_per_ip: self.login_rate_per_ip,
             register_per_ip: self.register_rate_per_ip,
             refresh_per_session: self.refresh_rate_per_session,

@@ -48,6 +48,10 @@ secret!(
     /// An opaque refresh token.
     RefreshToken
 );
+secret!(
+    /// An opaque device credential (OWASP "device cookie").
+    DeviceToken
+);
 
 #[cfg(test)]
 mod tests {

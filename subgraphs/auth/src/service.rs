@@ -17,12 +17,12 @@ use uuid::Uuid;
 
 use crate::config::EmailVerification;
 use crate::db::sessions::NewSession;
-use crate::db::{accounts, sessions};
+use crate::db::{accounts, device_tokens, sessions};
 use crate::email::{EmailJob, SEND_EMAIL_EVENT};
 use crate::keys::Keys;
 use crate::passwords::Hasher;
 use crate::revocations::Revocations;
-use crate::secrets::{AccessToken, Password, RefreshToken};
+use crate::secrets::{AccessToken, DeviceToken, Password, RefreshToken};
 use crate::tokens::{self, Claims, Rejection, TokenSettings};
 use crate::validate;
 use service_runtime::db::PgPool;
@@ -48,6 +48,20 @@ pub struct IssuedTokens {
     pub refresh_expires_at: DateTime<Utc>,
     pub user_id: Uuid,
     pub session_id: Uuid,
+    /// The device credential of this sign-in (login, registration,
+    /// provider sign-in; not refresh): see [`AuthService::login`].
+    pub device_token: Option<DeviceToken>,
+}
+
+/// How long a device credential lives unless used again.
+pub const DEVICE_TOKEN_TTL: chrono::TimeDelta = chrono::TimeDelta::days(365);
+
+/// Remembers a new device of `account_id` (in the caller's transaction);
+/// returns its token.
+async fn remember_device(conn: &mut crate::db::Conn, account_id: Uuid) -> ApiResult<String> {
+    let (token, hash) = new_token();
+    device_tokens::insert(conn, &hash, account_id, Utc::now() + DEVICE_TOKEN_TTL).await?;
+    Ok(token)
 }
 
 /// The outcome of `register`.
@@ -84,7 +98,8 @@ pub struct AuthService {
 }
 
 /// An opaque token of 256 random bits (43 URL-safe characters) and the
-/// SHA-256 that is all we store of it (refresh and confirmation tokens).
+/// SHA-256 that is all we store of it (refresh, confirmation and device
+/// tokens).
 pub(crate) fn new_token() -> (String, Vec<u8>) {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -95,6 +110,14 @@ pub(crate) fn new_token() -> (String, Vec<u8>) {
 
 pub(crate) fn hash_token(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// Shaped like a token of [`new_token`]: only those are looked up.
+pub(crate) fn is_token_shaped(secret: &str) -> bool {
+    secret.len() == 43
+        && secret
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn invalid_credentials() -> ApiError {
@@ -143,36 +166,38 @@ impl AuthService {
         let account_id = Uuid::now_v7();
         let session = self.new_session(account_id, client);
         let (refresh_token, refresh_hash) = new_token();
-        conn.transaction::<_, ApiError, _>(async |conn| {
-            accounts::insert(conn, account_id, &email, &hash)
-                .await?
-                .ok_or_else(email_taken)?;
-            sessions::insert(conn, &session.as_new(client)).await?;
-            sessions::insert_refresh_token(conn, &refresh_hash, session.id, session.expires_at)
+        let device = conn
+            .transaction::<_, ApiError, _>(async |conn| {
+                accounts::insert(conn, account_id, &email, &hash)
+                    .await?
+                    .ok_or_else(email_taken)?;
+                sessions::insert(conn, &session.as_new(client)).await?;
+                sessions::insert_refresh_token(conn, &refresh_hash, session.id, session.expires_at)
+                    .await?;
+                let event = CreateUserEvent {
+                    account_id,
+                    email: email.clone(),
+                };
+                outbox::enqueue(conn, CREATE_USER_EVENT, &event).await?;
+                security::record(
+                    conn,
+                    EventKind::Registered,
+                    Some(account_id),
+                    Some(session.id),
+                    client,
+                )
                 .await?;
-            let event = CreateUserEvent {
-                account_id,
-                email: email.clone(),
-            };
-            outbox::enqueue(conn, CREATE_USER_EVENT, &event).await?;
-            security::record(
-                conn,
-                EventKind::Registered,
-                Some(account_id),
-                Some(session.id),
-                client,
-            )
+                remember_device(conn, account_id).await
+            })
             .await?;
-            Ok(())
-        })
-        .await?;
-        let tokens = self.tokens(
+        let mut tokens = self.tokens(
             account_id,
             session.id,
             self.ev_claim(false),
             refresh_token,
             session.expires_at,
         )?;
+        tokens.device_token = Some(DeviceToken::new(device));
         Ok(Registration {
             email,
             signed_in: Some(tokens),
@@ -239,10 +264,18 @@ impl AuthService {
         .await
     }
 
+    /// Signs in with email and password. `device_token`, a device
+    /// credential an earlier sign-in of this account returned (OWASP
+    /// "device cookies"), moves the attempt from the per-account limit to a
+    /// per-device one: strangers who use up the account's attempts do not
+    /// lock out the devices its owner signed in on. Any other token (forged,
+    /// expired, another account's) changes nothing. A successful sign-in
+    /// returns the device's credential: the one presented, or a new one.
     pub async fn login(
         &self,
         email: &str,
         password: Password,
+        device_token: Option<&str>,
         client: &ClientInfo,
     ) -> ApiResult<IssuedTokens> {
         // A malformed email cannot belong to an account: same answer as a wrong password.
@@ -253,15 +286,27 @@ impl AuthService {
                 "the password is too long",
             ));
         }
-        // Before the password is looked at: during a lockout even the
-        // right one fails, and no hashing is spent on it.
-        self.throttle_login(email.as_deref(), client).await?;
+        let presented = device_token
+            .map(str::trim)
+            .filter(|token| is_token_shaped(token));
+        let presented_hash = presented.map(hash_token);
         let mut conn = self.pool.get().await?;
         let account = match &email {
             Some(email) => accounts::by_email(&mut conn, email).await?,
             None => None,
         };
+        let device_account = match (&presented_hash, &account) {
+            (Some(hash), Some(_)) => device_tokens::account_of(&mut conn, hash).await?,
+            _ => None,
+        };
         drop(conn);
+        let known_device = presented_hash.as_deref().filter(|_| {
+            device_account.is_some() && device_account == account.as_ref().map(|a| a.id)
+        });
+        // Before the password is looked at: during a lockout even the
+        // right one fails, and no hashing is spent on it.
+        self.throttle_login_from(email.as_deref(), known_device, client)
+            .await?;
         let phc = account.as_ref().and_then(|a| a.password_hash.clone());
         if !self.hasher.verify(password.clone(), phc.clone()).await? {
             self.record_failed_login(account.as_ref().map(|a| a.id), client)
@@ -280,28 +325,37 @@ impl AuthService {
         let session = self.new_session(account.id, client);
         let (refresh_token, refresh_hash) = new_token();
         let mut conn = self.pool.get().await?;
-        conn.transaction::<_, ApiError, _>(async |conn| {
-            sessions::insert(conn, &session.as_new(client)).await?;
-            sessions::insert_refresh_token(conn, &refresh_hash, session.id, session.expires_at)
+        let device = conn
+            .transaction::<_, ApiError, _>(async |conn| {
+                sessions::insert(conn, &session.as_new(client)).await?;
+                sessions::insert_refresh_token(conn, &refresh_hash, session.id, session.expires_at)
+                    .await?;
+                security::record(
+                    conn,
+                    EventKind::LoggedIn,
+                    Some(account.id),
+                    Some(session.id),
+                    client,
+                )
                 .await?;
-            security::record(
-                conn,
-                EventKind::LoggedIn,
-                Some(account.id),
-                Some(session.id),
-                client,
-            )
+                match (known_device, presented) {
+                    (Some(hash), Some(token)) => {
+                        device_tokens::touch(conn, hash, Utc::now() + DEVICE_TOKEN_TTL).await?;
+                        Ok(token.to_owned())
+                    }
+                    _ => remember_device(conn, account.id).await,
+                }
+            })
             .await?;
-            Ok(())
-        })
-        .await?;
-        self.tokens(
+        let mut tokens = self.tokens(
             account.id,
             session.id,
             self.ev_claim(account.email_verified),
             refresh_token,
             session.expires_at,
-        )
+        )?;
+        tokens.device_token = Some(DeviceToken::new(device));
+        Ok(tokens)
     }
 
     /// Rotates a refresh token. Presenting one that was already rotated
@@ -480,6 +534,7 @@ impl AuthService {
             refresh_expires_at,
             user_id,
             session_id,
+            device_token: None,
         })
     }
 }

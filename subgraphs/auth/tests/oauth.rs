@@ -493,6 +493,9 @@ async fn an_account_registered_in_the_victims_name_is_claimed_by_the_provider_si
         .await;
     let victim = w.signed_in().await;
     assert_eq!(victim["userId"], squatter["userId"], "one account, linked");
+    // The squatter's device credential is gone too; the victim has one.
+    assert_eq!(victim["deviceToken"].as_str().unwrap().len(), 43);
+    assert_eq!(w.count("SELECT count(*) FROM device_tokens").await, 1);
 
     let by_password =
         w.t.gql

@@ -214,3 +214,131 @@ where
     }
     out
 }
+
+const LOGIN_FROM_DEVICE: &str = "mutation($email: String!, $password: String!, $device: String) {
+  login(input: {email: $email, password: $password, deviceToken: $device}) { userId deviceToken }
+}";
+
+async fn login_from(
+    gql: &GraphqlClient,
+    email: &str,
+    password: &str,
+    device: Option<&str>,
+) -> Value {
+    gql.query(
+        LOGIN_FROM_DEVICE,
+        json!({"email": email, "password": password, "device": device}),
+    )
+    .await
+}
+
+/// Issue 17: a stranger who keeps guessing someone's password locks the
+/// account; the owner's devices (the `deviceToken` an earlier sign-in
+/// returned: OWASP "device cookies") are counted per device instead, so the
+/// owner still signs in. Without a device credential, or with a forged one
+/// or another account's, the lockout holds; a device that guesses too
+/// often locks itself.
+#[tokio::test]
+async fn strangers_cannot_lock_out_a_device_the_owner_signed_in_on() {
+    let t = spawn_with(
+        |c| {
+            c.security.login_rate_per_account = rate(3, 60);
+            c.security.login_rate_per_device = rate(3, 60);
+            c.security.login_rate_per_ip = Rate::OFF;
+        },
+        NO_WORKER,
+    )
+    .await;
+    let owner = register(&t.gql, "owner@example.com", "owners password").await;
+    register(&t.gql, "other@example.com", "others password").await;
+    let signed_in = login_from(&t.gql, "owner@example.com", "owners password", None).await;
+    assert_no_errors(&signed_in);
+    let device = str_of(&signed_in["data"]["login"], "deviceToken").to_owned();
+    assert_eq!(device.len(), 43);
+    let others = login_from(&t.gql, "other@example.com", "others password", None).await;
+    let others_device = str_of(&others["data"]["login"], "deviceToken").to_owned();
+
+    // The attacker saturates the account's limit.
+    let mut refused = false;
+    for _ in 0..5 {
+        let resp = login(&t.gql, "owner@example.com", "a wrong guess").await;
+        if error_code(&resp).as_deref() == Some("RATE_LIMITED") {
+            refused = true;
+            break;
+        }
+        assert_eq!(
+            error_code(&resp).as_deref(),
+            Some("UNAUTHENTICATED"),
+            "{resp}"
+        );
+    }
+    assert!(refused, "the account's limit holds for strangers");
+
+    // Without the device credential, or with one that is not this
+    // account's, the right password is refused as before.
+    let forged = format!(
+        "{}{}",
+        if device.starts_with('A') { 'B' } else { 'A' },
+        &device[1..]
+    );
+    for presented in [
+        None,
+        Some(forged.as_str()),
+        Some(others_device.as_str()),
+        Some("junk"),
+    ] {
+        let resp = login_from(&t.gql, "owner@example.com", "owners password", presented).await;
+        assert_eq!(
+            error_code(&resp).as_deref(),
+            Some("RATE_LIMITED"),
+            "{presented:?}: {resp}"
+        );
+    }
+
+    // The owner's device gets in, and keeps its credential.
+    let resp = login_from(
+        &t.gql,
+        "Owner@Example.com",
+        "owners password",
+        Some(&device),
+    )
+    .await;
+    assert_no_errors(&resp);
+    assert_eq!(resp["data"]["login"]["userId"], owner["userId"]);
+    assert_eq!(resp["data"]["login"]["deviceToken"], device.as_str());
+
+    // A device that guesses too often is locked itself.
+    let mut locked = false;
+    for _ in 0..5 {
+        let resp = login_from(&t.gql, "owner@example.com", "a wrong guess", Some(&device)).await;
+        if error_code(&resp).as_deref() == Some("RATE_LIMITED") {
+            locked = true;
+            break;
+        }
+        assert_eq!(
+            error_code(&resp).as_deref(),
+            Some("UNAUTHENTICATED"),
+            "{resp}"
+        );
+    }
+    assert!(locked, "the device's limit holds");
+    let resp = login_from(
+        &t.gql,
+        "owner@example.com",
+        "owners password",
+        Some(&device),
+    )
+    .await;
+    assert_eq!(error_code(&resp).as_deref(), Some("RATE_LIMITED"), "{resp}");
+    // Only hashes are kept.
+    let db = testkit::connect_pg(t.db.url()).await;
+    let stored: i64 = db
+        .query_one(
+            "SELECT count(*) FROM device_tokens WHERE token_hash = sha256(convert_to($1, 'UTF8'))",
+            &[&device],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(stored, 1);
+}

@@ -1,6 +1,7 @@
 //! SQL lives here and nowhere else.
 
 pub mod accounts;
+pub mod device_tokens;
 pub mod email_limits;
 pub mod keys;
 pub mod oauth;

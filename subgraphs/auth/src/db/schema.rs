@@ -133,3 +133,15 @@ diesel::table! {
         provider -> Nullable<Text>,
     }
 }
+
+// Device credentials against lockout (see db/device_tokens.rs).
+
+diesel::table! {
+    device_tokens (token_hash) {
+        token_hash -> Bytea,
+        account_id -> Uuid,
+        created_at -> Timestamptz,
+        last_used_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}

@@ -3,7 +3,7 @@ use async_graphql::{Context, Object, Result};
 use service_runtime::RequestMeta;
 
 use super::types::{AuthPayload, LoginInput, RegisterInput, RegisterPayload};
-use crate::secrets::{Password, RefreshToken};
+use crate::secrets::{DeviceToken, Password, RefreshToken};
 use crate::service::{AuthService, ClientInfo};
 
 pub struct Mutation;
@@ -52,7 +52,12 @@ impl Mutation {
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
         let service = ctx.data::<AuthService>()?;
         Ok(service
-            .login(&input.email, input.password, &client_info(ctx))
+            .login(
+                &input.email,
+                input.password,
+                input.device_token.as_ref().map(DeviceToken::expose),
+                &client_info(ctx),
+            )
             .await?
             .into())
     }

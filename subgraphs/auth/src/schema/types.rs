@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::{accounts::Account, sessions::Session as SessionRow};
-use crate::secrets::{AccessToken, Password, RefreshToken};
+use crate::secrets::{AccessToken, DeviceToken, Password, RefreshToken};
 use crate::service::IssuedTokens;
 use crate::service::security::{EventKind, EventPage};
 
@@ -20,6 +20,12 @@ pub struct RegisterInput {
 pub struct LoginInput {
     pub email: String,
     pub password: Password,
+    /// The `deviceToken` an earlier sign-in of this account returned on
+    /// this device. With it, attempts count against this device's limit
+    /// instead of the account's, so others guessing the password cannot
+    /// lock you out. Anything else (another account's, forged, expired) is
+    /// ignored.
+    pub device_token: Option<DeviceToken>,
 }
 
 /// Tokens for a signed-in session.
@@ -35,6 +41,12 @@ pub struct AuthPayload {
     pub refresh_expires_at: DateTime<Utc>,
     pub user_id: ID,
     pub session_id: ID,
+    /// A long-lived credential of this device for this account (after
+    /// `login`, `register` and `exchangeOAuthCode`; null after `refresh`).
+    /// Keep it and send it with later `login`s from this device: it exempts
+    /// them from the per-account lockout others can cause. It signs no one
+    /// in by itself; signing out does not end it.
+    pub device_token: Option<DeviceToken>,
 }
 
 impl From<IssuedTokens> for AuthPayload {
@@ -46,6 +58,7 @@ impl From<IssuedTokens> for AuthPayload {
             refresh_expires_at: tokens.refresh_expires_at,
             user_id: ID(tokens.user_id.to_string()),
             session_id: ID(tokens.session_id.to_string()),
+            device_token: tokens.device_token,
         }
     }
 }

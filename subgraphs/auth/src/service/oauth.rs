@@ -36,7 +36,7 @@ use super::security::{self, EventKind};
 use super::{AuthService, CREATE_USER_EVENT, ClientInfo, CreateUserEvent, IssuedTokens};
 use super::{hash_token, new_token};
 use crate::db::oauth::{self as db, LoginCode, NewIdentity, NewState, Spent};
-use crate::db::{accounts, sessions};
+use crate::db::{accounts, device_tokens, sessions};
 use crate::oauth::flow::{self, ExchangeFailed, Pending, VerifiedIdentity};
 use crate::oauth::{Failure, FlowCookie, MAX_APP_STATE_LEN, back_to_app};
 use crate::validate;
@@ -117,6 +117,7 @@ enum Exchange {
     SignedIn {
         account: Resolved,
         session: super::PendingSession,
+        device: String,
     },
     /// Refused; the code is spent all the same.
     Refused(ApiError),
@@ -421,24 +422,35 @@ impl AuthService {
                     let (id, session) = (Some(account.account_id), Some(session.id));
                     security::record_via(conn, kind, id, session, client, provider).await?;
                 }
-                Ok(Exchange::SignedIn { account, session })
+                let device = super::remember_device(conn, account.account_id).await?;
+                Ok(Exchange::SignedIn {
+                    account,
+                    session,
+                    device,
+                })
             })
             .await?;
         match outcome {
-            Exchange::SignedIn { account, session } => {
+            Exchange::SignedIn {
+                account,
+                session,
+                device,
+            } => {
                 let account_id = account.account_id;
                 tracing::info!(%account_id, how = account.how, "signed in with a provider");
                 if !account.revoked.is_empty() {
                     tracing::info!(%account_id, count = account.revoked.len(), "sessions of an unconfirmed account ended: claimed by a provider sign-in");
                     self.revocations.insert(account.revoked);
                 }
-                self.tokens(
+                let mut tokens = self.tokens(
                     account_id,
                     session.id,
                     self.ev_claim(account.email_verified),
                     refresh_token,
                     session.expires_at,
-                )
+                )?;
+                tokens.device_token = Some(crate::secrets::DeviceToken::new(device));
+                Ok(tokens)
             }
             Exchange::Refused(err) => Err(err),
         }
@@ -515,6 +527,7 @@ impl AuthService {
                 let claimed = !existing.email_verified;
                 if claimed {
                     let unlinked = db::claim_unconfirmed_account(conn, existing.id).await?;
+                    device_tokens::delete_all(conn, existing.id).await?;
                     revoked = sessions::revoke_all(conn, existing.id, "unverified_account_claimed")
                         .await?;
                     tracing::warn!(

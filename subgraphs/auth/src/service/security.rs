@@ -20,6 +20,7 @@ use crate::validate;
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub login_per_account: Rate,
+    pub login_per_device: Rate,
     pub login_per_ip: Rate,
     pub register_per_ip: Rate,
     pub refresh_per_session: Rate,
@@ -29,6 +30,7 @@ pub struct Limits {
 impl Limits {
     pub const OFF: Limits = Limits {
         login_per_account: Rate::OFF,
+        login_per_device: Rate::OFF,
         login_per_ip: Rate::OFF,
         register_per_ip: Rate::OFF,
         refresh_per_session: Rate::OFF,
@@ -183,9 +185,28 @@ impl AuthService {
         email: Option<&str>,
         client: &ClientInfo,
     ) -> ApiResult<()> {
+        self.throttle_login_from(email, None, client).await
+    }
+
+    /// [`throttle_login`](Self::throttle_login), but an attempt from a
+    /// `known_device` (the hash of a device token that belongs to the
+    /// account of `email`) is counted per device instead of per account:
+    /// strangers who exhaust the account's attempts do not lock out its
+    /// owner's devices, and a device that guesses too often locks itself.
+    pub(crate) async fn throttle_login_from(
+        &self,
+        email: Option<&str>,
+        known_device: Option<&[u8]>,
+        client: &ClientInfo,
+    ) -> ApiResult<()> {
         self.throttle_ip("login", client, self.limits.login_per_ip)
             .await?;
-        if let Some(email) = email {
+        if let Some(device) = known_device {
+            let key = format!("login:device:{}", URL_SAFE_NO_PAD.encode(device));
+            self.limiter
+                .check(&key, self.limits.login_per_device)
+                .await?;
+        } else if let Some(email) = email {
             let key = format!("login:account:{}", ratelimit::hashed(email));
             self.limiter
                 .check(&key, self.limits.login_per_account)

@@ -16,7 +16,7 @@ pub const APP: &str = "https://app.example.test/signed-in";
 pub const APP_STATE: &str = "app-state-123";
 
 pub const EXCHANGE: &str = "mutation($code: String!) {
-  exchangeOAuthCode(code: $code) { accessToken refreshToken expiresAt userId sessionId }
+  exchangeOAuthCode(code: $code) { accessToken refreshToken expiresAt userId sessionId deviceToken }
 }";
 
 pub const OAUTH_START: &str = "mutation($p: String!, $r: String!, $s: String) {
