@@ -1,19 +1,15 @@
-//! Opaque cursors of the friend lists: base64url (no padding) of
-//! `<list>:<microseconds>:<user id>`, the position of an entry in its list.
+//! Opaque cursors of the friend lists ([`cursor`]'s codec): tag
+//! `<list>` with fields `<microseconds>:<user id>`, the position of an
+//! entry in its list.
 //!
 //! A position, not an offset: it stays valid, and means the same, while rows
 //! before or after it come and go. The list tag keeps a cursor of one list
 //! from being used on another.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::DateTime;
 use uuid::Uuid;
 
 use crate::db::friendships::{List, Position};
-
-/// Longer than any cursor we hand out; bounds the work spent on junk.
-const MAX_LEN: usize = 128;
 
 fn tag(list: List) -> &'static str {
     match list {
@@ -23,43 +19,39 @@ fn tag(list: List) -> &'static str {
     }
 }
 
+impl cursor::Position for Position {
+    fn fields(&self) -> Vec<String> {
+        vec![
+            self.at.timestamp_micros().to_string(),
+            self.user_id.simple().to_string(),
+        ]
+    }
+
+    fn from_fields(fields: &[&str]) -> Option<Self> {
+        let [micros, id] = fields else { return None };
+        Some(Position {
+            at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+            user_id: Uuid::try_parse(id).ok()?,
+        })
+    }
+}
+
 pub fn encode(list: List, position: Position) -> String {
-    URL_SAFE_NO_PAD.encode(format!(
-        "{}:{}:{}",
-        tag(list),
-        position.at.timestamp_micros(),
-        position.user_id.simple()
-    ))
+    cursor::encode(tag(list), &position)
 }
 
 /// The position a cursor of `list` stands for; `None` for anything that is
-/// not one.
+/// not one (another spelling of a position included: no upper-case or
+/// hyphenated ids, no leading zeros or `-0`).
 pub fn decode(list: List, cursor: &str) -> Option<Position> {
-    if cursor.is_empty() || cursor.len() > MAX_LEN {
-        return None;
-    }
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let text = std::str::from_utf8(&bytes).ok()?;
-    let mut parts = text.split(':');
-    let (Some(t), Some(micros), Some(id), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return None;
-    };
-    if t != tag(list) || !micros.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
-        return None;
-    }
-    let position = Position {
-        at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        user_id: Uuid::try_parse(id).ok()?,
-    };
-    // One spelling per position: no upper-case or hyphenated ids, no
-    // leading zeros or `-0`; a cursor is exactly what `encode` hands out.
-    (encode(list, position) == cursor).then_some(position)
+    cursor::decode(tag(list), cursor)
 }
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
     use super::*;
 
     #[test]
@@ -80,7 +72,7 @@ mod tests {
             b64("f1:1:not-a-uuid"),
             b64("f1:1:00000000000000000000000000000000:extra"),
             b64(&format!("f1:{}:00000000000000000000000000000000", i64::MAX)),
-            "A".repeat(MAX_LEN + 1),
+            "A".repeat(cursor::MAX_LEN + 1),
             // Other spellings of a position: the first (an upper-case
             // digit in the id) found by `cargo xtask fuzz`, target `cursors`.
             b64("i1:-5:0193a8b07c1e7D2a9f00000000000001"),
