@@ -213,7 +213,7 @@ pub async fn token_check(ctx: &Context) -> anyhow::Result<Vec<Row>> {
     // A few HTTP/2 connections, as a few service instances would hold.
     let mut clients = Vec::new();
     for _ in 0..4 {
-        let channel = service_token.connect(&ctx.args.auth_grpc).await?;
+        let channel = grpc_api::channel::connect(&ctx.args.auth_grpc, service_token).await?;
         clients.push(AuthClient::new(channel));
     }
     let clients = Arc::new(clients);

@@ -12,7 +12,6 @@ use std::time::Duration;
 use api_errors::{ApiError, ApiResult};
 use futures::future::BoxFuture;
 use grpc_api::auth::v1::{ValidateTokenRequest, WatchRevocationsRequest, auth_client::AuthClient};
-use tonic::transport::Endpoint;
 use uuid::Uuid;
 
 /// A verified caller.
@@ -227,13 +226,8 @@ impl GrpcAuthenticator {
         url: &str,
         token: &grpc_api::ServiceToken,
     ) -> Result<Self, tonic::transport::Error> {
-        let endpoint = Endpoint::from_shared(url.to_owned())?
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(Duration::from_secs(5))
-            .tcp_nodelay(true)
-            .http2_keep_alive_interval(Duration::from_secs(30));
         Ok(Self {
-            client: AuthClient::new(token.connect_lazy(&endpoint)),
+            client: AuthClient::new(grpc_api::channel::lazy(url, token)?),
             feed: Arc::default(),
         })
     }

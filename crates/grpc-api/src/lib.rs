@@ -1,6 +1,8 @@
 //! gRPC contracts of the messenger services, generated from `proto/`, and
-//! the [`ServiceToken`] every internal call carries.
+//! the [`ServiceToken`] every internal call carries, and the one builder of
+//! channels between our services ([`channel`]).
 
+pub mod channel;
 pub mod service_token;
 
 pub use service_token::{ServiceChannel, ServiceToken};

@@ -1,6 +1,6 @@
 //! The credential one deployment's services share (`INTERNAL_SERVICE_TOKEN`).
 //! Every internal gRPC call carries it as metadata key [`METADATA_KEY`]
-//! (clients: [`ServiceToken::channel`]); every gRPC server of ours refuses a
+//! (clients: [`crate::channel`]); every gRPC server of ours refuses a
 //! call without it (service-runtime's `serve_grpc`), so reaching a gRPC
 //! port is not enough to create users or validate tokens.
 
@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq as _;
 use tonic::metadata::AsciiMetadataValue;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Channel;
 
 /// The metadata key (an HTTP/2 header) that carries the token.
 pub const METADATA_KEY: &str = "x-service-token";
@@ -94,18 +94,6 @@ impl ServiceToken {
     /// `channel`, with this token added to every call.
     pub fn channel(&self, channel: Channel) -> ServiceChannel {
         InterceptedService::new(channel, AddServiceToken(self.0.clone()))
-    }
-
-    /// A channel to `endpoint` that connects on first use (a service starts
-    /// while the one it calls is still coming up), carrying this token.
-    pub fn connect_lazy(&self, endpoint: &Endpoint) -> ServiceChannel {
-        self.channel(endpoint.connect_lazy())
-    }
-
-    /// Connects to `url` now, carrying this token (tests, tools).
-    pub async fn connect(&self, url: &str) -> Result<ServiceChannel, tonic::transport::Error> {
-        let channel = Endpoint::from_shared(url.to_owned())?.connect().await?;
-        Ok(self.channel(channel))
     }
 }
 

@@ -2,13 +2,10 @@
 
 pub mod email;
 
-use std::time::Duration;
-
 use grpc_api::users::v1::CreateUserRequest;
 use grpc_api::users::v1::users_client::UsersClient;
 use grpc_api::{ServiceChannel, ServiceToken};
 use outbox::{Event, Handler, HandlerError};
-use tonic::transport::Endpoint;
 
 use crate::service::CreateUserEvent;
 
@@ -24,11 +21,8 @@ impl CreateUser {
         users_grpc_url: &str,
         token: &ServiceToken,
     ) -> Result<Self, tonic::transport::Error> {
-        let endpoint = Endpoint::from_shared(users_grpc_url.to_owned())?
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(Duration::from_secs(10));
         Ok(Self {
-            client: UsersClient::new(token.connect_lazy(&endpoint)),
+            client: UsersClient::new(grpc_api::channel::lazy(users_grpc_url, token)?),
         })
     }
 }

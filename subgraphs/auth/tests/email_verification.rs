@@ -117,8 +117,7 @@ fn claims(access_token: &str) -> Value {
 
 async fn validate(t: &TestAuth, token: &str) -> grpc_api::auth::v1::ValidateTokenResponse {
     AuthClient::new(
-        grpc_api::ServiceToken::ephemeral()
-            .connect(&t.running.grpc_url())
+        grpc_api::channel::connect(&t.running.grpc_url(), &grpc_api::ServiceToken::ephemeral())
             .await
             .unwrap(),
     )

@@ -18,8 +18,7 @@ use grpc_api::auth::v1::auth_client::AuthClient;
 use serde_json::Value;
 
 async fn validate(url: &str, token: &str) -> Result<(), String> {
-    let channel = grpc_api::ServiceToken::ephemeral()
-        .connect(url)
+    let channel = grpc_api::channel::connect(url, &grpc_api::ServiceToken::ephemeral())
         .await
         .unwrap();
     let mut client = AuthClient::new(channel);

@@ -7,8 +7,10 @@ mod common;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{register, spawn, str_of};
-use grpc_api::auth::v1::ValidateTokenRequest;
+use std::time::Duration;
+
 use grpc_api::auth::v1::auth_client::AuthClient;
+use grpc_api::auth::v1::{ValidateTokenRequest, WatchRevocationsRequest};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 
@@ -16,8 +18,7 @@ async fn validate(
     url: &str,
     token: &str,
 ) -> Result<grpc_api::auth::v1::ValidateTokenResponse, String> {
-    let channel = grpc_api::ServiceToken::ephemeral()
-        .connect(url)
+    let channel = grpc_api::channel::connect(url, &grpc_api::ServiceToken::ephemeral())
         .await
         .expect("gRPC connects");
     let mut client = AuthClient::new(channel);
@@ -66,7 +67,7 @@ async fn a_valid_token_is_accepted() {
 async fn validate_token_needs_the_service_credential() {
     let t = spawn().await;
     let auth = register(&t.gql, "probe@example.com", "password-1").await;
-    let channel = tonic::transport::Endpoint::from_shared(t.running.grpc_url())
+    let channel = grpc_api::channel::endpoint(&t.running.grpc_url())
         .unwrap()
         .connect()
         .await
@@ -224,6 +225,47 @@ async fn a_revoked_session_is_refused_on_the_next_call() {
         .await;
     testkit::assert_no_errors(&resp);
     assert_eq!(validate(&url, token).await.unwrap_err(), "SESSION_REVOKED");
+}
+
+/// `WatchRevocations` is a server stream that lives as long as the
+/// process: the channel's request timeout (`grpc_api::channel`) bounds only
+/// the wait for its headers, so a stream open for longer than that still
+/// carries the next sign-out (on the same stream: this client never
+/// reconnects).
+#[tokio::test]
+async fn the_revocation_stream_outlives_the_request_timeout() {
+    let t = spawn().await;
+    let auth = register(&t.gql, "watcher@example.com", "password-1").await;
+    let channel =
+        grpc_api::channel::connect(&t.running.grpc_url(), &grpc_api::ServiceToken::ephemeral())
+            .await
+            .unwrap();
+    let mut stream = AuthClient::new(channel)
+        .watch_revocations(WatchRevocationsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    let first = stream.message().await.unwrap().unwrap();
+    assert!(first.resync, "{first:?}");
+
+    tokio::time::sleep(grpc_api::channel::REQUEST_TIMEOUT + Duration::from_secs(1)).await;
+    let resp = t
+        .gql
+        .with_token(str_of(&auth, "accessToken"))
+        .query("mutation { logout }", json!({}))
+        .await;
+    testkit::assert_no_errors(&resp);
+    let session = str_of(&auth, "sessionId").to_owned();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), stream.message())
+            .await
+            .expect("the sign-out arrives")
+            .expect("the stream is still open")
+            .expect("the stream did not end");
+        if event.session_ids.contains(&session) {
+            break;
+        }
+    }
 }
 
 #[tokio::test]

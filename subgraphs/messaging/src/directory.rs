@@ -11,7 +11,6 @@ use api_errors::{ApiError, ApiResult};
 use grpc_api::users::v1::GetUsersRequest;
 use grpc_api::users::v1::users_client::UsersClient;
 use grpc_api::{ServiceChannel, ServiceToken};
-use tonic::transport::Endpoint;
 use uuid::Uuid;
 
 #[derive(Clone)]
@@ -29,12 +28,8 @@ impl Directory {
         capacity: usize,
         ttl: Duration,
     ) -> Result<Self, tonic::transport::Error> {
-        let endpoint = Endpoint::from_shared(users_grpc_url.to_owned())?
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(Duration::from_secs(5))
-            .tcp_nodelay(true);
         Ok(Self {
-            client: UsersClient::new(token.connect_lazy(&endpoint)),
+            client: UsersClient::new(grpc_api::channel::lazy(users_grpc_url, token)?),
             known: Arc::new(Mutex::new(KnownIds::new(capacity, ttl))),
         })
     }

@@ -540,7 +540,7 @@ async fn users_down_is_unavailable_but_known_recipients_are_cached() {
     let mut gone = false;
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        let probe = tonic::transport::Endpoint::from_shared(t.users.grpc_url()).unwrap();
+        let probe = grpc_api::channel::endpoint(&t.users.grpc_url()).unwrap();
         if probe.connect().await.is_err() {
             gone = true;
             break;
@@ -559,7 +559,7 @@ async fn health_endpoints_answer() {
     assert_eq!(body, "ok");
 
     // Without the services' credential: probes hold no secret.
-    let channel = tonic::transport::Endpoint::from_shared(t.messaging.grpc_url())
+    let channel = grpc_api::channel::endpoint(&t.messaging.grpc_url())
         .unwrap()
         .connect()
         .await

@@ -217,7 +217,7 @@ async fn users_count(db: &TestDatabase) -> i64 {
 #[tokio::test]
 async fn calls_without_the_service_credential_are_refused() {
     let (users, db) = users_alone().await;
-    let channel = tonic::transport::Endpoint::from_shared(users.grpc_url())
+    let channel = grpc_api::channel::endpoint(&users.grpc_url())
         .unwrap()
         .connect()
         .await

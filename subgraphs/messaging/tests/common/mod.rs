@@ -205,10 +205,12 @@ impl Stack {
 
     /// Auth creates the user in users through its outbox: wait for it.
     async fn wait_until_known(&self, id: &str) {
-        let channel = grpc_api::ServiceToken::ephemeral()
-            .connect(&self.users.grpc_url())
-            .await
-            .unwrap();
+        let channel = grpc_api::channel::connect(
+            &self.users.grpc_url(),
+            &grpc_api::ServiceToken::ephemeral(),
+        )
+        .await
+        .unwrap();
         let mut client = UsersClient::new(channel);
         for _ in 0..100 {
             let found = client

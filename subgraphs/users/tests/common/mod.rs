@@ -186,8 +186,7 @@ impl Stack {
 /// A users client that proves itself as our services do (the credential
 /// `Config::defaults()` gives every service of this test process).
 pub async fn grpc_client(url: &str) -> UsersClient<ServiceChannel> {
-    let channel = grpc_api::ServiceToken::ephemeral()
-        .connect(url)
+    let channel = grpc_api::channel::connect(url, &grpc_api::ServiceToken::ephemeral())
         .await
         .expect("users gRPC connects");
     UsersClient::new(channel)
