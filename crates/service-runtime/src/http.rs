@@ -14,7 +14,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -22,6 +22,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::client_ip::TrustedProxies;
+use crate::request_meta::{REQUEST_ID, RequestMeta};
 use crate::settings::HttpSettings;
 use crate::ws::{Connection, Connections, WsLimits};
 
@@ -30,16 +31,6 @@ use crate::ws::{Connection, Connections, WsLimits};
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// The read buffer of a subscription WebSocket (see `graphql_ws`).
 const WS_READ_BUFFER: usize = 4 * 1024;
-
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// Facts about the HTTP request that resolvers may need (sessions record them).
-#[derive(Debug, Clone, Default)]
-pub struct RequestMeta {
-    pub user_agent: Option<String>,
-    pub client_ip: Option<std::net::IpAddr>,
-    pub request_id: Option<String>,
-}
 
 /// A GraphQL schema with its authenticator, ready to be served.
 pub struct GraphqlApp<E> {
@@ -172,7 +163,7 @@ async fn graphql_post<E: Executor>(
         );
     }
     let caller = authenticate_headers(app.authenticator.as_ref(), &headers).await;
-    let meta = request_meta(&app.trusted_proxies, peer, &headers);
+    let meta = RequestMeta::of(&app.trusted_proxies, peer, &headers);
     let mut response = app
         .executor
         .execute_batch(batch.data(caller).data(meta))
@@ -182,20 +173,6 @@ async fn graphql_post<E: Executor>(
         BatchResponse::Batch(many) => many.iter_mut().for_each(ensure_codes),
     }
     axum::Json(response).into_response()
-}
-
-fn request_meta(proxies: &TrustedProxies, peer: SocketAddr, headers: &HeaderMap) -> RequestMeta {
-    RequestMeta {
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(512).collect()),
-        client_ip: Some(proxies.client_ip(peer.ip(), headers)),
-        request_id: headers
-            .get(REQUEST_ID)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    }
 }
 
 /// The first sub-protocol the client offers that we speak.
@@ -229,7 +206,7 @@ async fn graphql_ws<E: Executor>(
         authenticator: app.authenticator.clone(),
         limits: app.ws_limits,
         connections: app.connections.clone(),
-        meta: request_meta(&app.trusted_proxies, peer, &headers),
+        meta: RequestMeta::of(&app.trusted_proxies, peer, &headers),
     };
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)

@@ -37,7 +37,7 @@ use futures::{SinkExt as _, StreamExt as _};
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::http::RequestMeta;
+use crate::request_meta::RequestMeta;
 
 /// Close code: no subscription running for the idle timeout.
 pub const CLOSE_IDLE_TIMEOUT: u16 = 4408;

@@ -43,12 +43,16 @@ impl Mutation {
         })
     }
 
-    /// Signs in. Errors: UNAUTHENTICATED ("invalid email or password") for
-    /// an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED when
-    /// the password is right but the email address still awaits confirmation
-    /// (only when the service requires it); RATE_LIMITED (too many attempts
-    /// for this account or from this address: every attempt fails, a right
-    /// password too, for `extensions.retryAfter` seconds).
+    /// Signs in. Send the `deviceToken` an earlier sign-in returned on this
+    /// device: attempts are then counted per device, not per account, so
+    /// others guessing the password cannot lock you out. Errors:
+    /// UNAUTHENTICATED ("invalid email or password") for an unknown email
+    /// and a wrong password alike; EMAIL_NOT_VERIFIED when the password is
+    /// right but the email address still awaits confirmation (only when the
+    /// service requires it); RATE_LIMITED (too many attempts for this
+    /// account — or, with its `deviceToken`, from this device — or from
+    /// this address: every attempt fails, a right password too, for
+    /// `extensions.retryAfter` seconds).
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
         let service = ctx.data::<AuthService>()?;
         Ok(service
@@ -112,10 +116,14 @@ impl Mutation {
     /// Signs in with the one-time code a provider sign-in brought back to
     /// the app. The first sign-in with a provider creates the account (its
     /// email already confirmed, no password), or links the account that has
-    /// the email, when the provider confirmed the address. Errors:
-    /// UNAUTHENTICATED with `extensions.reason` INVALID, EXPIRED or USED
-    /// (codes work once, for a couple of minutes); CONFLICT (an account has
-    /// this email and the provider has not confirmed it: sign in with the
+    /// the email, when the provider confirmed the address. Linking an
+    /// account whose address was never confirmed claims it: its password is
+    /// removed and its sessions end (UNVERIFIED_ACCOUNT_CLAIMED in the
+    /// security log). Errors: UNAUTHENTICATED with `extensions.reason`
+    /// INVALID, EXPIRED or USED (codes work once, for a couple of minutes);
+    /// CONFLICT (an account has this email and the provider has not
+    /// confirmed it, `extensions.reason` EMAIL_NOT_VERIFIED_BY_PROVIDER, or
+    /// is not trusted to, PROVIDER_NOT_TRUSTED_FOR_EMAIL: sign in with the
     /// password); FORBIDDEN with `extensions.reason` EMAIL_NOT_VERIFIED,
     /// EMAIL_MISSING or EMAIL_INVALID (no account was created: the provider
     /// did not confirm the email address, did not share one, or shared one
