@@ -487,7 +487,7 @@ fn wait_until_ready(url: &str, child: &mut Child) -> Result<(), String> {
                         if let Ok(Some(status)) = child.try_wait() {
                             return Err(format!("postgres exited during start-up ({status})"));
                         }
-                        match crate::db::try_query_one(url, Duration::from_secs(2)).await {
+                        match crate::pg::try_query_one(url, Duration::from_secs(2)).await {
                             Ok(()) => return Ok(()),
                             Err(e) => last_error = e,
                         }

@@ -24,6 +24,7 @@ use tokio_postgres::NoTls;
 use tokio_postgres::error::SqlState;
 
 use crate::cluster::{PgBinaries, PrivateCluster};
+use crate::pg::pg_error;
 
 /// Used when `DATABASE_URL` is not set.
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -277,39 +278,6 @@ pub async fn connect_pg(url: &str) -> tokio_postgres::Client {
         }
     });
     client
-}
-
-/// Connect and run `SELECT 1` within `timeout`; used for readiness polling.
-pub(crate) async fn try_query_one(url: &str, timeout: Duration) -> Result<(), String> {
-    let attempt = async {
-        let (client, connection) = tokio_postgres::connect(url, NoTls)
-            .await
-            .map_err(|e| pg_error(&e))?;
-        let driver = tokio::spawn(connection);
-        let result = client
-            .simple_query("SELECT 1")
-            .await
-            .map(|_| ())
-            .map_err(|e| pg_error(&e));
-        drop(client);
-        let _ = driver.await;
-        result
-    };
-    tokio::time::timeout(timeout, attempt)
-        .await
-        .unwrap_or_else(|_| Err(format!("timed out after {timeout:?}")))
-}
-
-/// The server's message and SQLSTATE (`Display` of `tokio_postgres::Error`
-/// only says "db error"), or the underlying cause for client-side errors.
-fn pg_error(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
-        None => match std::error::Error::source(e) {
-            Some(source) => format!("{e}: {source}"),
-            None => e.to_string(),
-        },
-    }
 }
 
 /// Replace the database part of a `postgres://` URL, keeping any `?params`.

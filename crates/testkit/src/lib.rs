@@ -22,6 +22,7 @@ pub mod events;
 mod figures;
 mod http;
 mod nats;
+mod pg;
 mod sys;
 mod ws;
 
