@@ -314,9 +314,6 @@ impl AuthService {
             return Err(invalid_credentials());
         }
         let account = account.ok_or_else(invalid_credentials)?;
-        if let Some(phc) = &phc {
-            self.upgrade_hash(account.id, phc, password).await;
-        }
         // Only now, with the password right: this says nothing to someone
         // who does not know it.
         if self.verification.mode == EmailVerification::Required && !account.email_verified {
@@ -327,6 +324,13 @@ impl AuthService {
         let mut conn = self.pool.get().await?;
         let device = conn
             .transaction::<_, ApiError, _>(async |conn| {
+                // The password checked must still be the account's: a
+                // provider sign-in that claimed the account, or a password
+                // change, since we read it ended every session, and must
+                // not be followed by a new one made with the old password.
+                if accounts::lock_password_hash(conn, account.id).await? != Some(phc.clone()) {
+                    return Err(invalid_credentials());
+                }
                 sessions::insert(conn, &session.as_new(client)).await?;
                 sessions::insert_refresh_token(conn, &refresh_hash, session.id, session.expires_at)
                     .await?;
@@ -355,6 +359,9 @@ impl AuthService {
             session.expires_at,
         )?;
         tokens.device_token = Some(DeviceToken::new(device));
+        if let Some(phc) = &phc {
+            self.upgrade_hash(account.id, phc, password).await;
+        }
         Ok(tokens)
     }
 

@@ -423,6 +423,16 @@ impl AuthService {
             if !accounts::set_first_password_hash(conn, account_id, &hash).await? {
                 return Err(password_already_set());
             }
+            // Checked again under the account's row lock: a provider
+            // sign-in that claimed the account meanwhile ended this session,
+            // and its password must not be planted after all.
+            let still_signed_in = sessions::active_for(conn, account_id)
+                .await?
+                .iter()
+                .any(|session| session.id == session_id);
+            if !still_signed_in {
+                return Err(ApiError::unauthenticated("this session has ended"));
+            }
             record(
                 conn,
                 EventKind::PasswordSet,
