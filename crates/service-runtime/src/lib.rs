@@ -5,6 +5,7 @@ pub mod cli;
 pub mod client_ip;
 pub mod db;
 pub mod grpc_auth;
+pub mod grpc_health;
 pub mod http;
 pub mod limits;
 pub mod process;
@@ -16,6 +17,7 @@ pub mod ws;
 
 pub use client_ip::TrustedProxies;
 pub use grpc_auth::{InternalAuth, MissingServiceToken};
+pub use grpc_health::GrpcHealth;
 pub use http::GraphqlApp;
 pub use limits::{QueryLimits, QueryLimitsExt};
 pub use process::{BindError, Parts, Running};

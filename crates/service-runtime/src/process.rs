@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
+use crate::grpc_health::GrpcHealth;
 use crate::shutdown::Shutdown;
 
 /// Which parts of a service to run in this process.
@@ -108,33 +109,39 @@ impl<S> Running<S> {
         Ok(())
     }
 
-    /// Binds `addr` and serves the gRPC `routes` there until shutdown. Every
-    /// call but the health service's must carry `token`
-    /// ([`crate::grpc_auth`]).
+    /// Binds `addr` and serves the gRPC `routes` there until shutdown, with
+    /// the standard health service beside them ([`crate::grpc_health`]):
+    /// the returned [`GrpcHealth`] reports more than "running" if the
+    /// service wants. Every call but the health service's must carry
+    /// `token` ([`crate::grpc_auth`]).
     pub async fn serve_grpc(
         &mut self,
         addr: SocketAddr,
         routes: tonic::service::Routes,
         token: &grpc_api::ServiceToken,
-    ) -> Result<(), BindError> {
+    ) -> Result<GrpcHealth, BindError> {
         let listener = bind(addr).await?;
         self.grpc_addr = listener.local_addr().ok();
         let stop = self.shutdown.clone();
         let name = self.name;
+        let (health, health_server) = GrpcHealth::new(name, stop.clone()).await;
+        let routes = routes.add_service(health_server);
+        // NOT_SERVING goes out before the server stops taking calls.
+        let draining = health.clone().not_serving_after_shutdown();
         let require_token = crate::grpc_auth::RequireServiceTokenLayer::new(token.clone(), name);
         self.spawn(async move {
             if let Err(err) = tonic::transport::Server::builder()
                 .tcp_nodelay(true)
                 .layer(require_token)
                 .add_routes(routes)
-                .serve_with_incoming_shutdown(incoming(listener), stop.wait())
+                .serve_with_incoming_shutdown(incoming(listener), draining)
                 .await
             {
                 tracing::error!(%err, service = name, "gRPC server failed");
             }
             stop.trigger();
         });
-        Ok(())
+        Ok(health)
     }
 
     /// For `main`: logs where the service listens, stops on Ctrl-C or

@@ -84,11 +84,10 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     if parts.grpc {
-        let (reporter, health) = grpc::health_service().await;
-        running.spawn(grpc::report_health(reporter, pool.clone(), shutdown.wait()));
-        running
-            .serve_grpc(config.grpc_addr, tonic::service::Routes::new(health), token)
+        let health = running
+            .serve_grpc(config.grpc_addr, tonic::service::Routes::default(), token)
             .await?;
+        running.spawn(grpc::report_health(health, pool.clone(), shutdown.wait()));
     }
 
     if parts.worker {

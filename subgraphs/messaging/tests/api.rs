@@ -551,6 +551,9 @@ async fn users_down_is_unavailable_but_known_recipients_are_cached() {
     cut_off.stop().await;
 }
 
+/// Every service's HTTP `/healthz` and gRPC `grpc.health.v1.Health`
+/// answer, the latter without the services' credential (probes hold no
+/// secret); everything else on a gRPC port needs it.
 #[tokio::test]
 async fn health_endpoints_answer() {
     let t = spawn().await;
@@ -558,35 +561,45 @@ async fn health_endpoints_answer() {
     let body = reqwest_get(&url).await;
     assert_eq!(body, "ok");
 
-    // Without the services' credential: probes hold no secret.
-    let channel = grpc_api::channel::endpoint(&t.messaging.grpc_url())
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
-    let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
-    for service in ["", messaging::grpc::SERVICE_NAME] {
-        let status = health
-            .check(tonic_health::pb::HealthCheckRequest {
-                service: service.to_owned(),
-            })
-            .await
+    for (name, grpc_url) in [
+        ("auth", t.auth.grpc_url()),
+        ("users", t.users.grpc_url()),
+        ("messaging", t.messaging.grpc_url()),
+    ] {
+        let channel = grpc_api::channel::endpoint(&grpc_url)
             .unwrap()
-            .into_inner()
-            .status;
+            .connect()
+            .await
+            .unwrap();
+        let mut health = tonic_health::pb::health_client::HealthClient::new(channel.clone());
+        for service in ["", name] {
+            let status = health
+                .check(tonic_health::pb::HealthCheckRequest {
+                    service: service.to_owned(),
+                })
+                .await
+                .unwrap_or_else(|status| panic!("{name} health {service:?}: {status:?}"))
+                .into_inner()
+                .status;
+            assert_eq!(
+                status,
+                tonic_health::pb::health_check_response::ServingStatus::Serving as i32,
+                "{name} health {service:?}"
+            );
+        }
+        // Anything else on that port needs the credential, even a method
+        // the port does not serve.
+        let mut other = grpc_api::users::v1::users_client::UsersClient::new(channel);
+        let status = other
+            .get_users(grpc_api::users::v1::GetUsersRequest { ids: vec![] })
+            .await
+            .unwrap_err();
         assert_eq!(
-            status,
-            tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+            status.code(),
+            tonic::Code::Unauthenticated,
+            "{name}: {status:?}"
         );
     }
-    // Anything else on that port needs the credential, even a method the
-    // port does not serve.
-    let mut other = grpc_api::users::v1::users_client::UsersClient::new(channel);
-    let status = other
-        .get_users(grpc_api::users::v1::GetUsersRequest { ids: vec![] })
-        .await
-        .unwrap_err();
-    assert_eq!(status.code(), tonic::Code::Unauthenticated, "{status:?}");
 }
 
 async fn reqwest_get(url: &str) -> String {
