@@ -36,7 +36,7 @@ pub struct Config {
     #[command(flatten)]
     pub internal_auth: service_runtime::InternalAuth,
     #[command(flatten)]
-    pub avatars: AvatarSettings,
+    pub avatars: crate::avatars::AvatarSettings,
     #[command(flatten)]
     pub outbox: outbox::Settings,
     /// `text` or `json` logs.
@@ -66,33 +66,4 @@ impl Config {
         config.avatars.avatar_dir = std::env::temp_dir().join("messenger-users-avatars");
         config
     }
-}
-
-/// Avatar uploads and storage.
-#[derive(Debug, Clone, clap::Args)]
-pub struct AvatarSettings {
-    /// This service's HTTP base URL as clients reach it (upload URLs and
-    /// avatar links start with it). Default: `http://` and the bound address.
-    #[arg(long, env = "PUBLIC_URL")]
-    pub public_url: Option<String>,
-    /// Directory that holds avatar files, unless `AVATAR_S3_URL` is set.
-    #[arg(long, env = "AVATAR_DIR", default_value = "target/avatars")]
-    pub avatar_dir: std::path::PathBuf,
-    /// `s3://bucket[/prefix]`: keep avatars in an S3-compatible store
-    /// instead. Credentials, region and endpoint come from the usual
-    /// `AWS_*` variables (`AWS_ENDPOINT` for MinIO and the like). Needs the
-    /// `s3` cargo feature.
-    #[arg(long, env = "AVATAR_S3_URL")]
-    pub avatar_s3_url: Option<String>,
-    /// Secret (at least 32 bytes) that signs upload URLs. Default: one
-    /// generated on first start and kept in the users database, so that
-    /// every replica signs and checks with the same key.
-    #[arg(long, env = "AVATAR_SIGNING_KEY", hide_env_values = true)]
-    pub avatar_signing_key: Option<crate::avatars::Secret>,
-    /// How long an upload URL stays valid, in seconds.
-    #[arg(long, env = "AVATAR_UPLOAD_TTL_SECS", default_value_t = 300)]
-    pub avatar_upload_ttl_secs: u64,
-    /// Uploads decoded at once (each is CPU-bound and may hold ~200 MB).
-    #[arg(long, env = "AVATAR_CONCURRENCY", default_value_t = 2)]
-    pub avatar_concurrency: usize,
 }

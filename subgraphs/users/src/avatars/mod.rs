@@ -11,8 +11,11 @@
 
 pub mod http;
 pub mod process;
+mod settings;
 pub mod signing;
 pub mod store;
+
+pub use settings::AvatarSettings;
 
 use std::fmt;
 use std::str::FromStr;
@@ -22,7 +25,6 @@ use std::time::Duration;
 use tokio::sync::{OnceCell, Semaphore};
 use uuid::Uuid;
 
-use crate::config::AvatarSettings;
 use process::SIZES;
 use signing::UploadSigner;
 use store::{LocalDirStore, SharedStore, StoreError};
