@@ -361,6 +361,28 @@ async fn signing_out_ends_running_streams_and_refuses_new_subscribes() {
     );
 }
 
+/// Messaging hears of sign-outs through one `WatchRevocations` stream from
+/// auth, which must outlive the gRPC request timeout (`grpc_api::channel`):
+/// a subscription older than that still ends on sign-out.
+#[tokio::test]
+async fn a_stream_older_than_the_grpc_request_timeout_still_ends_on_sign_out() {
+    let t = spawn().await;
+    let bob = t.user("bob").await;
+    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    bob.subscribe_from_now(&mut ws, "s").await;
+    let quiet = grpc_api::channel::REQUEST_TIMEOUT + Duration::from_secs(1);
+    assert!(ws.next_event(quiet).await.is_none(), "nothing to say yet");
+    assert!(ws.close_frame().is_none(), "the connection stays open");
+
+    let logout = t
+        .auth_gql
+        .with_token(&bob.access_token)
+        .query("mutation { logout }", json!({}))
+        .await;
+    testkit::assert_no_errors(&logout);
+    ended_with(&mut ws, "s", "SESSION_REVOKED").await;
+}
+
 const LOGIN_FULL: &str = "mutation($email: String!, $password: String!) {
   login(input: {email: $email, password: $password}) { accessToken refreshToken }
 }";
