@@ -19,6 +19,7 @@ use jsonwebtoken::{DecodingKey, EncodingKey};
 use sha2::{Digest as _, Sha256};
 
 use crate::db::keys::KeyRow;
+pub use crate::db::keys::NewKey;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -40,13 +41,6 @@ pub struct KeySet {
     pub encoding: EncodingKey,
     pub verifying: HashMap<String, DecodingKey>,
     pub jwks: serde_json::Value,
-}
-
-/// A freshly generated key, ready to be stored.
-pub struct NewKey {
-    pub kid: String,
-    pub private_der: Vec<u8>,
-    pub public: Vec<u8>,
 }
 
 /// Generates an Ed25519 key pair; the kid is derived from the public key.
@@ -176,7 +170,9 @@ impl KeySource {
         let rows = if self.file_key.is_some() {
             crate::db::keys::active(&mut conn).await?
         } else {
-            crate::db::keys::ensure_one(&mut conn).await?
+            // A candidate costs microseconds; it is stored only if there
+            // is no key yet.
+            crate::db::keys::ensure_one(&mut conn, &generate()?).await?
         };
         let signing = match &self.file_key {
             Some(key) => NewKey {

@@ -6,7 +6,6 @@ use diesel_async::{AsyncConnection as _, RunQueryDsl};
 
 use super::Conn;
 use super::schema::signing_keys;
-use crate::keys::KeyError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = signing_keys)]
@@ -15,6 +14,13 @@ pub struct KeyRow {
     pub private_key: Vec<u8>,
     pub public_key: Vec<u8>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A freshly generated key, ready to be stored.
+pub struct NewKey {
+    pub kid: String,
+    pub private_der: Vec<u8>,
+    pub public: Vec<u8>,
 }
 
 /// Unretired keys, newest first.
@@ -27,10 +33,10 @@ pub async fn active(conn: &mut Conn) -> QueryResult<Vec<KeyRow>> {
         .await
 }
 
-/// Unretired keys, generating the first one if there is none. Several
-/// replicas starting at once agree on one key (advisory lock).
-pub async fn ensure_one(conn: &mut Conn) -> Result<Vec<KeyRow>, KeyError> {
-    conn.transaction::<_, KeyError, _>(async |conn| {
+/// Unretired keys, storing `first` if there is none. Several replicas
+/// starting at once agree on one key (advisory lock).
+pub async fn ensure_one(conn: &mut Conn, first: &NewKey) -> QueryResult<Vec<KeyRow>> {
+    conn.transaction(async |conn| {
         diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('auth.signing_keys'))")
             .execute(conn)
             .await?;
@@ -38,14 +44,14 @@ pub async fn ensure_one(conn: &mut Conn) -> Result<Vec<KeyRow>, KeyError> {
         if !rows.is_empty() {
             return Ok(rows);
         }
-        insert(conn, &crate::keys::generate()?).await?;
-        Ok(active(conn).await?)
+        insert(conn, first).await?;
+        active(conn).await
     })
     .await
 }
 
 /// Adds a key; it becomes the signing key (newest) on every replica.
-pub async fn insert(conn: &mut Conn, key: &crate::keys::NewKey) -> QueryResult<()> {
+pub async fn insert(conn: &mut Conn, key: &NewKey) -> QueryResult<()> {
     diesel::insert_into(signing_keys::table)
         .values((
             signing_keys::kid.eq(&key.kid),
