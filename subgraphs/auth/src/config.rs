@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::service::EmailVerification;
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
     /// PostgreSQL URL of the auth database.
@@ -65,17 +67,6 @@ pub struct Config {
     /// `text` or `json` logs.
     #[arg(long, env = "LOG_FORMAT", default_value = "text")]
     pub log_format: String,
-}
-
-/// Whether an account must confirm its email address before signing in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum EmailVerification {
-    /// Accounts are usable at once; no emails are sent at registration.
-    #[default]
-    Off,
-    /// Registration sends a confirmation link; signing in, and writing in
-    /// users and messaging, wait until it has been followed.
-    Required,
 }
 
 /// Email confirmation and the emails auth sends.

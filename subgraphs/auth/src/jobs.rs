@@ -7,7 +7,7 @@ use grpc_api::users::v1::users_client::UsersClient;
 use grpc_api::{ServiceChannel, ServiceToken};
 use outbox::{Event, Handler, HandlerError};
 
-use crate::service::CreateUserEvent;
+use crate::service::{AuthService, CreateUserEvent};
 
 /// Asks the users service to create the user of a new account. CreateUser is
 /// idempotent, so a redelivered event is harmless.
@@ -45,6 +45,40 @@ impl Handler for CreateUser {
                 status.code(),
                 status.message()
             ))),
+        }
+    }
+}
+
+/// Every `every` until `shutdown`: deletes what has expired for good —
+/// spent or stale confirmation tokens, ended per-address email windows,
+/// provider sign-in flows and login codes. Run by the outbox worker's
+/// process.
+pub async fn prune_periodically(
+    service: AuthService,
+    every: std::time::Duration,
+    shutdown: impl Future<Output = ()> + Send,
+) {
+    let mut ticks = tokio::time::interval(every);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = ticks.tick() => {
+                match service.prune_email_state().await {
+                    Ok((tokens, windows)) if tokens + windows > 0 => {
+                        tracing::info!(tokens, windows, "pruned email confirmation state");
+                    }
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(?err, "pruning email confirmation state failed"),
+                }
+                match service.prune_oauth_state().await {
+                    Ok((states, codes)) if states + codes > 0 => {
+                        tracing::info!(states, codes, "pruned provider sign-in state");
+                    }
+                    Ok(_) => {}
+                    Err(err) => tracing::warn!(?err, "pruning provider sign-in state failed"),
+                }
+            }
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod email;
 pub mod grpc;
+pub mod http;
 pub mod jobs;
 pub mod keys;
 pub mod listener;
@@ -18,15 +19,12 @@ pub mod secrets;
 pub mod service;
 pub mod tokens;
 pub mod validate;
-pub mod verify_page;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use auth_client::{Authenticator, Caller, Identity};
-use axum::Router;
-use axum::routing::get;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use futures::future::BoxFuture;
 use service_runtime::GraphqlApp;
@@ -151,26 +149,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         let schema = schema::build(service.clone(), config.http.query_limits());
         let authenticator: auth_client::SharedAuthenticator =
             Arc::new(LocalAuthenticator(service.clone()));
-        let jwks_keys = service.keys.clone();
-        let extra = Router::new()
-            .route(
-                "/.well-known/jwks.json",
-                get(move || {
-                    let keys = jwks_keys.current();
-                    async move {
-                        (
-                            [(axum::http::header::CACHE_CONTROL, "public, max-age=300")],
-                            axum::Json(keys.jwks.clone()),
-                        )
-                    }
-                }),
-            )
-            .merge(verify_page::router(service.clone(), templates.clone()))
-            .merge(oauth::routes::router(
-                service.clone(),
-                templates.clone(),
-                config.http.trusted_proxies(),
-            ));
+        let extra = http::router(&service, &templates, config.http.trusted_proxies());
         let router = GraphqlApp::new(schema, authenticator)
             .with_settings(&config.http)
             .router(extra);
@@ -222,12 +201,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         if let Some(consumer) = consumer {
             running.spawn(consumer.run(shutdown.wait()));
         }
-        running.spawn(jobs::email::prune_periodically(
-            service.clone(),
-            PRUNE_EVERY,
-            shutdown.wait(),
-        ));
-        running.spawn(oauth::prune_periodically(
+        running.spawn(jobs::prune_periodically(
             service.clone(),
             PRUNE_EVERY,
             shutdown.wait(),

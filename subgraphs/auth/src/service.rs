@@ -15,7 +15,6 @@ use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
-use crate::config::EmailVerification;
 use crate::db::sessions::NewSession;
 use crate::db::{accounts, device_tokens, sessions};
 use crate::email::{EmailJob, SEND_EMAIL_EVENT};
@@ -28,7 +27,7 @@ use crate::validate;
 use service_runtime::db::PgPool;
 
 pub use security::EventKind;
-pub use verification::{Verification, VerificationPolicy};
+pub use verification::{EmailVerification, Verification, VerificationPolicy};
 
 /// Outbox event kind: ask the users service to create the user.
 pub const CREATE_USER_EVENT: &str = "users.create_user";

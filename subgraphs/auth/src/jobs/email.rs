@@ -1,7 +1,6 @@
 //! Sending the emails queued as [`SEND_EMAIL_EVENT`](crate::email::SEND_EMAIL_EVENT),
 //! and the periodic clean-up of confirmation state.
 
-use std::time::Duration;
 
 use outbox::{Event, Handler, HandlerError};
 use uuid::Uuid;
@@ -83,29 +82,6 @@ impl Handler for SendEmail {
                 self.send(&self.templates.registration_attempt(&email))
                     .await
             }
-        }
-    }
-}
-
-/// Every `every`, deletes long-expired confirmation tokens and ended
-/// per-address email windows. Runs until `shutdown` resolves.
-pub async fn prune_periodically(
-    service: AuthService,
-    every: Duration,
-    shutdown: impl Future<Output = ()> + Send,
-) {
-    let mut ticks = tokio::time::interval(every);
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            _ = ticks.tick() => match service.prune_email_state().await {
-                Ok((tokens, windows)) if tokens + windows > 0 => {
-                    tracing::info!(tokens, windows, "pruned email confirmation state");
-                }
-                Ok(_) => {}
-                Err(err) => tracing::warn!(?err, "pruning email confirmation state failed"),
-            },
         }
     }
 }

@@ -23,7 +23,6 @@
 pub mod config;
 pub mod flow;
 pub mod providers;
-pub mod routes;
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -376,29 +375,6 @@ impl From<Failure> for ApiError {
                 ApiError::bad_input("signing in with the provider failed"),
                 other.app_error(),
             ),
-        }
-    }
-}
-
-/// Deletes long-expired flows and login codes every `every` until shutdown
-/// (run by the outbox worker's process).
-pub async fn prune_periodically(
-    service: crate::service::AuthService,
-    every: Duration,
-    shutdown: impl Future<Output = ()> + Send,
-) {
-    let mut ticks = tokio::time::interval(every);
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            _ = ticks.tick() => match service.prune_oauth_state().await {
-                Ok((states, codes)) if states + codes > 0 => {
-                    tracing::info!(states, codes, "pruned provider sign-in state");
-                }
-                Ok(_) => {}
-                Err(err) => tracing::warn!(?err, "pruning provider sign-in state failed"),
-            },
         }
     }
 }

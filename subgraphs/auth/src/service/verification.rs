@@ -17,7 +17,6 @@ use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
 use super::{AuthService, hash_token, new_token};
-use crate::config::EmailVerification;
 use crate::db::email_limits::{self, Take};
 use crate::db::{Conn, accounts, verification_tokens};
 use crate::email::{EmailJob, SEND_EMAIL_EVENT};
@@ -26,6 +25,17 @@ use crate::validate;
 /// How long spent tokens are kept after they expire, so that an old link
 /// still gets "expired" or "used" rather than "invalid".
 const KEEP_SPENT_TOKENS: Duration = Duration::from_hours(7 * 24);
+
+/// Whether an account must confirm its email address before signing in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum EmailVerification {
+    /// Accounts are usable at once; no emails are sent at registration.
+    #[default]
+    Off,
+    /// Registration sends a confirmation link; signing in, and writing in
+    /// users and messaging, wait until it has been followed.
+    Required,
+}
 
 #[derive(Debug, Clone)]
 pub struct VerificationPolicy {

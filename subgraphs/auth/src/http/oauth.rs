@@ -2,7 +2,7 @@
 //! browser's side of signing in with a provider. Both answer with a
 //! redirect, or with a small HTML page saying what went wrong (with a link
 //! back to the app once we know where that is). `start` sets the flow's
-//! cookie ([`super::FlowCookie`]); `callback` wants it back.
+//! cookie ([`FlowCookie`]); `callback` wants it back.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,8 +16,9 @@ use axum::routing::get;
 use service_runtime::TrustedProxies;
 use url::Url;
 
-use super::{Failure, FlowCookie};
+use super::verify_page;
 use crate::email::{Page, Templates};
+use crate::oauth::{Failure, FlowCookie};
 use crate::service::oauth::{CallbackFailure, CallbackParams};
 use crate::service::{AuthService, ClientInfo};
 
@@ -151,5 +152,5 @@ fn page(templates: &Templates, failure: Failure, back_to_app: Option<&Url>) -> R
         },
         back_to_app.map(Url::as_str),
     );
-    (text.status, crate::verify_page::headers(), html).into_response()
+    (text.status, verify_page::headers(), html).into_response()
 }

@@ -1,0 +1,33 @@
+//! auth's routes beside GraphQL, for browsers and other servers: the signing
+//! keys (`/.well-known/jwks.json`), the confirmation link (`/verify-email`)
+//! and the provider sign-in (`/oauth/{provider}/start|callback`).
+
+pub mod oauth;
+pub mod verify_page;
+
+use axum::Router;
+use axum::routing::get;
+use service_runtime::TrustedProxies;
+
+use crate::email::Templates;
+use crate::service::AuthService;
+
+/// Every non-GraphQL route, to merge into the service's HTTP router.
+pub fn router(service: &AuthService, templates: &Templates, proxies: TrustedProxies) -> Router {
+    let keys = service.keys.clone();
+    Router::new()
+        .route(
+            "/.well-known/jwks.json",
+            get(move || {
+                let keys = keys.current();
+                async move {
+                    (
+                        [(axum::http::header::CACHE_CONTROL, "public, max-age=300")],
+                        axum::Json(keys.jwks.clone()),
+                    )
+                }
+            }),
+        )
+        .merge(verify_page::router(service.clone(), templates.clone()))
+        .merge(oauth::router(service.clone(), templates.clone(), proxies))
+}
