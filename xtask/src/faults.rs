@@ -39,8 +39,8 @@ const TESTS: &[(&str, &str, &str, &str)] = &[
     ("messaging", "auth_outage", "", "auth stopped"),
     (
         "e2e",
-        "router",
-        "a_subgraph_that_is_down",
+        "it",
+        "router::a_subgraph_that_is_down",
         "a subgraph stopped (router)",
     ),
 ];

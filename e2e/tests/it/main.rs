@@ -1,0 +1,12 @@
+//! The end-to-end suite, one test binary (linking each feature's tests
+//! separately cost a link of the whole tree each): the real router in front
+//! of the three services, driven like a frontend would.
+//!
+//! - `flows`: what a chat app does, through the router only;
+//! - `router`: the router's own behaviour (errors, limits, a subgraph down,
+//!   client addresses, probes, CORS);
+//! - `explorer`: the offline GraphiQL page in headless Chromium.
+
+mod explorer;
+mod flows;
+mod router;
