@@ -18,8 +18,8 @@ const MARKER: &str = "FAULT-FIGURES ";
 const TESTS: &[(&str, &str, &str, &str)] = &[
     (
         "messaging",
-        "reconnect",
-        "",
+        "it",
+        "reconnect::",
         "subscriber reconnects (10,000 messages)",
     ),
     (
@@ -36,7 +36,7 @@ const TESTS: &[(&str, &str, &str, &str)] = &[
     ),
     ("users", "pg_restart", "", "PostgreSQL crashed under load"),
     ("users", "auth_outage", "", "auth stopped"),
-    ("messaging", "auth_outage", "", "auth stopped"),
+    ("messaging", "it", "auth_outage::", "auth stopped"),
     (
         "e2e",
         "it",

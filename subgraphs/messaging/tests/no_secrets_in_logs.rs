@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
+#[path = "it/common.rs"]
 mod common;
 
 use std::io::Write;

@@ -5,12 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use common::{EVENTS, next_events, refusal_code, spawn, spawn_in};
+use crate::common::{EVENTS, next_events, refusal_code, spawn, spawn_in};
 use serde_json::{Value, json};
 use testkit::{TestEvents, WsClient};
 
@@ -399,7 +397,7 @@ async fn every_revocation_ends_open_streams() {
             .auth_gql
             .query(
                 LOGIN_FULL,
-                json!({"email": bob.email, "password": common::PASSWORD}),
+                json!({"email": bob.email, "password": crate::common::PASSWORD}),
             )
             .await;
         testkit::assert_no_errors(&resp);
@@ -445,7 +443,7 @@ async fn every_revocation_ends_open_streams() {
         .with_token(&other)
         .query(
             "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) }",
-            json!({"c": common::PASSWORD, "n": common::PASSWORD}),
+            json!({"c": crate::common::PASSWORD, "n": crate::common::PASSWORD}),
         )
         .await;
     testkit::assert_no_errors(&resp);
@@ -470,7 +468,7 @@ async fn every_revocation_ends_open_streams() {
 #[tokio::test]
 async fn an_expired_token_ends_open_streams() {
     // Tokens live 4 s (no leeway): long enough to connect and subscribe.
-    let t = common::spawn_with_auth(|auth| {
+    let t = crate::common::spawn_with_auth(|auth| {
         auth.access_token_ttl_secs = 4;
         auth.jwt_leeway_secs = 0;
     })

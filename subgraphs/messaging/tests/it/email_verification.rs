@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
-use common::{PASSWORD, SEND, spawn};
+use crate::common::{PASSWORD, SEND, spawn};
 use serde_json::json;
 use testkit::{GraphqlClient, assert_no_errors, error_code};
 

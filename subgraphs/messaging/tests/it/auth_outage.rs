@@ -4,8 +4,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -13,7 +11,7 @@ use testkit::{FaultFigures, error_code};
 
 #[tokio::test]
 async fn auth_stopped_refuses_with_unavailable_and_recovers() {
-    let stack = common::spawn().await;
+    let stack = crate::common::spawn().await;
     let alice = stack.user("alice").await;
     let bob = stack.user("bob").await;
     alice.send(&bob, "before").await;
@@ -25,14 +23,14 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
     let send = alice
         .gql
         .query(
-            common::SEND,
+            crate::common::SEND,
             json!({"to": bob.id, "text": "while auth was down", "cid": "down-1"}),
         )
         .await;
     assert_eq!(error_code(&send).as_deref(), Some("UNAVAILABLE"), "{send}");
     let read = alice
         .gql
-        .query(common::CONVERSATIONS, json!({"first": 10}))
+        .query(crate::common::CONVERSATIONS, json!({"first": 10}))
         .await;
     assert_eq!(error_code(&read).as_deref(), Some("UNAVAILABLE"), "{read}");
     let mut refused = 2_u64;
@@ -56,7 +54,7 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
     let recovery = loop {
         let resp = alice
             .gql
-            .query(common::CONVERSATIONS, json!({"first": 10}))
+            .query(crate::common::CONVERSATIONS, json!({"first": 10}))
             .await;
         if resp["errors"].is_null() {
             // The refused send did not happen.

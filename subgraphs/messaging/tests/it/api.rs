@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
-use common::{CONVERSATION, CONVERSATIONS, MARK_READ, MESSAGES, SEND, nodes, spawn, spawn_with};
+use crate::common::{CONVERSATION, CONVERSATIONS, MARK_READ, MESSAGES, SEND, nodes, spawn, spawn_with};
 use messaging::cursor;
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
@@ -508,7 +506,7 @@ async fn users_down_is_unavailable_but_known_recipients_are_cached() {
 
     // A messaging process whose users service is unreachable.
     let mut config =
-        common::messaging_config(&t.messaging_db, &t.auth.grpc_url(), "http://127.0.0.1:9");
+        crate::common::messaging_config(&t.messaging_db, &t.auth.grpc_url(), "http://127.0.0.1:9");
     config.db_pool_size = 2;
     let cut_off = messaging::start(
         &config,

@@ -3,11 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::{SEND, spawn_with};
+use crate::common::{SEND, spawn_with};
 use serde_json::{Value, json};
 use testkit::{WsClient, assert_no_errors, error_code};
 

@@ -11,8 +11,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
@@ -82,7 +80,7 @@ async fn ten_thousand_messages_arrive_exactly_once_in_order_across_random_reconn
     eprintln!("reconnect test: seed {seed} (RECONNECT_SEED={seed} replays these drops)");
     let mut rng = Rng(seed);
 
-    let stack = common::spawn_with(|config| config.message_rate = ratelimit::Rate::OFF).await;
+    let stack = crate::common::spawn_with(|config| config.message_rate = ratelimit::Rate::OFF).await;
     let receiver = stack.user("receiver").await;
     let mut senders = Vec::new();
     for k in 0..SENDERS {

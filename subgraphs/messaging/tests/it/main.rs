@@ -1,0 +1,13 @@
+//! The integration tests of this crate, one test binary (one link of the
+//! whole tree instead of one per file), one module per feature.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
+
+mod common;
+mod api;
+mod auth_outage;
+mod email_verification;
+mod limits;
+mod reconnect;
+mod send_statement;
+mod subscriptions;
