@@ -30,12 +30,12 @@ const TESTS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "users",
-        "broker",
-        "",
+        "it",
+        "broker::",
         "workers aborted mid-batch; NATS down",
     ),
-    ("users", "pg_restart", "", "PostgreSQL crashed under load"),
-    ("users", "auth_outage", "", "auth stopped"),
+    ("users", "it", "pg_restart::", "PostgreSQL crashed under load"),
+    ("users", "it", "auth_outage::", "auth stopped"),
     ("messaging", "it", "auth_outage::", "auth stopped"),
     (
         "e2e",

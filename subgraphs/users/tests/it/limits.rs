@@ -3,11 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::Stack;
+use crate::common::Stack;
 use serde_json::{Value, json};
 use testkit::{WsClient, assert_no_errors, error_code};
 
@@ -36,7 +34,7 @@ async fn friend_requests_per_user_are_limited_on_every_replica() {
         .unwrap();
     assert!((1..=2).contains(&wait), "{resp}");
     // A second replica shares the count (the state is in the database).
-    let mut config = common::users_config(s.users_db.url(), &s.auth.grpc_url());
+    let mut config = crate::common::users_config(s.users_db.url(), &s.auth.grpc_url());
     config.friend_request_rate = ratelimit::Rate::new(2, Duration::from_secs(3));
     let replica = users::start(&config, users::Parts::ALL).await.unwrap();
     let via_replica = testkit::GraphqlClient::new(replica.graphql_url()).with_token(&alice.token);

@@ -4,11 +4,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Stack, auth_config};
+use crate::common::{Stack, auth_config};
 use serde_json::json;
 use testkit::error_code;
 

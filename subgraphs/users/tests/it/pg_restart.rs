@@ -7,14 +7,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{AUTH_MIGRATIONS, auth_config, register, users_config};
+use crate::common::{AUTH_MIGRATIONS, auth_config, register, users_config};
 use serde_json::{Value, json};
 use testkit::{FaultFigures, GraphqlClient, PrivateCluster, TestDatabase};
 
@@ -60,7 +58,7 @@ async fn users_survive_a_postgres_restart_under_load() {
     let users_gql = GraphqlClient::new(users.graphql_url());
 
     let alice = register(&auth_gql, &users_gql, "alice@example.com").await;
-    common::wait_for_me(&alice).await;
+    crate::common::wait_for_me(&alice).await;
     let stop = Arc::new(AtomicBool::new(false));
     // Load: alice reads herself without pause, and (until the crash) writes
     // her profile with a counter; answers are tallied by code.

@@ -4,9 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Stack, auth_config};
+use crate::common::{Stack, auth_config};
 use serde_json::json;
 use testkit::{GraphqlClient, assert_no_errors, error_code};
 

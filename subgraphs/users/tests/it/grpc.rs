@@ -4,12 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use common::{
+use crate::common::{
     Stack, USERS_MIGRATIONS, auth_config, auth_only, grpc_client, register, users_config,
 };
 use grpc_api::users::v1::users_client::UsersClient;
@@ -401,7 +399,7 @@ async fn a_user_registered_while_users_was_down_appears_when_it_is_back() {
     }
     println!("user created {:?} after users came back", back.elapsed());
     // And the token from registration works against the new users service.
-    let me = common::wait_for_me(&common::Person {
+    let me = crate::common::wait_for_me(&crate::common::Person {
         gql: GraphqlClient::new(users.graphql_url()).with_token(&person.token),
         ..person.clone()
     })

@@ -5,12 +5,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::future::pending;
 use std::time::{Duration, Instant};
 
-use common::{AUTH_MIGRATIONS, USERS_MIGRATIONS, auth_config, register, users_config};
+use crate::common::{AUTH_MIGRATIONS, USERS_MIGRATIONS, auth_config, register, users_config};
 use outbox::Events;
 use outbox::broker::{Broker, Consumer, Publisher};
 use testkit::{GraphqlClient, TestDatabase};
@@ -210,7 +208,7 @@ async fn registering_creates_the_user_in_both_modes() {
             people.push(register(&rig.auth_gql, &rig.users_gql, &email).await);
         }
         for person in &people {
-            let me = common::wait_for_me(person).await;
+            let me = crate::common::wait_for_me(person).await;
             assert_eq!(me["id"], person.id.as_str(), "{mode:?}");
         }
         assert_eq!(rig.users_count().await, 2, "{mode:?}");
@@ -394,7 +392,7 @@ async fn nats_unreachable_keeps_events_in_the_outbox_until_it_is_back() {
     }
     .report();
     for person in &people {
-        common::wait_for_me(person).await;
+        crate::common::wait_for_me(person).await;
     }
     assert_eq!(rig.stream_messages().await, 3);
     worker.stop().await;
@@ -416,7 +414,7 @@ async fn nats_stopped_keeps_events_in_the_outbox_and_they_flow_when_it_is_back()
     let users_worker = rig.users_worker_at(&nats.url()).await;
     let auth_worker = rig.auth_worker(&nats.url()).await;
     let before = register(&rig.auth_gql, &rig.users_gql, "before@example.com").await;
-    common::wait_for_me(&before).await;
+    crate::common::wait_for_me(&before).await;
 
     let down = nats.clone();
     tokio::task::spawn_blocking(move || down.stop())
@@ -437,7 +435,7 @@ async fn nats_stopped_keeps_events_in_the_outbox_and_they_flow_when_it_is_back()
         .expect("nats starts again");
     let recovery = rig.wait_delivered(4, Duration::from_secs(60)).await;
     for person in &people {
-        common::wait_for_me(person).await;
+        crate::common::wait_for_me(person).await;
     }
     let mut stream = rig.broker(&nats.url()).stream().await.expect("stream");
     let messages = stream.info().await.expect("stream info").state.messages;

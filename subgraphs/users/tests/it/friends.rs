@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Person, Stack, grpc_client};
+use crate::common::{Person, Stack, grpc_client};
 use grpc_api::users::v1::CreateUserRequest;
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};

@@ -2,9 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
-use common::{Stack, USER_FIELDS};
+use crate::common::{Stack, USER_FIELDS};
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
 

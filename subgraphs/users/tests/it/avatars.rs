@@ -6,13 +6,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::io::Cursor;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use common::{Person, Stack};
+use crate::common::{Person, Stack};
 use image::{
     DynamicImage, ImageDecoder as _, ImageEncoder as _, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage,
 };

@@ -6,11 +6,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
-
 use std::time::Duration;
 
-use common::{FRIEND_EVENTS, Stack, next_friend_event, ws_connect, ws_error_code};
+use crate::common::{FRIEND_EVENTS, Stack, next_friend_event, ws_connect, ws_error_code};
 use serde_json::{Value, json};
 use testkit::{TestEvents, WsClient};
 

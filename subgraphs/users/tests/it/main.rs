@@ -1,0 +1,16 @@
+//! The integration tests of this crate, one test binary (one link of the
+//! whole tree instead of one per file), one module per feature.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
+
+mod common;
+mod auth_outage;
+mod avatars;
+mod broker;
+mod email_verification;
+mod friends;
+mod grpc;
+mod limits;
+mod pg_restart;
+mod profile;
+mod subscriptions;
