@@ -24,8 +24,8 @@ const TESTS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "auth",
-        "worker_sigkill",
-        "",
+        "it",
+        "worker_sigkill::",
         "worker process SIGKILLed mid-batch",
     ),
     (

@@ -2,12 +2,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{register, spawn_with};
+use crate::common::{register, spawn_with};
 use grpc_api::users::v1::users_server::{Users, UsersServer};
 use grpc_api::users::v1::{
     CreateUserRequest, CreateUserResponse, GetUsersRequest, GetUsersResponse, User,
@@ -91,7 +89,7 @@ async fn a_failed_registration_enqueues_nothing() {
     let resp = t
         .gql
         .query(
-            common::REGISTER,
+            crate::common::REGISTER,
             serde_json::json!({"email": "once@example.com", "password": "password-2"}),
         )
         .await;

@@ -3,11 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
 use auth::passwords::{HashParams, Hasher};
 use auth::secrets::Password;
-use common::{LOGIN, REFRESH, login, register, spawn, str_of};
+use crate::common::{LOGIN, REFRESH, login, register, spawn, str_of};
 use serde_json::json;
 use testkit::{assert_no_errors, error_code};
 

@@ -1,6 +1,6 @@
 //! Signing in with an OpenID Connect provider, end to end over real HTTP,
 //! against a real provider: panva's certified `oidc-provider` (npm, run by
-//! Node.js, `common::oidc_provider`). A browser (reqwest, redirects followed
+//! Node.js, `crate::common::oidc_provider`). A browser (reqwest, redirects followed
 //! by hand, its own cookies) goes from the auth service to the provider,
 //! fills in its login and consent forms, comes back to our callback and on
 //! to the app; then `exchangeOAuthCode` over GraphQL.
@@ -12,19 +12,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use auth::Parts;
 use auth::config::EmailVerification;
 use base64::Engine as _;
-use common::oauth_app::{
+use crate::common::oauth_app::{
     APP, APP_STATE, EXCHANGE, Landing, OAUTH_START, SignInFlow, app_code, location, param,
 };
-use common::oidc_provider::{Account, Browser, Consent, OidcProvider};
-use common::{LOGIN, TestAuth, login, register, spawn_with, str_of};
+use crate::common::oidc_provider::{Account, Browser, Consent, OidcProvider};
+use crate::common::{LOGIN, TestAuth, login, register, spawn_with, str_of};
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
 use url::Url;
@@ -268,7 +266,7 @@ async fn first_sign_in_creates_a_confirmed_account_without_a_password() {
     let refreshed =
         w.t.gql
             .query(
-                common::REFRESH,
+                crate::common::REFRESH,
                 json!({ "t": str_of(auth, "refreshToken") }),
             )
             .await;
@@ -445,7 +443,7 @@ async fn linking_an_unconfirmed_account_where_confirmation_is_required_removes_i
     let resp =
         w.t.gql
             .query(
-                common::REGISTER,
+                crate::common::REGISTER,
                 json!({ "email": "dana@example.com", "password": "squatters-password" }),
             )
             .await;
@@ -508,7 +506,7 @@ async fn an_account_registered_in_the_victims_name_is_claimed_by_the_provider_si
     let by_refresh =
         w.t.gql
             .query(
-                common::REFRESH,
+                crate::common::REFRESH,
                 json!({ "t": str_of(&squatter, "refreshToken") }),
             )
             .await;
@@ -584,7 +582,7 @@ async fn a_look_alike_email_does_not_reach_the_account_it_resembles() {
     let register_lookalike =
         w.t.gql
             .query(
-                common::REGISTER,
+                crate::common::REGISTER,
                 json!({ "email": "\u{212A}elly@corp.example", "password": "mallorys-password" }),
             )
             .await;

@@ -3,9 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
-use common::{LOGIN, REFRESH, REGISTER, login, spawn, str_of};
+use crate::common::{LOGIN, REFRESH, REGISTER, login, spawn, str_of};
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
 
@@ -59,7 +57,7 @@ async fn a_users_security_events_are_recorded_and_listed_newest_first() {
     );
     assert_no_errors(&me.query("mutation { logoutEverywhere }", json!({})).await);
     // Someone else's events are theirs alone.
-    let other = common::register(&t.gql, "mallory@example.com", "password-1").await;
+    let other = crate::common::register(&t.gql, "mallory@example.com", "password-1").await;
 
     let third = login(&app, "eve@example.com", "password-3").await;
     let me = app.with_token(str_of(&third, "accessToken"));
@@ -128,7 +126,7 @@ async fn a_users_security_events_are_recorded_and_listed_newest_first() {
 #[tokio::test]
 async fn the_log_is_append_only_in_the_database() {
     let t = spawn().await;
-    common::register(&t.gql, "log@example.com", "password-1").await;
+    crate::common::register(&t.gql, "log@example.com", "password-1").await;
     let client = testkit::connect_pg(t.db.url()).await;
     for sql in [
         "UPDATE security_events SET kind = 'LOGGED_IN'",

@@ -5,15 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
 use std::time::{Duration, Instant};
 
 use auth::config::EmailVerification;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use common::smtp::{Mail, SmtpServer};
-use common::{LOGIN, REFRESH, REGISTER, TestAuth, str_of};
+use crate::common::smtp::{Mail, SmtpServer};
+use crate::common::{LOGIN, REFRESH, REGISTER, TestAuth, str_of};
 use grpc_api::auth::v1::ValidateTokenRequest;
 use grpc_api::auth::v1::auth_client::AuthClient;
 use serde_json::{Value, json};
@@ -50,7 +48,7 @@ async fn required_in(events: &TestEvents) -> (TestAuth, SmtpServer) {
 }
 
 async fn spawn_sending_to(smtp_url: &str, adjust: impl FnOnce(&mut auth::Config)) -> TestAuth {
-    common::spawn_with(
+    crate::common::spawn_with(
         |c| {
             c.email.email_verification = EmailVerification::Required;
             c.email.smtp_url = Some(smtp_url.to_owned());
@@ -479,7 +477,7 @@ async fn a_mail_server_that_is_down_delays_the_email_but_never_loses_it() {
 
 #[tokio::test]
 async fn without_smtp_the_email_is_logged_and_the_worker_moves_on() {
-    let t = common::spawn_with(
+    let t = crate::common::spawn_with(
         |c| {
             c.email.email_verification = EmailVerification::Required;
             c.outbox.outbox_poll_interval_ms = 100;
@@ -502,7 +500,7 @@ async fn without_smtp_the_email_is_logged_and_the_worker_moves_on() {
 
 #[tokio::test]
 async fn off_mode_signs_in_at_once_and_tokens_allow_writes() {
-    let t = common::spawn().await;
+    let t = crate::common::spawn().await;
     let resp = t
         .gql
         .query(
@@ -534,7 +532,7 @@ async fn sessions_from_before_confirmation_was_required_get_ev_from_the_account(
     // setting changes; refreshing re-reads the account, before and after
     // confirming.
     let smtp = SmtpServer::start().await;
-    let before = common::spawn().await;
+    let before = crate::common::spawn().await;
     let resp = before
         .gql
         .query(

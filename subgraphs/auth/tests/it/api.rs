@@ -2,9 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
-use common::{LOGIN, REFRESH, REGISTER, login, register, spawn, str_of};
+use crate::common::{LOGIN, REFRESH, REGISTER, login, register, spawn, str_of};
 use serde_json::json;
 use testkit::{assert_no_errors, error_code};
 

@@ -2,20 +2,18 @@
 //! does not (ID tokens with a wrong nonce, audience or issuer, expired, badly
 //! signed or by an unknown key; rotated keys; an error at `/authorize`; the
 //! email only in `/userinfo`; down before or during a sign-in): a provider
-//! written for that (`common::oidc`), over real HTTP. The flows themselves
+//! written for that (`crate::common::oidc`), over real HTTP. The flows themselves
 //! run against a real provider in `oauth.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
 use std::time::Duration;
 
 use auth::Parts;
-use common::oauth_app::{APP, APP_STATE, Landing, OAUTH_START, SignInFlow, location};
-use common::oidc::{Behaviour, TestProvider, User};
-use common::oidc_provider::Browser;
-use common::{TestAuth, register, spawn_with, str_of};
+use crate::common::oauth_app::{APP, APP_STATE, Landing, OAUTH_START, SignInFlow, location};
+use crate::common::oidc::{Behaviour, TestProvider, User};
+use crate::common::oidc_provider::Browser;
+use crate::common::{TestAuth, register, spawn_with, str_of};
 use serde_json::json;
 use testkit::error_code;
 

@@ -4,12 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
-
 use std::time::Duration;
 
 use auth::Parts;
-use common::{LOGIN, REFRESH, REGISTER, register, spawn_with, str_of};
+use crate::common::{LOGIN, REFRESH, REGISTER, register, spawn_with, str_of};
 use ratelimit::Rate;
 use serde_json::{Value, json};
 use testkit::{GraphqlClient, assert_no_errors, error_code};

@@ -1,0 +1,18 @@
+//! The integration tests of this crate, one test binary (one link of the
+//! whole tree instead of one per file), one module per feature.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
+
+mod common;
+mod api;
+mod audit;
+mod db_roles;
+mod email_verification;
+mod events;
+mod keys;
+mod oauth;
+mod oauth_misbehaving_provider;
+mod passwords;
+mod throttling;
+mod tokens;
+mod worker_sigkill;
