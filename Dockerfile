@@ -20,7 +20,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
  && mkdir -p /out \
  && cp target/release/auth target/release/users target/release/messaging /out/
 # The router: its own workspace. Hive Router's ntex 4.x dependencies declare
-# a newer rust-version than they need (see ARCHITECTURE.md).
+# a newer rust-version than they need (see docs/router-internals.md).
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/router/target \
     cd router \

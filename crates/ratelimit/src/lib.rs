@@ -16,7 +16,7 @@
 //! 0.1–0.25 ms a check (Redis: 0.01–0.13 ms an INCR), beside operations
 //! that cost milliseconds (a commit) to tens of milliseconds (argon2). A
 //! second piece of infrastructure would be one more thing to run, secure
-//! and monitor for no gain a user could notice. See ARCHITECTURE.md.
+//! and monitor for no gain a user could notice. See docs/security.md.
 
 mod rate;
 

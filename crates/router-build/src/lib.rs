@@ -2,7 +2,7 @@
 //!
 //! Hive Router 0.3.x depends on ntex 4.x crates that declare a newer
 //! `rust-version` than this toolchain; they build fine with it, hence
-//! `--ignore-rust-version` (see ARCHITECTURE.md). The build runs at a lower
+//! `--ignore-rust-version` (see docs/router-internals.md). The build runs at a lower
 //! CPU priority so a machine shared with other builds stays responsive.
 //!
 //! Clippy checks our crate during that same build (clippy-driver as the
