@@ -34,7 +34,12 @@ const TESTS: &[(&str, &str, &str, &str)] = &[
         "broker::",
         "workers aborted mid-batch; NATS down",
     ),
-    ("users", "it", "pg_restart::", "PostgreSQL crashed under load"),
+    (
+        "users",
+        "it",
+        "pg_restart::",
+        "PostgreSQL crashed under load",
+    ),
     ("users", "it", "auth_outage::", "auth stopped"),
     ("messaging", "it", "auth_outage::", "auth stopped"),
     (

@@ -1,7 +1,6 @@
 //! Sending the emails queued as [`SEND_EMAIL_EVENT`](crate::email::SEND_EMAIL_EVENT),
 //! and the periodic clean-up of confirmation state.
 
-
 use outbox::{Event, Handler, HandlerError};
 use uuid::Uuid;
 

@@ -7,11 +7,11 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::smtp::{Mail, SmtpServer};
+use crate::common::{LOGIN, REFRESH, REGISTER, TestAuth, str_of};
 use auth::config::EmailVerification;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use crate::common::smtp::{Mail, SmtpServer};
-use crate::common::{LOGIN, REFRESH, REGISTER, TestAuth, str_of};
 use grpc_api::auth::v1::ValidateTokenRequest;
 use grpc_api::auth::v1::auth_client::AuthClient;
 use serde_json::{Value, json};

@@ -7,10 +7,10 @@
 use std::process::Command;
 use std::time::Duration;
 
+use crate::common::{login, register, spawn, spawn_with, str_of};
 use auth::Parts;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use crate::common::{login, register, spawn, spawn_with, str_of};
 use grpc_api::auth::v1::ValidateTokenRequest;
 use grpc_api::auth::v1::auth_client::AuthClient;
 use serde_json::Value;

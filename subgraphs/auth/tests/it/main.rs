@@ -3,9 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
 mod api;
 mod audit;
+mod common;
 mod db_roles;
 mod email_verification;
 mod events;

@@ -15,14 +15,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use auth::Parts;
-use auth::config::EmailVerification;
-use base64::Engine as _;
 use crate::common::oauth_app::{
     APP, APP_STATE, EXCHANGE, Landing, OAUTH_START, SignInFlow, app_code, location, param,
 };
 use crate::common::oidc_provider::{Account, Browser, Consent, OidcProvider};
 use crate::common::{LOGIN, TestAuth, login, register, spawn_with, str_of};
+use auth::Parts;
+use auth::config::EmailVerification;
+use base64::Engine as _;
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
 use url::Url;

@@ -9,11 +9,11 @@
 
 use std::time::Duration;
 
-use auth::Parts;
 use crate::common::oauth_app::{APP, APP_STATE, Landing, OAUTH_START, SignInFlow, location};
 use crate::common::oidc::{Behaviour, TestProvider, User};
 use crate::common::oidc_provider::Browser;
 use crate::common::{TestAuth, register, spawn_with, str_of};
+use auth::Parts;
 use serde_json::json;
 use testkit::error_code;
 

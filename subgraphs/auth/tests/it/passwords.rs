@@ -3,9 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
+use crate::common::{LOGIN, REFRESH, login, register, spawn, str_of};
 use auth::passwords::{HashParams, Hasher};
 use auth::secrets::Password;
-use crate::common::{LOGIN, REFRESH, login, register, spawn, str_of};
 use serde_json::json;
 use testkit::{assert_no_errors, error_code};
 

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use auth::Parts;
 use crate::common::{LOGIN, REFRESH, REGISTER, register, spawn_with, str_of};
+use auth::Parts;
 use ratelimit::Rate;
 use serde_json::{Value, json};
 use testkit::{GraphqlClient, assert_no_errors, error_code};

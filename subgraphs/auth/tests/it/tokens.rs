@@ -2,9 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
+use crate::common::{register, spawn, str_of};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use crate::common::{register, spawn, str_of};
 use std::time::Duration;
 
 use grpc_api::auth::v1::auth_client::AuthClient;

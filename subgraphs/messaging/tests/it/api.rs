@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-use crate::common::{CONVERSATION, CONVERSATIONS, MARK_READ, MESSAGES, SEND, nodes, spawn, spawn_with};
+use crate::common::{
+    CONVERSATION, CONVERSATIONS, MARK_READ, MESSAGES, SEND, nodes, spawn, spawn_with,
+};
 use messaging::cursor;
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};

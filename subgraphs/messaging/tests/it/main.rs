@@ -3,9 +3,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
 mod api;
 mod auth_outage;
+mod common;
 mod email_verification;
 mod limits;
 mod reconnect;

@@ -80,7 +80,8 @@ async fn ten_thousand_messages_arrive_exactly_once_in_order_across_random_reconn
     eprintln!("reconnect test: seed {seed} (RECONNECT_SEED={seed} replays these drops)");
     let mut rng = Rng(seed);
 
-    let stack = crate::common::spawn_with(|config| config.message_rate = ratelimit::Rate::OFF).await;
+    let stack =
+        crate::common::spawn_with(|config| config.message_rate = ratelimit::Rate::OFF).await;
     let receiver = stack.user("receiver").await;
     let mut senders = Vec::new();
     for k in 0..SENDERS {

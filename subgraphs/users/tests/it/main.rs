@@ -3,10 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-mod common;
 mod auth_outage;
 mod avatars;
 mod broker;
+mod common;
 mod email_verification;
 mod friends;
 mod grpc;
