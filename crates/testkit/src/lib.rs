@@ -32,4 +32,4 @@ pub use events::TestEvents;
 pub use figures::{FIGURES_MARKER, FaultFigures};
 pub use http::{GraphqlClient, assert_no_errors, error_code};
 pub use nats::PrivateNats;
-pub use ws::{GRAPHQL_TRANSPORT_WS, WsClient};
+pub use ws::{GRAPHQL_TRANSPORT_WS, WsClient, ws_error};

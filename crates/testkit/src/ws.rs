@@ -213,3 +213,17 @@ impl WsClient {
         }
     }
 }
+
+/// `extensions.code` and `extensions.reason` of the first error a
+/// subscription message carries: an `error` message (its payload is the
+/// list of errors) or a `next` whose payload has `errors`. Both `None` for
+/// anything else.
+pub fn ws_error(msg: &Value) -> (Option<String>, Option<String>) {
+    let error = match msg["type"].as_str() {
+        Some("error") => &msg["payload"][0],
+        Some("next") => &msg["payload"]["errors"][0],
+        _ => &Value::Null,
+    };
+    let field = |key: &str| error["extensions"][key].as_str().map(str::to_owned);
+    (field("code"), field("reason"))
+}

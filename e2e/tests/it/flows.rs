@@ -240,18 +240,6 @@ async fn subscriptions_need_a_valid_token() {
     );
 }
 
-/// `extensions.code` and `.reason` of the first error of a `next` or
-/// `error` message, however the router wraps it.
-fn error_of(msg: &Value) -> (Option<String>, Option<String>) {
-    let error = match msg["type"].as_str() {
-        Some("next") => &msg["payload"]["errors"][0],
-        Some("error") => &msg["payload"][0],
-        _ => &Value::Null,
-    };
-    let text = |key: &str| error["extensions"][key].as_str().map(str::to_owned);
-    (text("code"), text("reason"))
-}
-
 /// The attack: a WebSocket opened before `logout` keeps reading, and a new
 /// `subscribe` on it replays history. Through the router, both subgraphs'
 /// streams end with SESSION_REVOKED, and the replay is refused.
@@ -293,7 +281,7 @@ async fn signing_out_ends_subscriptions_through_the_router() {
             assert!(ended.contains_key(&id), "{id} completed without the error");
             completed.push(id);
         } else {
-            let (code, reason) = error_of(&msg);
+            let (code, reason) = testkit::ws_error(&msg);
             assert_eq!(code.as_deref(), Some("UNAUTHENTICATED"), "{msg}");
             assert_eq!(reason.as_deref(), Some("SESSION_REVOKED"), "{msg}");
             ended.insert(id, signed_out.elapsed());
@@ -306,7 +294,7 @@ async fn signing_out_ends_subscriptions_through_the_router() {
         .await;
     let msg = ws.next_event(Duration::from_secs(10)).await.unwrap();
     assert_eq!(msg["id"], "replay", "{msg}");
-    let (code, reason) = error_of(&msg);
+    let (code, reason) = testkit::ws_error(&msg);
     assert_eq!(code.as_deref(), Some("UNAUTHENTICATED"), "{msg}");
     assert_eq!(reason.as_deref(), Some("SESSION_REVOKED"), "{msg}");
     assert!(

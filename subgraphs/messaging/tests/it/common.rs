@@ -413,10 +413,8 @@ pub async fn next_events(ws: &mut WsClient, id: &str, n: usize) -> Vec<Value> {
 /// The error code a subscription was refused with: from a `next` carrying
 /// only errors (resolver errors), or from an `error` message (validation).
 pub fn refusal_code(msg: &Value) -> Option<String> {
-    let error = match msg["type"].as_str() {
-        Some("next") if msg["payload"]["data"].is_null() => &msg["payload"]["errors"][0],
-        Some("error") => &msg["payload"][0],
-        _ => return None,
-    };
-    error["extensions"]["code"].as_str().map(str::to_owned)
+    if msg["type"] == "next" && !msg["payload"]["data"].is_null() {
+        return None;
+    }
+    testkit::ws_error(msg).0
 }

@@ -257,14 +257,17 @@ testkit::in_both_modes!(
     a_burst_from_several_senders_keeps_each_senders_order,
 );
 
-/// `extensions.reason` of the error a subscription ended or was refused with.
-fn refusal_reason(msg: &Value) -> Option<String> {
-    let error = match msg["type"].as_str() {
-        Some("next") => &msg["payload"]["errors"][0],
-        Some("error") => &msg["payload"][0],
-        _ => return None,
-    };
-    error["extensions"]["reason"].as_str().map(str::to_owned)
+/// `msg` is a message of type `kind` for subscription `id`, carrying the
+/// error of a session that is over: `UNAUTHENTICATED` with `reason`.
+fn assert_session_error(msg: &Value, id: &str, kind: &str, reason: &str) {
+    assert_eq!(
+        (&msg["id"], &msg["type"]),
+        (&json!(id), &json!(kind)),
+        "{msg}"
+    );
+    let (code, got) = testkit::ws_error(msg);
+    assert_eq!(code.as_deref(), Some("UNAUTHENTICATED"), "{msg}");
+    assert_eq!(got.as_deref(), Some(reason), "{msg}");
 }
 
 /// Reads the end of subscription `id` after its session ended: the error
@@ -276,17 +279,7 @@ async fn ended_with(ws: &mut WsClient, id: &str, reason: &str) -> Duration {
         .await
         .unwrap_or_else(|| panic!("subscription {id} did not end: {:?}", ws.close_frame()));
     let took = started.elapsed();
-    assert_eq!(
-        (&msg["id"], &msg["type"]),
-        (&json!(id), &json!("next")),
-        "{msg}"
-    );
-    assert_eq!(
-        refusal_code(&msg).as_deref(),
-        Some("UNAUTHENTICATED"),
-        "{msg}"
-    );
-    assert_eq!(refusal_reason(&msg).as_deref(), Some(reason), "{msg}");
+    assert_session_error(&msg, id, "next", reason);
     let done = ws.next_event(Duration::from_secs(5)).await.unwrap();
     assert_eq!(
         (&done["id"], &done["type"]),
@@ -301,17 +294,7 @@ async fn ended_with(ws: &mut WsClient, id: &str, reason: &str) -> Duration {
 async fn subscribe_is_refused(ws: &mut WsClient, id: &str, after: &Value, reason: &str) {
     ws.subscribe(id, EVENTS, json!({ "after": after })).await;
     let msg = ws.next_event(Duration::from_secs(5)).await.unwrap();
-    assert_eq!(
-        (&msg["id"], &msg["type"]),
-        (&json!(id), &json!("error")),
-        "{msg}"
-    );
-    assert_eq!(
-        refusal_code(&msg).as_deref(),
-        Some("UNAUTHENTICATED"),
-        "{msg}"
-    );
-    assert_eq!(refusal_reason(&msg).as_deref(), Some(reason), "{msg}");
+    assert_session_error(&msg, id, "error", reason);
     assert!(
         ws.next_event(Duration::from_millis(300)).await.is_none(),
         "something came after the refusal"
@@ -353,7 +336,7 @@ async fn signing_out_ends_running_streams_and_refuses_new_subscribes() {
         "{refused}"
     );
     assert_eq!(
-        refusal_reason(&refused).as_deref(),
+        testkit::ws_error(&refused).1.as_deref(),
         Some("SESSION_REVOKED"),
         "{refused}"
     );
@@ -483,7 +466,7 @@ async fn an_expired_token_ends_open_streams() {
         "{msg}"
     );
     assert_eq!(
-        refusal_reason(&msg).as_deref(),
+        testkit::ws_error(&msg).1.as_deref(),
         Some("TOKEN_EXPIRED"),
         "{msg}"
     );

@@ -335,11 +335,7 @@ impl Person {
 
 /// The error code of a WebSocket `next`/`error` message, if it carries one.
 pub fn ws_error_code(msg: &Value) -> Option<String> {
-    let errors = match msg["type"].as_str() {
-        Some("error") => &msg["payload"],
-        _ => &msg["payload"]["errors"],
-    };
-    errors[0]["extensions"]["code"].as_str().map(str::to_owned)
+    testkit::ws_error(msg).0
 }
 
 pub const FRIEND_EVENTS: &str = "subscription($after: String) {
