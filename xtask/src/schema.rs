@@ -29,17 +29,48 @@ fn subgraph_path(service: &str) -> String {
 }
 
 /// What `<service> print-sdl` prints now.
+///
+/// The binaries come from the build `cargo xtask test` makes anyway (every
+/// target of the workspace): `cargo run -p <service>` would resolve the
+/// dependencies' features for that one package and compile a second set
+/// of them, minutes on a cold machine.
 fn print_sdl(service: &str) -> anyhow::Result<String> {
-    eprintln!("+ cargo run -q -p {service} -- print-sdl");
-    let out = crate::cargo()
-        .args(["run", "-q", "-p", service, "--", "print-sdl"])
-        .output()?;
+    static BUILT: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    let bin_dir = BUILT
+        .get_or_init(|| build_workspace().map_err(|e| format!("{e:#}")))
+        .as_ref()
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bin = bin_dir.join(service);
+    eprintln!("+ {} print-sdl", bin.display());
+    let out = Command::new(&bin).arg("print-sdl").output()?;
     anyhow::ensure!(
         out.status.success(),
         "{service} print-sdl failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     Ok(String::from_utf8(out.stdout)?)
+}
+
+/// Builds every target of the workspace as the test build does (a no-op
+/// when it is fresh); returns where the binaries are.
+fn build_workspace() -> anyhow::Result<PathBuf> {
+    crate::run_cmd(crate::cargo().args([
+        "test",
+        "--workspace",
+        "--all-targets",
+        "--no-run",
+        "--quiet",
+    ]))?;
+    #[derive(Deserialize)]
+    struct Metadata {
+        target_directory: PathBuf,
+    }
+    let out = crate::cargo()
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output()?;
+    anyhow::ensure!(out.status.success(), "cargo metadata failed");
+    let metadata: Metadata = serde_json::from_slice(&out.stdout)?;
+    Ok(metadata.target_directory.join("debug"))
 }
 
 /// One subgraph for composition: name, routing URL, SDL file.
