@@ -1,6 +1,6 @@
 //! The one-statement send (`db::messages::send`) against a real database,
 //! without the services around it: what it writes, that the outbox
-//! payload it builds in SQL is exactly the `MessagePayload` the event's
+//! payload it builds in SQL is exactly the `MessageSent` the event's
 //! handlers read, and the rate limit it counts in the same statement.
 
 #![allow(clippy::expect_used)]
@@ -9,7 +9,8 @@ use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use messaging::db::conversations;
 use messaging::db::messages::{self, Outgoing, SendError};
 use messaging::db::schema::conversation_members as members;
-use messaging::events::{MESSAGE_SENT_EVENT, MessagePayload};
+use messaging::events::MessageSent;
+use outbox::Event as _;
 use testkit::TestDatabase;
 use uuid::Uuid;
 
@@ -59,30 +60,15 @@ async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
         .expect("connect");
     let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
 
-    let first = messages::send(
-        &mut conn,
-        &outgoing(alice, bob, "hi ☃ \"bob\"", "c1"),
-        MESSAGE_SENT_EVENT,
-        None,
-    )
-    .await
-    .expect("first send");
-    let second = messages::send(
-        &mut conn,
-        &outgoing(bob, alice, "hello", "c1"),
-        MESSAGE_SENT_EVENT,
-        None,
-    )
-    .await
-    .expect("reply");
-    let third = messages::send(
-        &mut conn,
-        &outgoing(alice, bob, "again", "c2"),
-        MESSAGE_SENT_EVENT,
-        None,
-    )
-    .await
-    .expect("third send");
+    let first = messages::send(&mut conn, &outgoing(alice, bob, "hi ☃ \"bob\"", "c1"), None)
+        .await
+        .expect("first send");
+    let second = messages::send(&mut conn, &outgoing(bob, alice, "hello", "c1"), None)
+        .await
+        .expect("reply");
+    let third = messages::send(&mut conn, &outgoing(alice, bob, "again", "c2"), None)
+        .await
+        .expect("third send");
 
     assert_eq!((first.seq, second.seq, third.seq), (1, 2, 3));
     assert_eq!(first.conversation_id, second.conversation_id);
@@ -107,10 +93,10 @@ async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
     let events = outbox(&mut conn).await;
     assert_eq!(events.len(), 3);
     for (row, message) in events.iter().zip([&first, &second, &third]) {
-        assert_eq!(row.kind, MESSAGE_SENT_EVENT);
-        let payload: MessagePayload =
-            serde_json::from_value(row.payload.clone()).expect("payload is a MessagePayload");
-        assert_eq!(payload, MessagePayload::from(message));
+        assert_eq!(row.kind, MessageSent::KIND);
+        let payload: MessageSent =
+            serde_json::from_value(row.payload.clone()).expect("payload is a MessageSent");
+        assert_eq!(payload, MessageSent::from(message));
     }
 }
 
@@ -121,24 +107,13 @@ async fn a_used_client_message_id_writes_nothing() {
         .await
         .expect("connect");
     let (alice, bob, carol) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-    let first = messages::send(
-        &mut conn,
-        &outgoing(alice, bob, "hi", "same"),
-        MESSAGE_SENT_EVENT,
-        None,
-    )
-    .await
-    .expect("first send");
+    let first = messages::send(&mut conn, &outgoing(alice, bob, "hi", "same"), None)
+        .await
+        .expect("first send");
 
     // The same id again, to the same peer and to another one.
     for to in [bob, carol] {
-        let again = messages::send(
-            &mut conn,
-            &outgoing(alice, to, "other", "same"),
-            MESSAGE_SENT_EVENT,
-            None,
-        )
-        .await;
+        let again = messages::send(&mut conn, &outgoing(alice, to, "other", "same"), None).await;
         assert!(matches!(again, Err(SendError::Duplicate)), "{again:?}");
     }
 
@@ -194,13 +169,7 @@ async fn the_rate_limit_counts_in_the_statement_and_a_retry_costs_nothing() {
         let (charge, url) = (charge.clone(), url.clone());
         async move {
             let mut conn = AsyncPgConnection::establish(&url).await.expect("connect");
-            messages::send(
-                &mut conn,
-                &outgoing(alice, bob, text, cid),
-                MESSAGE_SENT_EVENT,
-                Some(&charge),
-            )
-            .await
+            messages::send(&mut conn, &outgoing(alice, bob, text, cid), Some(&charge)).await
         }
     };
     send("c1", "hi").await.expect("within the burst of 2");
@@ -241,13 +210,8 @@ async fn the_rate_limit_counts_in_the_statement_and_a_retry_costs_nothing() {
     );
 
     // Without a charge (the limit was checked elsewhere) nothing counts.
-    messages::send(
-        &mut conn,
-        &outgoing(alice, bob, "uncounted", "c4"),
-        MESSAGE_SENT_EVENT,
-        None,
-    )
-    .await
-    .expect("no limit applied");
+    messages::send(&mut conn, &outgoing(alice, bob, "uncounted", "c4"), None)
+        .await
+        .expect("no limit applied");
     assert_eq!(tat(&mut conn, &key).await, Some(counted));
 }
