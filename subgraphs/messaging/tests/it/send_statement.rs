@@ -1,9 +1,12 @@
 //! The one-statement send (`db::messages::send`) against a real database,
-//! without the services around it: what it writes, that the outbox
-//! payload it builds in SQL is exactly the `MessageSent` the event's
-//! handlers read, and the rate limit it counts in the same statement.
+//! without the services around it and behind `sendMessage`: what it writes,
+//! that the outbox payload it builds in SQL is exactly the `MessageSent`
+//! the event's handlers read, and the rate limit it counts in the same
+//! statement.
 
 #![allow(clippy::expect_used)]
+use std::collections::BTreeSet;
+
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use messaging::db::conversations;
@@ -11,6 +14,7 @@ use messaging::db::messages::{self, Outgoing, SendError};
 use messaging::db::schema::conversation_members as members;
 use messaging::events::MessageSent;
 use outbox::Event as _;
+use serde_json::Value;
 use testkit::TestDatabase;
 use uuid::Uuid;
 
@@ -40,6 +44,32 @@ async fn outbox(conn: &mut AsyncPgConnection) -> Vec<OutboxRow> {
         .load(conn)
         .await
         .expect("read outbox")
+}
+
+/// `payload` decoded into `E` as strictly as `#[serde(deny_unknown_fields)]`
+/// would, and more: no key the type does not know, and every key it has
+/// present (none filled by a default or left `None` for want of it). The
+/// types themselves stay lenient, so that a field added later does not
+/// park the events a worker of the version before reads.
+fn decode_exactly<E: outbox::Event>(payload: &Value) -> E {
+    let event: E = serde_json::from_value(payload.clone())
+        .unwrap_or_else(|e| panic!("{payload} is not a {}: {e}", E::KIND));
+    let keys = |value: &Value| -> BTreeSet<String> {
+        value
+            .as_object()
+            .unwrap_or_else(|| panic!("{value} is not an object"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let typed = serde_json::to_value(&event).expect("serialize");
+    assert_eq!(
+        keys(payload),
+        keys(&typed),
+        "the keys written are not those of a {}",
+        E::KIND
+    );
+    event
 }
 
 /// (unread_count, last_activity) of `user` in conversation `id`.
@@ -94,10 +124,45 @@ async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
     assert_eq!(events.len(), 3);
     for (row, message) in events.iter().zip([&first, &second, &third]) {
         assert_eq!(row.kind, MessageSent::KIND);
-        let payload: MessageSent =
-            serde_json::from_value(row.payload.clone()).expect("payload is a MessageSent");
+        let payload: MessageSent = decode_exactly(&row.payload);
         assert_eq!(payload, MessageSent::from(message));
     }
+}
+
+/// `sendMessage` through the API, with messaging's worker stopped so that
+/// the event stays in the outbox: the row the statement wrote is exactly
+/// the `MessageSent` of the message the client got back.
+#[tokio::test]
+async fn send_message_queues_exactly_the_message_sent_event() {
+    let stack = crate::common::spawn_without_messaging_worker().await;
+    let alice = stack.user("alice").await;
+    let bob = stack.user("bob").await;
+    let sent = alice.send(&bob, "hi ☃ \"bob\"\n\ttabbed").await;
+
+    let mut conn = AsyncPgConnection::establish(stack.messaging_db.url())
+        .await
+        .expect("connect");
+    let rows = outbox(&mut conn).await;
+    assert_eq!(rows.len(), 1, "one event, still queued");
+    assert_eq!(rows[0].kind, MessageSent::KIND);
+    let event: MessageSent = decode_exactly(&rows[0].payload);
+
+    let uuid = |v: &Value| Uuid::parse_str(v.as_str().expect("an id")).expect("a uuid");
+    let sent_at = sent["sentAt"].as_str().expect("sentAt");
+    let expected = MessageSent {
+        id: uuid(&sent["id"]),
+        conversation_id: uuid(&sent["conversationId"]),
+        sender_id: uuid(&sent["sender"]["id"]),
+        recipient_id: uuid(&sent["recipient"]["id"]),
+        text: sent["text"].as_str().expect("text").to_owned(),
+        sent_at: chrono::DateTime::parse_from_rfc3339(sent_at)
+            .expect("RFC 3339")
+            .to_utc(),
+    };
+    assert_eq!(event, expected);
+    assert_eq!(expected.text, "hi ☃ \"bob\"\n\ttabbed");
+    assert_eq!(expected.sender_id.to_string(), alice.id);
+    assert_eq!(expected.recipient_id.to_string(), bob.id);
 }
 
 #[tokio::test]
