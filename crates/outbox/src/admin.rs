@@ -32,10 +32,10 @@ pub async fn run(command: &OutboxCommand, database_url: &str) -> Result<(), dies
             for letter in crate::dead_letters(&mut conn).await? {
                 println!(
                     "{}\t{}\t{}\tattempts={}\tdead_at={}\t{}",
-                    letter.event.id,
-                    letter.event.event_id,
-                    letter.event.kind,
-                    letter.event.attempts,
+                    letter.envelope.id,
+                    letter.envelope.event_id,
+                    letter.envelope.kind,
+                    letter.envelope.attempts,
                     letter.dead_at,
                     letter.last_error.unwrap_or_default()
                 );

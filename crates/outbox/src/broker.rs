@@ -1,17 +1,19 @@
 //! `EVENTS=broker`: events travel through a NATS JetStream stream.
 //!
 //! The producing service's outbox [`Worker`](crate::Worker) still claims
-//! rows, but the handler registered for a forwarded kind is a [`Publisher`]:
-//! it publishes the event to `<stream>.<kind>` with `Nats-Msg-Id: <event_id>`
-//! and succeeds only once JetStream acknowledged it (stored; a republish of
+//! rows, but it delivers a forwarded event type
+//! ([`Worker::forward`](crate::Worker::forward)) by publishing the stored
+//! event to `<stream>.<kind>` with `Nats-Msg-Id: <event_id>`, which
+//! succeeds only once JetStream acknowledged it (stored; a republish of
 //! the same id within the stream's duplicate window is dropped by the
 //! server). A NATS that cannot be reached is an ordinary retryable failure:
 //! the row stays in the outbox, backs off, and flows when NATS is back.
 //!
 //! The receiving service runs a [`Consumer`]: one durable pull consumer per
-//! kind (`<service>-<kind>`), explicit acks, redelivery after `ack_wait` or at
-//! once on a nak. It calls the same [`Handler`] the outbox mode would, so
-//! handlers stay idempotent by `event_id` either way (at-least-once).
+//! event type (`<service>-<kind>`), explicit acks, redelivery after
+//! `ack_wait` or at once on a nak. It calls the same [`Handler`] the outbox
+//! mode would, so handlers stay idempotent by `event_id` either way
+//! (at-least-once).
 
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -25,7 +27,8 @@ use tokio::sync::OnceCell;
 use tracing::{debug, error, info, warn};
 use uuid::Uuid;
 
-use crate::{Event, Handler, HandlerError};
+use crate::handler::{Decoding, Deliver};
+use crate::{Envelope, Event, Handler, HandlerError};
 
 /// Header carrying the enqueue time of the event (RFC 3339).
 const CREATED_AT_HEADER: &str = "Outbox-Created-At";
@@ -165,7 +168,7 @@ impl Broker {
 
     /// Publishes `event` and waits for JetStream to store it. Returns whether
     /// the server saw it as a duplicate (an earlier attempt got through).
-    pub async fn publish(&self, event: &Event) -> Result<bool, BrokerError> {
+    pub async fn publish(&self, event: &Envelope) -> Result<bool, BrokerError> {
         self.stream().await?;
         let js = self.jetstream().await?;
         let mut headers = async_nats::HeaderMap::new();
@@ -197,19 +200,19 @@ impl Broker {
 /// The outbox handler of a forwarded kind in broker mode: publish, and count
 /// the row delivered once JetStream has it.
 #[derive(Debug, Clone)]
-pub struct Publisher {
+pub(crate) struct Publisher {
     broker: Broker,
 }
 
 impl Publisher {
-    pub fn new(broker: Broker) -> Self {
+    pub(crate) fn new(broker: Broker) -> Self {
         Self { broker }
     }
 }
 
 #[async_trait::async_trait]
-impl Handler for Publisher {
-    async fn handle(&self, event: &Event) -> Result<(), HandlerError> {
+impl Deliver for Publisher {
+    async fn deliver(&self, event: &Envelope) -> Result<(), HandlerError> {
         match self.broker.publish(event).await {
             Ok(duplicate) => {
                 debug!(event_id = %event.event_id, kind = %event.kind, duplicate, "published to JetStream");
@@ -221,11 +224,11 @@ impl Handler for Publisher {
 }
 
 /// Reads events from the stream and hands them to handlers, one durable pull
-/// consumer per kind.
+/// consumer per event type.
 pub struct Consumer {
     broker: Broker,
     service: String,
-    handlers: HashMap<String, Arc<dyn Handler>>,
+    handlers: HashMap<String, Arc<dyn Deliver>>,
     /// Kinds whose events are handled one at a time in stream order.
     in_order: HashSet<String>,
 }
@@ -253,23 +256,38 @@ impl Consumer {
         }
     }
 
-    /// Registers the handler for `kind` (replacing any previous one).
+    /// Registers the handler of the events of type `E` (replacing any
+    /// previous one).
     #[must_use]
-    pub fn handler(mut self, kind: &str, h: impl Handler) -> Self {
-        self.handlers.insert(kind.to_owned(), Arc::new(h));
-        self.in_order.remove(kind);
-        self
+    pub fn handler<E: Event>(self, h: impl Handler<E>) -> Self {
+        self.register(E::KIND, Arc::new(Decoding::new(h)), false)
     }
 
-    /// Registers the handler for `kind`, whose events must be handled in
-    /// stream order: its consumer has `max_ack_pending = 1`, so JetStream
-    /// hands out the next event only once the previous one is acked or
-    /// terminated, whichever process of the service holds it. A failing
-    /// event blocks the ones behind it until it succeeds or is given up.
+    /// Registers the handler of the events of type `E`, which must be
+    /// handled in stream order: its consumer has `max_ack_pending = 1`, so
+    /// JetStream hands out the next event only once the previous one is
+    /// acked or terminated, whichever process of the service holds it. A
+    /// failing event blocks the ones behind it until it succeeds or is given
+    /// up.
     #[must_use]
-    pub fn handler_in_order(mut self, kind: &str, h: impl Handler) -> Self {
-        self.handlers.insert(kind.to_owned(), Arc::new(h));
-        self.in_order.insert(kind.to_owned());
+    pub fn handler_in_order<E: Event>(self, h: impl Handler<E>) -> Self {
+        self.register(E::KIND, Arc::new(Decoding::new(h)), true)
+    }
+
+    /// Registers `deliver` for `kind` (replacing any previous one).
+    #[must_use]
+    pub(crate) fn register(
+        mut self,
+        kind: &str,
+        deliver: Arc<dyn Deliver>,
+        in_order: bool,
+    ) -> Self {
+        self.handlers.insert(kind.to_owned(), deliver);
+        if in_order {
+            self.in_order.insert(kind.to_owned());
+        } else {
+            self.in_order.remove(kind);
+        }
         self
     }
 
@@ -313,7 +331,7 @@ async fn consume_kind(
     broker: &Broker,
     service: &str,
     kind: &str,
-    handler: &dyn Handler,
+    handler: &dyn Deliver,
     in_order: bool,
 ) {
     let mut backoff = CONSUMER_BACKOFF_MIN;
@@ -331,7 +349,7 @@ async fn consume_once(
     broker: &Broker,
     service: &str,
     kind: &str,
-    handler: &dyn Handler,
+    handler: &dyn Deliver,
     in_order: bool,
     backoff: &mut Duration,
 ) -> Result<(), BrokerError> {
@@ -372,12 +390,12 @@ async fn consume_once(
     Ok(())
 }
 
-/// Turns a message back into an [`Event`], runs the handler and acks, naks
+/// Turns a message back into an [`Envelope`], runs the handler and acks, naks
 /// (redelivery after a delay) or terminates it.
 async fn handle_message(
     broker: &Broker,
     kind: &str,
-    handler: &dyn Handler,
+    handler: &dyn Deliver,
     message: &jetstream::Message,
 ) {
     let (sequence, delivered) = message
@@ -400,7 +418,7 @@ async fn handle_message(
 
     let result = match (event_id, payload) {
         (Some(event_id), Ok(payload)) => {
-            let event = Event {
+            let event = Envelope {
                 id: sequence as i64,
                 event_id,
                 kind: kind.to_owned(),
@@ -435,8 +453,12 @@ async fn handle_message(
     }
 }
 
-async fn call(handler: &dyn Handler, event: &Event, timeout: Duration) -> Result<(), HandlerError> {
-    let call = AssertUnwindSafe(handler.handle(event)).catch_unwind();
+async fn call(
+    handler: &dyn Deliver,
+    event: &Envelope,
+    timeout: Duration,
+) -> Result<(), HandlerError> {
+    let call = AssertUnwindSafe(handler.deliver(event)).catch_unwind();
     match tokio::time::timeout(timeout, call).await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err(HandlerError::retry("handler panicked")),

@@ -1,10 +1,12 @@
 //! Transactional outbox: the one way events leave a service.
 //!
-//! A service writes its state change and the event announcing it in the same
-//! database transaction ([`enqueue`]), so an event exists if and only if the
-//! change committed. A [`Worker`] later claims due rows with
-//! `FOR UPDATE SKIP LOCKED`, hands each to the [`Handler`] registered for its
-//! `kind` while still holding the row lock, and deletes it on success. Because
+//! Every event is a type ([`Event`]: a serde payload and the `KIND` it is
+//! stored and routed under). A service writes its state change and the
+//! event announcing it in the same database transaction ([`enqueue`]), so
+//! an event exists if and only if the change committed. A [`Worker`] later
+//! claims due rows with `FOR UPDATE SKIP LOCKED`, decodes each into the type
+//! registered for its kind and hands it to that type's [`Handler`] while
+//! still holding the row lock, and deletes it on success. Because
 //! the lock is held for the whole delivery, any number of workers (threads or
 //! processes) can share one database without delivering a row concurrently;
 //! a crash mid-batch rolls the claim back and the rows are delivered again
@@ -21,6 +23,8 @@
 
 pub mod admin;
 pub mod broker;
+mod event;
+mod handler;
 mod pipeline;
 pub mod schema;
 mod settings;
@@ -30,11 +34,11 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::Error as DieselError;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::de::DeserializeOwned;
-use std::fmt;
 use uuid::Uuid;
 
 pub use async_trait::async_trait;
+pub use event::{Envelope, Event};
+pub use handler::{Handler, HandlerError, TxHandler};
 pub use pipeline::Pipeline;
 pub use settings::{Events, Settings};
 pub use worker::{Worker, WorkerConfig, WorkerError};
@@ -47,131 +51,14 @@ pub type Pool = diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnectio
 /// The `LISTEN`/`NOTIFY` channel used to wake workers.
 pub const CHANNEL: &str = "outbox";
 
-/// One event as handed to a [`Handler`].
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
-#[diesel(table_name = outbox, check_for_backend(diesel::pg::Pg))]
-pub struct Event {
-    /// Row id; also the delivery order within a batch.
-    pub id: i64,
-    /// Stable identity of the event across retries: use it for idempotency.
-    pub event_id: Uuid,
-    /// Routing key that selects the handler.
-    pub kind: String,
-    /// The serialized payload given to [`enqueue`].
-    pub payload: serde_json::Value,
-    /// Failed delivery attempts so far (0 on the first delivery).
-    pub attempts: i32,
-    /// When the event was enqueued.
-    pub created_at: DateTime<Utc>,
-}
-
-impl Event {
-    /// Deserializes the payload. A payload that does not match `T` will not
-    /// match on a retry either, so the error is permanent.
-    pub fn payload_as<T: DeserializeOwned>(&self) -> Result<T, HandlerError> {
-        T::deserialize(&self.payload).map_err(|e| {
-            HandlerError::permanent(format!(
-                "payload of {} event {} does not deserialize: {e}",
-                self.kind, self.event_id
-            ))
-        })
-    }
-}
-
 /// A dead letter with the reason it was parked (for operators).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeadLetter {
-    pub event: Event,
+    pub envelope: Envelope,
     /// The error of the last failed attempt.
     pub last_error: Option<String>,
     /// When the event was parked.
     pub dead_at: DateTime<Utc>,
-}
-
-/// Delivers events of one kind.
-///
-/// Called while the worker holds the event's row lock inside a transaction,
-/// so keep it bounded (`handler_timeout` applies). Delivery is at-least-once:
-/// make it idempotent, keyed by [`Event::event_id`].
-#[async_trait]
-pub trait Handler: Send + Sync + 'static {
-    async fn handle(&self, event: &Event) -> Result<(), HandlerError>;
-}
-
-/// Handles events of one kind by writing to the service's own database,
-/// inside a transaction it is given: the outbox worker runs it in a
-/// savepoint of its batch transaction (so its writes commit together with
-/// the deletion of the event, one commit per batch), the broker consumer in
-/// a transaction of its own. A handler error rolls its writes back.
-#[async_trait]
-pub trait TxHandler: Send + Sync + 'static {
-    async fn handle(&self, conn: &mut AsyncPgConnection, event: &Event)
-    -> Result<(), HandlerError>;
-}
-
-/// Why a transaction around a [`TxHandler`] was rolled back.
-enum TxAbort {
-    Handler(HandlerError),
-    Db(DieselError),
-}
-
-impl From<DieselError> for TxAbort {
-    fn from(err: DieselError) -> Self {
-        TxAbort::Db(err)
-    }
-}
-
-/// Runs `handler` in a transaction on `conn` (a savepoint if one is open).
-async fn in_transaction(
-    conn: &mut AsyncPgConnection,
-    handler: &dyn TxHandler,
-    event: &Event,
-) -> Result<(), HandlerError> {
-    use diesel_async::AsyncConnection as _;
-    let result = conn
-        .transaction::<_, TxAbort, _>(async |conn| {
-            handler.handle(conn, event).await.map_err(TxAbort::Handler)
-        })
-        .await;
-    match result {
-        Ok(()) => Ok(()),
-        Err(TxAbort::Handler(err)) => Err(err),
-        Err(TxAbort::Db(err)) => Err(HandlerError::retry(format!("database: {err}"))),
-    }
-}
-
-/// Why a handler did not deliver an event, and whether retrying can help.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct HandlerError {
-    message: String,
-    permanent: bool,
-}
-
-impl HandlerError {
-    /// A transient failure (peer down, timeout…): back off and retry.
-    pub fn retry(msg: impl fmt::Display) -> Self {
-        Self {
-            message: msg.to_string(),
-            permanent: false,
-        }
-    }
-
-    /// A failure no retry can fix (invalid payload…): park as dead at once.
-    pub fn permanent(msg: impl fmt::Display) -> Self {
-        Self {
-            message: msg.to_string(),
-            permanent: true,
-        }
-    }
-
-    pub fn is_permanent(&self) -> bool {
-        self.permanent
-    }
-
-    pub fn message(&self) -> &str {
-        &self.message
-    }
 }
 
 /// Queues an event; call it inside the transaction that makes the state
@@ -181,12 +68,11 @@ impl HandlerError {
 /// A transaction that notifies commits while holding PostgreSQL's global
 /// notification lock, so such commits cannot share a disk flush: hot paths
 /// use [`enqueue_unannounced`] and [`wake`] after the commit instead.
-pub async fn enqueue<T: serde::Serialize + ?Sized>(
+pub async fn enqueue<E: Event>(
     conn: &mut AsyncPgConnection,
-    kind: &str,
-    payload: &T,
+    event: &E,
 ) -> Result<Uuid, DieselError> {
-    let event_id = enqueue_unannounced(conn, kind, payload).await?;
+    let event_id = enqueue_unannounced(conn, event).await?;
     notify(conn).await?;
     Ok(event_id)
 }
@@ -197,15 +83,14 @@ pub async fn enqueue<T: serde::Serialize + ?Sized>(
 /// on its own 4,743 tps, INSERT alone 5,120 tps. Should the process die
 /// between the commit and the wake-up, the workers' polling finds the event
 /// (`OUTBOX_POLL_INTERVAL_MS`).
-pub async fn enqueue_unannounced<T: serde::Serialize + ?Sized>(
+pub async fn enqueue_unannounced<E: Event>(
     conn: &mut AsyncPgConnection,
-    kind: &str,
-    payload: &T,
+    event: &E,
 ) -> Result<Uuid, DieselError> {
     let payload =
-        serde_json::to_value(payload).map_err(|e| DieselError::SerializationError(Box::new(e)))?;
+        serde_json::to_value(event).map_err(|e| DieselError::SerializationError(Box::new(e)))?;
     diesel::insert_into(outbox::table)
-        .values((outbox::kind.eq(kind), outbox::payload.eq(payload)))
+        .values((outbox::kind.eq(E::KIND), outbox::payload.eq(payload)))
         .returning(outbox::event_id)
         .get_result(conn)
         .await
@@ -270,28 +155,28 @@ async fn notify(conn: &mut AsyncPgConnection) -> QueryResult<()> {
 }
 
 /// Dead letters, oldest first.
-pub async fn dead_events(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Event>> {
+pub async fn dead_events(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Envelope>> {
     outbox::table
         .filter(outbox::dead_at.is_not_null())
         .order(outbox::id)
-        .select(Event::as_select())
+        .select(Envelope::as_select())
         .load(conn)
         .await
 }
 
 /// Dead letters with their last error and parking time, oldest first.
 pub async fn dead_letters(conn: &mut AsyncPgConnection) -> QueryResult<Vec<DeadLetter>> {
-    let rows: Vec<(Event, Option<String>, Option<DateTime<Utc>>)> = outbox::table
+    let rows: Vec<(Envelope, Option<String>, Option<DateTime<Utc>>)> = outbox::table
         .filter(outbox::dead_at.is_not_null())
         .order(outbox::id)
-        .select((Event::as_select(), outbox::last_error, outbox::dead_at))
+        .select((Envelope::as_select(), outbox::last_error, outbox::dead_at))
         .load(conn)
         .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(event, last_error, dead_at)| {
+        .filter_map(|(envelope, last_error, dead_at)| {
             dead_at.map(|dead_at| DeadLetter {
-                event,
+                envelope,
                 last_error,
                 dead_at,
             })

@@ -1,18 +1,21 @@
-//! How one service routes each event kind in either `EVENTS` mode.
+//! How one service routes each event type in either `EVENTS` mode.
 
 use std::sync::Arc;
 
-use crate::broker::{Broker, Consumer, Publisher};
-use crate::{Event, Handler, HandlerError, Pool, Settings, TxHandler, Worker};
+use crate::broker::{Broker, Consumer};
+use crate::handler::{Decoding, InOwnTransaction};
+use crate::{Event, Handler, Pool, Settings, TxHandler, Worker};
 
 /// A service's outbox worker and, with `EVENTS=broker`, its JetStream
-/// consumer, with every kind registered where the mode wants it.
+/// consumer, with every event type registered where the mode wants it. The
+/// type is the handler's ([`Handler<E>`]): `.local(SendEmail::new(…))`.
 ///
 /// ```text
 ///                       EVENTS=outbox              EVENTS=broker
-/// local(kind, h)        worker calls h             worker publishes; consumer calls h
-/// incoming(kind, h)     (the producer calls us)    consumer calls h
-/// outgoing(kind, h)     worker calls h             worker publishes
+/// local(h)              worker calls h             worker publishes; consumer calls h
+/// local_in_order(h)     worker calls h, in order   worker publishes; consumer calls h, in order
+/// incoming(h)           (the producer calls us)    consumer calls h
+/// outgoing(|| h)        worker calls h             worker publishes
 /// ```
 pub struct Pipeline {
     worker: Worker,
@@ -54,15 +57,15 @@ impl Pipeline {
     /// An event this service both produces and acts on (an email): handled
     /// by `handler` in either mode.
     #[must_use]
-    pub fn local(self, kind: &str, handler: impl Handler) -> Self {
+    pub fn local<E: Event>(self, handler: impl Handler<E>) -> Self {
         match self.broker() {
             Some(broker) => Self {
-                worker: self.worker.handler(kind, Publisher::new(broker)),
-                consumer: self.consumer.map(|c| c.handler(kind, handler)),
+                worker: self.worker.forward::<E>(broker),
+                consumer: self.consumer.map(|c| c.handler(handler)),
                 ..self
             },
             None => Self {
-                worker: self.worker.handler(kind, handler),
+                worker: self.worker.handler(handler),
                 ..self
             },
         }
@@ -77,21 +80,23 @@ impl Pipeline {
     /// time ([`Worker::in_order`]), and the consumer hands out one event at
     /// a time in stream order ([`Consumer::handler_in_order`]).
     #[must_use]
-    pub fn local_in_order(self, kind: &str, handler: impl TxHandler) -> Self {
+    pub fn local_in_order<E: Event>(self, handler: impl TxHandler<E>) -> Self {
         match self.broker() {
             Some(broker) => {
                 let handler = InOwnTransaction {
                     pool: self.pool.clone(),
-                    handler: Arc::new(handler),
+                    handler: Arc::new(Decoding::new(handler)),
                 };
                 Self {
-                    worker: self.worker.in_order().handler(kind, Publisher::new(broker)),
-                    consumer: self.consumer.map(|c| c.handler_in_order(kind, handler)),
+                    worker: self.worker.in_order().forward::<E>(broker),
+                    consumer: self
+                        .consumer
+                        .map(|c| c.register(E::KIND, Arc::new(handler), true)),
                     ..self
                 }
             }
             None => Self {
-                worker: self.worker.in_order().tx_handler(kind, handler),
+                worker: self.worker.in_order().tx_handler(handler),
                 ..self
             },
         }
@@ -100,9 +105,9 @@ impl Pipeline {
     /// An event another service produces and this one acts on: only seen
     /// here in broker mode (in outbox mode the producer calls us directly).
     #[must_use]
-    pub fn incoming(self, kind: &str, handler: impl Handler) -> Self {
+    pub fn incoming<E: Event>(self, handler: impl Handler<E>) -> Self {
         Self {
-            consumer: self.consumer.map(|c| c.handler(kind, handler)),
+            consumer: self.consumer.map(|c| c.handler(handler)),
             ..self
         }
     }
@@ -110,18 +115,17 @@ impl Pipeline {
     /// An event this service produces for another one: `direct` delivers it
     /// in outbox mode (it is built only then); in broker mode it is
     /// published.
-    pub fn outgoing<H: Handler, E>(
+    pub fn outgoing<E: Event, H: Handler<E>, Err>(
         self,
-        kind: &str,
-        direct: impl FnOnce() -> Result<H, E>,
-    ) -> Result<Self, E> {
+        direct: impl FnOnce() -> Result<H, Err>,
+    ) -> Result<Self, Err> {
         Ok(match self.broker() {
             Some(broker) => Self {
-                worker: self.worker.handler(kind, Publisher::new(broker)),
+                worker: self.worker.forward::<E>(broker),
                 ..self
             },
             None => Self {
-                worker: self.worker.handler(kind, direct()?),
+                worker: self.worker.handler(direct()?),
                 ..self
             },
         })
@@ -130,23 +134,5 @@ impl Pipeline {
     /// The worker to run, and the consumer if it has anything to consume.
     pub fn into_parts(self) -> (Worker, Option<Consumer>) {
         (self.worker, self.consumer.filter(|c| !c.is_empty()))
-    }
-}
-
-/// A [`TxHandler`] called outside the worker: in a transaction of its own.
-struct InOwnTransaction {
-    pool: Pool,
-    handler: Arc<dyn TxHandler>,
-}
-
-#[async_trait::async_trait]
-impl Handler for InOwnTransaction {
-    async fn handle(&self, event: &Event) -> Result<(), HandlerError> {
-        let mut conn = self
-            .pool
-            .get()
-            .await
-            .map_err(|e| HandlerError::retry(format!("no database connection: {e}")))?;
-        crate::in_transaction(&mut conn, self.handler.as_ref(), event).await
     }
 }

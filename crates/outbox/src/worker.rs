@@ -1,8 +1,10 @@
 //! The delivery worker: claim due rows, deliver them under their row locks,
 //! delete or reschedule them, commit.
 
+use crate::broker::{Broker, Publisher};
+use crate::handler::{Decoding, Deliver, DeliverInTx};
 use crate::schema::outbox;
-use crate::{CHANNEL, Event, Handler, HandlerError, Pool, TxHandler};
+use crate::{CHANNEL, Envelope, Event, Handler, HandlerError, Pool, TxHandler};
 use diesel::data_types::PgInterval;
 use diesel::prelude::*;
 use diesel::sql_types::{Interval, Nullable, Timestamptz};
@@ -84,7 +86,8 @@ pub enum WorkerError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Delivers outbox rows to the handlers registered per `kind`.
+/// Delivers outbox rows to the handlers registered per event type (by its
+/// [`Event::KIND`]).
 ///
 /// Run one per service process (several are safe: rows are claimed with
 /// `SKIP LOCKED`). It holds one pool connection for the duration of a batch;
@@ -102,9 +105,9 @@ pub struct Worker {
 #[derive(Clone)]
 enum Registered {
     /// Outside the batch transaction (another service, a broker, SMTP…).
-    Plain(Arc<dyn Handler>),
+    Plain(Arc<dyn Deliver>),
     /// Inside it, in a savepoint ([`TxHandler`]).
-    InTransaction(Arc<dyn TxHandler>),
+    InTransaction(Arc<dyn DeliverInTx>),
 }
 
 /// Advisory lock key held by the batch of an in-order worker ("outbox" in
@@ -159,22 +162,35 @@ impl Worker {
         self
     }
 
-    /// Registers the handler for `kind` (replacing any previous one).
+    /// Registers the handler of the events of type `E` (replacing any
+    /// previous one): `worker.handler(h)`, or `worker.handler::<E>(h)` for a
+    /// handler of several types.
     #[must_use]
-    pub fn handler(mut self, kind: &str, h: impl Handler) -> Self {
-        self.handlers
-            .insert(kind.to_owned(), Registered::Plain(Arc::new(h)));
-        self
+    pub fn handler<E: Event>(self, h: impl Handler<E>) -> Self {
+        self.register(E::KIND, Registered::Plain(Arc::new(Decoding::new(h))))
     }
 
-    /// Registers a handler for `kind` that writes to this database: it runs
-    /// in a savepoint of the batch transaction, so its writes and the
-    /// deletion of the event commit together (exactly once), one commit per
-    /// batch.
+    /// Registers a handler of the events of type `E` that writes to this
+    /// database: it runs in a savepoint of the batch transaction, so its
+    /// writes and the deletion of the event commit together (exactly once),
+    /// one commit per batch.
     #[must_use]
-    pub fn tx_handler(mut self, kind: &str, h: impl TxHandler) -> Self {
-        self.handlers
-            .insert(kind.to_owned(), Registered::InTransaction(Arc::new(h)));
+    pub fn tx_handler<E: Event>(self, h: impl TxHandler<E>) -> Self {
+        self.register(
+            E::KIND,
+            Registered::InTransaction(Arc::new(Decoding::new(h))),
+        )
+    }
+
+    /// Publishes the events of type `E` to JetStream (`EVENTS=broker`): a
+    /// row counts as delivered once the stream has stored it.
+    #[must_use]
+    pub fn forward<E: Event>(self, broker: Broker) -> Self {
+        self.register(E::KIND, Registered::Plain(Arc::new(Publisher::new(broker))))
+    }
+
+    fn register(mut self, kind: &str, registered: Registered) -> Self {
+        self.handlers.insert(kind.to_owned(), registered);
         self
     }
 
@@ -284,13 +300,13 @@ impl Worker {
         // is not (or that fails): an event waiting out a retry holds back
         // those behind it, so they cannot overtake it.
         let due = outbox::run_at.le(diesel::dsl::now);
-        let claimed: Vec<(Event, bool)> = if self.in_order {
+        let claimed: Vec<(Envelope, bool)> = if self.in_order {
             outbox::table
                 .filter(outbox::dead_at.is_null())
                 .order(outbox::id)
                 .limit(self.config.batch_size)
                 .for_update()
-                .select((Event::as_select(), due))
+                .select((Envelope::as_select(), due))
                 .load(conn)
                 .await?
         } else {
@@ -301,7 +317,7 @@ impl Worker {
                 .limit(self.config.batch_size)
                 .for_update()
                 .skip_locked()
-                .select((Event::as_select(), due))
+                .select((Envelope::as_select(), due))
                 .load(conn)
                 .await?
         };
@@ -349,7 +365,7 @@ impl Worker {
     async fn deliver(
         &self,
         conn: &mut AsyncPgConnection,
-        event: &Event,
+        event: &Envelope,
     ) -> Result<(), HandlerError> {
         let Some(handler) = self.handlers.get(&event.kind) else {
             // Possibly produced by a newer deployment that will handle it:
@@ -376,9 +392,9 @@ impl Worker {
         // and its events are delivered again.
         let call = AssertUnwindSafe(async {
             match handler {
-                Registered::Plain(h) => h.handle(event).await,
+                Registered::Plain(h) => h.deliver(event).await,
                 Registered::InTransaction(h) => {
-                    crate::in_transaction(conn, h.as_ref(), event).await
+                    crate::handler::in_transaction(conn, h.as_ref(), event).await
                 }
             }
         })
@@ -407,7 +423,7 @@ impl Worker {
     async fn record_failure(
         &self,
         conn: &mut AsyncPgConnection,
-        event: &Event,
+        event: &Envelope,
         err: &HandlerError,
     ) -> QueryResult<bool> {
         let attempts = event.attempts.saturating_add(1);

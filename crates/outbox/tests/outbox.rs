@@ -11,10 +11,36 @@ use diesel::result::Error as DieselError;
 use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use outbox::schema::outbox as ob;
-use outbox::{Event, Handler, HandlerError, Pool, Worker, WorkerConfig, async_trait};
+use outbox::{Envelope, Event, Handler, HandlerError, Pool, Worker, WorkerConfig, async_trait};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use testkit::TestDatabase;
 use uuid::Uuid;
+
+/// An event type of these tests: `event!(Name { fields } = "kind")`.
+macro_rules! event {
+    ($name:ident $fields:tt = $kind:literal) => {
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        struct $name $fields
+        impl Event for $name {
+            const KIND: &'static str = $kind;
+        }
+    };
+}
+
+event!(UserCreated { user: i64 } = "user.created");
+event!(MailSend { to: String } = "mail.send");
+event!(ChatDeleted { chat: i64 } = "chat.deleted");
+event!(Tick { n: u64 } = "tick");
+event!(Wake {} = "wake");
+event!(Failing {} = "flaky");
+event!(Known {} = "known");
+event!(FromTheFuture { v: i64 } = "from.the.future");
+event!(Slow {} = "slow");
+event!(Panics {} = "panics");
+event!(Strict { id: Uuid } = "strict");
+// The same kind as another producer wrote it: a payload `Strict` cannot read.
+event!(StrictDrifted { id: String } = "strict");
 
 const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations");
 
@@ -40,9 +66,9 @@ fn fast_config() -> WorkerConfig {
     }
 }
 
-async fn enqueue_committed(pool: &Pool, kind: &str, payload: &serde_json::Value) -> Uuid {
+async fn enqueue_committed<E: Event>(pool: &Pool, event: &E) -> Uuid {
     let mut conn = pool.get().await.unwrap();
-    conn.transaction(async |conn| outbox::enqueue(conn, kind, payload).await)
+    conn.transaction(async |conn| outbox::enqueue(conn, event).await)
         .await
         .unwrap()
 }
@@ -84,7 +110,7 @@ async fn rolled_back_enqueue_leaves_nothing_committed_is_delivered_once() {
     let mut conn = pool.get().await.unwrap();
     let rolled_back = conn
         .transaction::<(), DieselError, _>(async |conn| {
-            outbox::enqueue(conn, "user.created", &json!({"user": 1})).await?;
+            outbox::enqueue(conn, &UserCreated { user: 1 }).await?;
             Err(DieselError::RollbackTransaction)
         })
         .await;
@@ -94,10 +120,10 @@ async fn rolled_back_enqueue_leaves_nothing_committed_is_delivered_once() {
 
     let recorder = Recorder::default();
     let worker = Worker::new(pool.clone(), String::new(), fast_config())
-        .handler("user.created", recorder.clone());
+        .handler::<UserCreated>(recorder.clone());
     assert_eq!(worker.run_once().await.unwrap(), 0);
 
-    let event_id = enqueue_committed(&pool, "user.created", &json!({"user": 2})).await;
+    let event_id = enqueue_committed(&pool, &UserCreated { user: 2 }).await;
     assert_eq!(row_count(&pool).await, 1);
 
     assert_eq!(worker.run_once().await.unwrap(), 1);
@@ -109,11 +135,11 @@ async fn rolled_back_enqueue_leaves_nothing_committed_is_delivered_once() {
     assert_eq!(seen[0].kind, "user.created");
     assert_eq!(seen[0].attempts, 0);
     assert_eq!(seen[0].payload, json!({"user": 2}));
-    #[derive(serde::Deserialize)]
-    struct UserCreated {
-        user: i64,
-    }
-    assert_eq!(seen[0].payload_as::<UserCreated>().unwrap().user, 2);
+    assert_eq!(
+        recorder.decoded::<UserCreated>(),
+        [UserCreated { user: 2 }],
+        "the handler got the event decoded"
+    );
     assert_eq!(row_count(&pool).await, 0, "delivered rows are deleted");
 }
 
@@ -129,9 +155,15 @@ async fn failing_handler_backs_off_then_parks_and_redrive_delivers() {
         ..fast_config()
     };
     let flaky = Flaky::new(false);
-    let worker = Worker::new(pool.clone(), String::new(), config.clone())
-        .handler("mail.send", flaky.clone());
-    let event_id = enqueue_committed(&pool, "mail.send", &json!({"to": "a@b.c"})).await;
+    let worker =
+        Worker::new(pool.clone(), String::new(), config.clone()).handler::<MailSend>(flaky.clone());
+    let event_id = enqueue_committed(
+        &pool,
+        &MailSend {
+            to: "a@b.c".to_owned(),
+        },
+    )
+    .await;
 
     let mut ceilings = Vec::new();
     for attempt in 1..config.max_attempts {
@@ -190,37 +222,37 @@ async fn failing_handler_backs_off_then_parks_and_redrive_delivers() {
 async fn permanent_error_parks_at_once() {
     let (_db, pool) = setup().await;
     let flaky = Flaky::new(true);
-
-    /// Expects a payload shape the event does not have.
-    struct Strict;
-    #[async_trait]
-    impl Handler for Strict {
-        async fn handle(&self, event: &Event) -> Result<(), HandlerError> {
-            #[derive(serde::Deserialize)]
-            #[allow(dead_code)]
-            struct Expected {
-                id: Uuid,
-            }
-            event.payload_as::<Expected>().map(drop)
-        }
-    }
-
+    let strict = Recorder::default();
     let worker = Worker::new(pool.clone(), String::new(), fast_config())
-        .handler("chat.deleted", flaky.clone())
-        .handler("strict", Strict);
-    let rejected = enqueue_committed(&pool, "chat.deleted", &json!({"chat": 7})).await;
-    let malformed = enqueue_committed(&pool, "strict", &json!({"id": "not a uuid"})).await;
+        .handler::<ChatDeleted>(flaky.clone())
+        .handler::<Strict>(strict.clone());
+    let rejected = enqueue_committed(&pool, &ChatDeleted { chat: 7 }).await;
+    let malformed = enqueue_committed(
+        &pool,
+        &StrictDrifted {
+            id: "not a uuid".to_owned(),
+        },
+    )
+    .await;
 
     assert_eq!(worker.run_once().await.unwrap(), 2);
     assert_eq!(flaky.calls(), 1);
+    assert_eq!(
+        strict.len(),
+        0,
+        "a payload that does not decode is not handed over"
+    );
 
     let mut conn = pool.get().await.unwrap();
     let letters = outbox::dead_letters(&mut conn).await.unwrap();
     assert_eq!(
-        letters.iter().map(|l| l.event.event_id).collect::<Vec<_>>(),
+        letters
+            .iter()
+            .map(|l| l.envelope.event_id)
+            .collect::<Vec<_>>(),
         [rejected, malformed]
     );
-    assert!(letters.iter().all(|l| l.event.attempts == 1));
+    assert!(letters.iter().all(|l| l.envelope.attempts == 1));
     assert_eq!(
         letters[0].last_error.as_deref(),
         Some("peer rejected the event")
@@ -237,7 +269,7 @@ async fn permanent_error_parks_at_once() {
     // Redrive just one of them.
     flaky.set_failing(false);
     assert_eq!(outbox::redrive(&mut conn, Some(i64::MAX)).await.unwrap(), 0);
-    let id = letters[0].event.id;
+    let id = letters[0].envelope.id;
     assert_eq!(outbox::redrive(&mut conn, Some(id)).await.unwrap(), 1);
     drop(conn);
     assert_eq!(worker.run_once().await.unwrap(), 1);
@@ -264,7 +296,7 @@ async fn two_concurrent_workers_deliver_each_event_exactly_once() {
     for _ in 0..2 {
         // Separate pools, like separate processes.
         let worker = Worker::new(make_pool(db.url()), db.url().to_owned(), config.clone())
-            .handler("tick", recorder.clone());
+            .handler::<Tick>(recorder.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         stops.push(stop);
         tasks.push(tokio::spawn(worker.run(async move {
@@ -279,7 +311,8 @@ async fn two_concurrent_workers_deliver_each_event_exactly_once() {
             .transaction::<_, DieselError, _>(async |conn| {
                 let mut ids = Vec::new();
                 for i in 0..50 {
-                    ids.push(outbox::enqueue(conn, "tick", &json!({"n": chunk * 50 + i})).await?);
+                    let n = (chunk * 50 + i) as u64;
+                    ids.push(outbox::enqueue(conn, &Tick { n }).await?);
                 }
                 Ok(ids)
             })
@@ -333,7 +366,7 @@ async fn in_order_workers_deliver_in_id_order() {
     for _ in 0..3 {
         let worker = Worker::new(make_pool(db.url()), db.url().to_owned(), config.clone())
             .in_order()
-            .handler("tick", recorder.clone());
+            .handler::<Tick>(recorder.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         stops.push(stop);
         tasks.push(tokio::spawn(worker.run(async move {
@@ -341,8 +374,8 @@ async fn in_order_workers_deliver_in_id_order() {
         })));
     }
     // One transaction per event, as separate requests would commit them.
-    for n in 0..EVENTS {
-        enqueue_committed(&pool, "tick", &json!({ "n": n })).await;
+    for n in 0..EVENTS as u64 {
+        enqueue_committed(&pool, &Tick { n }).await;
     }
     let mut conn = pool.get().await.unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_mins(2);
@@ -360,13 +393,7 @@ async fn in_order_workers_deliver_in_id_order() {
     for task in tasks {
         task.await.unwrap();
     }
-    let order: Vec<u64> = recorder
-        .seen
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|e| e.payload["n"].as_u64().unwrap())
-        .collect();
+    let order: Vec<u64> = recorder.decoded::<Tick>().iter().map(|t| t.n).collect();
     assert_eq!(order, (0..EVENTS as u64).collect::<Vec<_>>());
 }
 
@@ -379,11 +406,11 @@ async fn in_order_worker_holds_later_events_behind_a_failed_one() {
     let recorder = Recorder::default();
     let worker = Worker::new(pool.clone(), db.url().to_owned(), fast_config())
         .in_order()
-        .handler("flaky", flaky.clone())
-        .handler("tick", recorder.clone());
-    enqueue_committed(&pool, "flaky", &json!({})).await;
+        .handler::<Failing>(flaky.clone())
+        .handler::<Tick>(recorder.clone());
+    enqueue_committed(&pool, &Failing {}).await;
     for n in 0..3 {
-        enqueue_committed(&pool, "tick", &json!({ "n": n })).await;
+        enqueue_committed(&pool, &Tick { n }).await;
     }
     worker.run_once().await.unwrap();
     assert_eq!(flaky.calls(), 1);
@@ -396,13 +423,7 @@ async fn in_order_worker_holds_later_events_behind_a_failed_one() {
     make_all_due(&pool).await;
     worker.run_once().await.unwrap();
     assert_eq!(flaky.delivered(), 1);
-    let order: Vec<u64> = recorder
-        .seen
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|e| e.payload["n"].as_u64().unwrap())
-        .collect();
+    let order: Vec<u64> = recorder.decoded::<Tick>().iter().map(|t| t.n).collect();
     assert_eq!(order, [0, 1, 2]);
     assert_eq!(row_count(&pool).await, 0);
 }
@@ -416,7 +437,7 @@ async fn notify_wakes_the_worker_without_waiting_for_the_poll() {
         ..fast_config()
     };
     let worker =
-        Worker::new(pool.clone(), db.url().to_owned(), config).handler("wake", recorder.clone());
+        Worker::new(pool.clone(), db.url().to_owned(), config).handler::<Wake>(recorder.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(worker.run(async move {
         let _ = stopped.await;
@@ -425,7 +446,7 @@ async fn notify_wakes_the_worker_without_waiting_for_the_poll() {
     // Let the worker finish its initial batch and subscribe, so that only a
     // notification (not the startup pass) can deliver the event below.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let event_id = enqueue_committed(&pool, "wake", &json!({})).await;
+    let event_id = enqueue_committed(&pool, &Wake {}).await;
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     while recorder.len() == 0 {
@@ -450,7 +471,7 @@ async fn listener_reconnects_after_its_connection_is_killed() {
         ..fast_config()
     };
     let worker =
-        Worker::new(pool.clone(), db.url().to_owned(), config).handler("wake", recorder.clone());
+        Worker::new(pool.clone(), db.url().to_owned(), config).handler::<Wake>(recorder.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(worker.run(async move {
         let _ = stopped.await;
@@ -479,7 +500,7 @@ async fn listener_reconnects_after_its_connection_is_killed() {
     // Reconnect backoff starts at 500 ms; wait it out, then only a NOTIFY on
     // the new connection can wake the worker within the bound.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let event_id = enqueue_committed(&pool, "wake", &json!({})).await;
+    let event_id = enqueue_committed(&pool, &Wake {}).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     while recorder.len() == 0 {
         assert!(
@@ -498,8 +519,8 @@ async fn listener_reconnects_after_its_connection_is_killed() {
 async fn unknown_kind_is_retried_not_lost() {
     let (_db, pool) = setup().await;
     let old = Worker::new(pool.clone(), String::new(), fast_config())
-        .handler("known", Recorder::default());
-    let event_id = enqueue_committed(&pool, "from.the.future", &json!({"v": 2})).await;
+        .handler::<Known>(Recorder::default());
+    let event_id = enqueue_committed(&pool, &FromTheFuture { v: 2 }).await;
 
     assert_eq!(old.run_once().await.unwrap(), 1);
     let (attempts, _, last_error, dead_at) = row_state(&pool, event_id).await.unwrap();
@@ -515,7 +536,7 @@ async fn unknown_kind_is_retried_not_lost() {
     make_all_due(&pool).await;
     let recorder = Recorder::default();
     let new = Worker::new(pool.clone(), String::new(), fast_config())
-        .handler("from.the.future", recorder.clone());
+        .handler::<FromTheFuture>(recorder.clone());
     assert_eq!(new.run_once().await.unwrap(), 1);
     let seen = recorder.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 1);
@@ -528,18 +549,18 @@ async fn unknown_kind_is_retried_not_lost() {
 async fn timeouts_and_panics_are_retryable_failures() {
     let (_db, pool) = setup().await;
 
-    struct Slow;
+    struct Sleeps;
     #[async_trait]
-    impl Handler for Slow {
-        async fn handle(&self, _event: &Event) -> Result<(), HandlerError> {
+    impl Handler<Slow> for Sleeps {
+        async fn handle(&self, _event: Slow, _envelope: &Envelope) -> Result<(), HandlerError> {
             tokio::time::sleep(Duration::from_secs(30)).await;
             Ok(())
         }
     }
-    struct Panics;
+    struct Buggy;
     #[async_trait]
-    impl Handler for Panics {
-        async fn handle(&self, _event: &Event) -> Result<(), HandlerError> {
+    impl Handler<Panics> for Buggy {
+        async fn handle(&self, _event: Panics, _envelope: &Envelope) -> Result<(), HandlerError> {
             panic!("handler bug");
         }
     }
@@ -549,10 +570,10 @@ async fn timeouts_and_panics_are_retryable_failures() {
         ..fast_config()
     };
     let worker = Worker::new(pool.clone(), String::new(), config)
-        .handler("slow", Slow)
-        .handler("panics", Panics);
-    let slow = enqueue_committed(&pool, "slow", &json!(null)).await;
-    let panics = enqueue_committed(&pool, "panics", &json!(null)).await;
+        .handler(Sleeps)
+        .handler(Buggy);
+    let slow = enqueue_committed(&pool, &Slow {}).await;
+    let panics = enqueue_committed(&pool, &Panics {}).await;
 
     assert_eq!(worker.run_once().await.unwrap(), 2);
     let (attempts, _, last_error, dead_at) = row_state(&pool, slow).await.unwrap();
@@ -570,13 +591,15 @@ mod support {
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
-    use outbox::{Event, Handler, HandlerError, async_trait};
+    use outbox::{Envelope, Event, Handler, HandlerError, async_trait};
     use uuid::Uuid;
 
-    /// Records every delivered event; optionally sleeps to widen race windows.
+    /// Records every delivered event, of any type; optionally sleeps to
+    /// widen race windows.
     #[derive(Clone, Default)]
     pub struct Recorder {
-        pub seen: Arc<Mutex<Vec<Event>>>,
+        pub seen: Arc<Mutex<Vec<Envelope>>>,
+        pub decoded: Arc<Mutex<Vec<serde_json::Value>>>,
         pub delay: Duration,
     }
 
@@ -592,15 +615,26 @@ mod support {
         pub fn len(&self) -> usize {
             self.seen.lock().unwrap().len()
         }
+        /// The events handed to the handler, as it got them.
+        pub fn decoded<E: Event>(&self) -> Vec<E> {
+            self.decoded
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|v| serde_json::from_value(v.clone()).unwrap())
+                .collect()
+        }
     }
 
     #[async_trait]
-    impl Handler for Recorder {
-        async fn handle(&self, event: &Event) -> Result<(), HandlerError> {
+    impl<E: Event> Handler<E> for Recorder {
+        async fn handle(&self, event: E, envelope: &Envelope) -> Result<(), HandlerError> {
             if !self.delay.is_zero() {
                 tokio::time::sleep(self.delay).await;
             }
-            self.seen.lock().unwrap().push(event.clone());
+            self.seen.lock().unwrap().push(envelope.clone());
+            let event = serde_json::to_value(&event).unwrap();
+            self.decoded.lock().unwrap().push(event);
             Ok(())
         }
     }
@@ -626,8 +660,8 @@ mod support {
     }
 
     #[async_trait]
-    impl Handler for Flaky {
-        async fn handle(&self, _event: &Event) -> Result<(), HandlerError> {
+    impl<E: Event> Handler<E> for Flaky {
+        async fn handle(&self, _event: E, _envelope: &Envelope) -> Result<(), HandlerError> {
             self.calls.fetch_add(1, Ordering::SeqCst);
             if self.failing.load(Ordering::SeqCst) {
                 return Err(if self.permanent {

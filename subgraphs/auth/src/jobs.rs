@@ -5,12 +5,13 @@ pub mod email;
 use grpc_api::users::v1::CreateUserRequest;
 use grpc_api::users::v1::users_client::UsersClient;
 use grpc_api::{ServiceChannel, ServiceToken};
-use outbox::{Event, Handler, HandlerError};
+use outbox::{Envelope, Handler, HandlerError};
 
-use crate::service::{AuthService, CreateUserEvent};
+use crate::service::AuthService;
 
-/// Asks the users service to create the user of a new account. CreateUser is
-/// idempotent, so a redelivered event is harmless.
+/// Delivers [`contracts::CreateUser`] with `EVENTS=outbox`: asks the users
+/// service to create the user of a new account. CreateUser is idempotent,
+/// so a redelivered event is harmless.
 pub struct CreateUser {
     client: UsersClient<ServiceChannel>,
 }
@@ -28,12 +29,15 @@ impl CreateUser {
 }
 
 #[async_trait::async_trait]
-impl Handler for CreateUser {
-    async fn handle(&self, event: &Event) -> Result<(), HandlerError> {
-        let payload: CreateUserEvent = event.payload_as()?;
+impl Handler<contracts::CreateUser> for CreateUser {
+    async fn handle(
+        &self,
+        event: contracts::CreateUser,
+        _envelope: &Envelope,
+    ) -> Result<(), HandlerError> {
         let request = CreateUserRequest {
-            account_id: payload.account_id.to_string(),
-            email: payload.email,
+            account_id: event.account_id.to_string(),
+            email: event.email,
         };
         match self.client.clone().create_user(request).await {
             Ok(_) => Ok(()),

@@ -6,6 +6,7 @@
 pub mod config;
 pub mod db;
 pub mod email;
+pub mod events;
 pub mod grpc;
 pub mod http;
 pub mod jobs;
@@ -189,13 +190,13 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         let pipeline = config
             .outbox
             .pipeline("auth", pool, config.database_url.clone())
-            .local(
-                email::SEND_EMAIL_EVENT,
-                jobs::email::SendEmail::new(service.clone(), mailer, templates, &public_url),
-            )
-            .outgoing(service::CREATE_USER_EVENT, || {
-                jobs::CreateUser::new(&config.users_grpc_url, token)
-            })?;
+            .local(jobs::email::SendEmail::new(
+                service.clone(),
+                mailer,
+                templates,
+                &public_url,
+            ))
+            .outgoing(|| jobs::CreateUser::new(&config.users_grpc_url, token))?;
         let (worker, consumer) = pipeline.into_parts();
         running.spawn(worker.run(shutdown.wait()));
         if let Some(consumer) = consumer {

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::db::sessions::NewSession;
 use crate::db::{accounts, device_tokens, sessions};
-use crate::email::{EmailJob, SEND_EMAIL_EVENT};
+use crate::events::EmailJob;
 use crate::keys::Keys;
 use crate::passwords::Hasher;
 use crate::revocations::Revocations;
@@ -28,15 +28,6 @@ use service_runtime::db::PgPool;
 
 pub use security::EventKind;
 pub use verification::{EmailVerification, Verification, VerificationPolicy};
-
-/// Outbox event kind: ask the users service to create the user.
-pub const CREATE_USER_EVENT: &str = "users.create_user";
-
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct CreateUserEvent {
-    pub account_id: Uuid,
-    pub email: String,
-}
 
 /// Tokens handed to a client after login, registration or refresh.
 #[derive(Debug, Clone)]
@@ -173,11 +164,11 @@ impl AuthService {
                 sessions::insert(conn, &session.as_new(client)).await?;
                 sessions::insert_refresh_token(conn, &refresh_hash, session.id, session.expires_at)
                     .await?;
-                let event = CreateUserEvent {
+                let event = contracts::CreateUser {
                     account_id,
                     email: email.clone(),
                 };
-                outbox::enqueue(conn, CREATE_USER_EVENT, &event).await?;
+                outbox::enqueue(conn, &event).await?;
                 security::record(
                     conn,
                     EventKind::Registered,
@@ -223,11 +214,11 @@ impl AuthService {
                 .await?
                 .is_some()
             {
-                let event = CreateUserEvent {
+                let event = contracts::CreateUser {
                     account_id,
                     email: email.to_owned(),
                 };
-                outbox::enqueue(conn, CREATE_USER_EVENT, &event).await?;
+                outbox::enqueue(conn, &event).await?;
                 security::record(conn, EventKind::Registered, Some(account_id), None, client)
                     .await?;
                 // The first link of a new account goes out even if strangers
@@ -237,7 +228,7 @@ impl AuthService {
                     account_id,
                     email: email.to_owned(),
                 };
-                outbox::enqueue(conn, SEND_EMAIL_EVENT, &job).await?;
+                outbox::enqueue(conn, &job).await?;
                 return Ok(());
             }
             let Some(existing) = accounts::by_email(conn, email).await? else {
@@ -257,7 +248,7 @@ impl AuthService {
                     email: email.to_owned(),
                 }
             };
-            outbox::enqueue(conn, SEND_EMAIL_EVENT, &job).await?;
+            outbox::enqueue(conn, &job).await?;
             Ok(())
         })
         .await

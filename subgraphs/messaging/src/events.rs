@@ -1,10 +1,12 @@
-//! What messaging writes into the per-user feed (`feed` crate): one entry
-//! per message for the recipient and one for the sender's other devices.
+//! Messaging's events, and what they write into the per-user feed (`feed`
+//! crate): one entry per message for the recipient and one for the
+//! sender's other devices.
 //!
-//! `sendMessage` enqueues a [`MESSAGE_SENT_EVENT`] in its transaction; the
-//! event's handler ([`crate::jobs::MessageNotification`], called by the
-//! outbox worker or, with `EVENTS=broker`, by the JetStream consumer) writes
-//! both entries once per event ([`append`]).
+//! `sendMessage` enqueues a [`MessageSent`] in its transaction (written by
+//! the send statement itself, `db::messages::send`, whose JSON a test holds
+//! to this type); the event's handler ([`crate::jobs::MessageNotification`],
+//! called by the outbox worker or, with `EVENTS=broker`, by the JetStream
+//! consumer) writes both entries once per event ([`append`]).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -12,19 +14,17 @@ use uuid::Uuid;
 use crate::db::Conn;
 use crate::db::messages::Message;
 
-/// The outbox event of a sent message; its payload is a [`MessagePayload`].
-pub const MESSAGE_SENT_EVENT: &str = "messaging.message_sent";
-
 /// Feed kind of a message in its recipient's log.
 pub const MESSAGE_RECEIVED: &str = "message.received";
 /// Feed kind of a message in its sender's log (for their other devices).
 pub const MESSAGE_SENT: &str = "message.sent";
 
-/// The feed payload: the message as clients see it, so a subscription
-/// needs no database read per event.
+/// A message was sent (`messaging.message_sent`): the message as clients
+/// see it. The feed entries carry it unchanged, so a subscription needs no
+/// database read per event.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct MessagePayload {
+pub struct MessageSent {
     pub id: Uuid,
     pub conversation_id: Uuid,
     pub sender_id: Uuid,
@@ -33,7 +33,11 @@ pub struct MessagePayload {
     pub sent_at: DateTime<Utc>,
 }
 
-impl From<&Message> for MessagePayload {
+impl outbox::Event for MessageSent {
+    const KIND: &'static str = "messaging.message_sent";
+}
+
+impl From<&Message> for MessageSent {
     fn from(message: &Message) -> Self {
         Self {
             id: message.id,
@@ -53,7 +57,7 @@ impl From<&Message> for MessagePayload {
 pub async fn append(
     conn: &mut Conn,
     event_id: Uuid,
-    message: &MessagePayload,
+    message: &MessageSent,
 ) -> diesel::QueryResult<Vec<(Uuid, i64)>> {
     let payload = serde_json::to_value(message)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;

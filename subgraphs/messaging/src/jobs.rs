@@ -1,11 +1,9 @@
 //! Handlers of messaging's own outbox events (in both `EVENTS` modes).
 
 use diesel_async::AsyncPgConnection;
-use outbox::{Event, HandlerError, TxHandler};
+use outbox::{Envelope, HandlerError, TxHandler};
 
-use crate::events::{self, MessagePayload};
-
-pub use crate::events::MESSAGE_SENT_EVENT;
+use crate::events::{self, MessageSent};
 
 /// Writes a sent message into its recipient's feed and its sender's
 /// (idempotent by event id), in the transaction the outbox worker or the
@@ -13,14 +11,14 @@ pub use crate::events::MESSAGE_SENT_EVENT;
 pub struct MessageNotification;
 
 #[outbox::async_trait]
-impl TxHandler for MessageNotification {
+impl TxHandler<MessageSent> for MessageNotification {
     async fn handle(
         &self,
         conn: &mut AsyncPgConnection,
-        event: &Event,
+        message: MessageSent,
+        envelope: &Envelope,
     ) -> Result<(), HandlerError> {
-        let message: MessagePayload = event.payload_as()?;
-        events::append(conn, event.event_id, &message)
+        events::append(conn, envelope.event_id, &message)
             .await
             .map_err(|e| HandlerError::retry(format!("appending to the feeds: {e}")))?;
         Ok(())

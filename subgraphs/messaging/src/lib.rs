@@ -97,7 +97,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         let pipeline = config
             .outbox
             .pipeline("messaging", pool, config.database_url.clone())
-            .local_in_order(jobs::MESSAGE_SENT_EVENT, jobs::MessageNotification);
+            .local_in_order(jobs::MessageNotification);
         let (worker, consumer) = pipeline.into_parts();
         running.spawn(worker.run(shutdown.wait()));
         if let Some(consumer) = consumer {

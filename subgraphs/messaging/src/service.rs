@@ -13,7 +13,7 @@ use crate::cursor::{self, Kind};
 use crate::db::conversations::{self, MemberView};
 use crate::db::messages::{self, Message};
 use crate::directory::Directory;
-use crate::events::{self, MessagePayload};
+use crate::events::{self, MessageSent};
 use crate::validate;
 
 #[derive(Clone)]
@@ -51,7 +51,7 @@ pub struct Page<T> {
 pub struct MessageEvent {
     pub cursor: String,
     pub kind: EventKind,
-    pub message: MessagePayload,
+    pub message: MessageSent,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ impl MessagingService {
     /// Sends `text` from `sender` to user `to`, exactly once per
     /// `(sender, client_message_id)`: a retry returns the original message.
     /// The message, the conversation's counters and the
-    /// [`events::MESSAGE_SENT_EVENT`] that puts it into both feeds are
+    /// [`MessageSent`] event that puts it into both feeds are
     /// written in one transaction.
     pub async fn send(
         &self,
@@ -97,13 +97,7 @@ impl MessagingService {
             // message as part of it, and a retry fails the client id's
             // unique key, which takes the count back (retries are free).
             let mut conn = self.pool.get().await?;
-            messages::send(
-                &mut conn,
-                &outgoing,
-                events::MESSAGE_SENT_EVENT,
-                charge.as_ref(),
-            )
-            .await
+            messages::send(&mut conn, &outgoing, charge.as_ref()).await
         } else {
             // A recipient to ask users about. A retry needs no asking; a
             // new message is counted before users is asked, so unknown ids
@@ -119,7 +113,7 @@ impl MessagingService {
             self.limiter.check(&key, self.message_rate).await?;
             self.directory.ensure_exists(recipient).await?;
             let mut conn = self.pool.get().await?;
-            messages::send(&mut conn, &outgoing, events::MESSAGE_SENT_EVENT, None).await
+            messages::send(&mut conn, &outgoing, None).await
         };
         match sent {
             Ok(message) => {
@@ -314,7 +308,7 @@ fn decode_event(event: &feed::Event) -> Option<MessageEvent> {
             return None;
         }
     };
-    match serde_json::from_value::<MessagePayload>(event.payload.clone()) {
+    match serde_json::from_value::<MessageSent>(event.payload.clone()) {
         Ok(message) => Some(MessageEvent {
             cursor: event.cursor(),
             kind,

@@ -4,25 +4,15 @@
 
 use grpc_api::users::v1::CreateUserRequest;
 use grpc_api::users::v1::users_server::Users as _;
-use outbox::{Event, Handler, HandlerError, TxHandler};
-use uuid::Uuid;
+use outbox::{Envelope, Handler, HandlerError, TxHandler};
 
+use crate::events::FriendshipChanged;
 use crate::grpc::UsersGrpc;
 use crate::service::UsersService;
-use crate::service::notifications::{self, FriendshipChanged};
+use crate::service::notifications;
 
-pub use crate::service::notifications::FRIENDSHIP_CHANGED_EVENT;
-
-/// Sent by auth for every new account.
-pub const CREATE_USER_EVENT: &str = "users.create_user";
-
-#[derive(Debug, serde::Deserialize)]
-struct CreateUserEvent {
-    account_id: Uuid,
-    email: String,
-}
-
-/// Creates the user of a new account through the very code of the
+/// Handles [`contracts::CreateUser`], which auth sends for every new
+/// account: creates the user through the very code of the
 /// `CreateUser` gRPC call (same validation, idempotent by account id), and
 /// classifies its outcome as auth's outbox handler does.
 pub struct CreateUser {
@@ -38,12 +28,15 @@ impl CreateUser {
 }
 
 #[async_trait::async_trait]
-impl Handler for CreateUser {
-    async fn handle(&self, event: &Event) -> Result<(), HandlerError> {
-        let payload: CreateUserEvent = event.payload_as()?;
+impl Handler<contracts::CreateUser> for CreateUser {
+    async fn handle(
+        &self,
+        event: contracts::CreateUser,
+        _envelope: &Envelope,
+    ) -> Result<(), HandlerError> {
         let request = tonic::Request::new(CreateUserRequest {
-            account_id: payload.account_id.to_string(),
-            email: payload.email,
+            account_id: event.account_id.to_string(),
+            email: event.email,
         });
         match self.grpc.create_user(request).await {
             Ok(_) => Ok(()),
@@ -64,14 +57,14 @@ impl Handler for CreateUser {
 pub struct FriendNotification;
 
 #[async_trait::async_trait]
-impl TxHandler for FriendNotification {
+impl TxHandler<FriendshipChanged> for FriendNotification {
     async fn handle(
         &self,
         conn: &mut diesel_async::AsyncPgConnection,
-        event: &Event,
+        event: FriendshipChanged,
+        envelope: &Envelope,
     ) -> Result<(), HandlerError> {
-        let payload: FriendshipChanged = event.payload_as()?;
-        notifications::append(conn, event.event_id, &payload)
+        notifications::append(conn, envelope.event_id, &event)
             .await
             .map_err(|e| HandlerError::retry(format!("appending to the feed: {e}")))?;
         Ok(())

@@ -9,6 +9,7 @@ pub mod avatars;
 pub mod config;
 pub mod cursor;
 pub mod db;
+pub mod events;
 pub mod grpc;
 pub mod jobs;
 pub mod schema;
@@ -109,11 +110,8 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         let pipeline = config
             .outbox
             .pipeline("users", pool, config.database_url.clone())
-            .local_in_order(jobs::FRIENDSHIP_CHANGED_EVENT, jobs::FriendNotification)
-            .incoming(
-                jobs::CREATE_USER_EVENT,
-                jobs::CreateUser::new(service.clone()),
-            );
+            .local_in_order(jobs::FriendNotification)
+            .incoming(jobs::CreateUser::new(service.clone()));
         let (worker, consumer) = pipeline.into_parts();
         running.spawn(worker.run(shutdown.wait()));
         if let Some(consumer) = consumer {

@@ -1,10 +1,10 @@
-//! Sending the emails queued as [`SEND_EMAIL_EVENT`](crate::email::SEND_EMAIL_EVENT),
-//! and the periodic clean-up of confirmation state.
+//! Sending the emails queued as [`EmailJob`]s.
 
-use outbox::{Event, Handler, HandlerError};
+use outbox::{Envelope, Handler, HandlerError};
 use uuid::Uuid;
 
-use crate::email::{Email, EmailJob, Mailer, SendError, Templates};
+use crate::email::{Email, Mailer, SendError, Templates};
+use crate::events::EmailJob;
 use crate::service::AuthService;
 
 /// Renders and sends one email per event. A mail server that is down or
@@ -71,9 +71,9 @@ fn to_handler_error(err: SendError) -> HandlerError {
 }
 
 #[async_trait::async_trait]
-impl Handler for SendEmail {
-    async fn handle(&self, event: &Event) -> Result<(), HandlerError> {
-        match event.payload_as::<EmailJob>()? {
+impl Handler<EmailJob> for SendEmail {
+    async fn handle(&self, job: EmailJob, _envelope: &Envelope) -> Result<(), HandlerError> {
+        match job {
             EmailJob::Verify { account_id, email } => {
                 self.send_verification(account_id, &email).await
             }

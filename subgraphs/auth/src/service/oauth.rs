@@ -33,7 +33,7 @@ use url::Url;
 use uuid::Uuid;
 
 use super::security::{self, EventKind};
-use super::{AuthService, CREATE_USER_EVENT, ClientInfo, CreateUserEvent, IssuedTokens};
+use super::{AuthService, ClientInfo, IssuedTokens};
 use super::{hash_token, new_token};
 use crate::db::oauth::{self as db, LoginCode, NewIdentity, NewState, Spent};
 use crate::db::{accounts, device_tokens, sessions};
@@ -578,11 +578,11 @@ impl AuthService {
                     },
                 )
                 .await?;
-                let event = CreateUserEvent {
+                let event = contracts::CreateUser {
                     account_id,
                     email: email.clone(),
                 };
-                outbox::enqueue(conn, CREATE_USER_EVENT, &event).await?;
+                outbox::enqueue(conn, &event).await?;
                 return Ok(Ok(Resolved {
                     account_id,
                     email_verified: trusted,

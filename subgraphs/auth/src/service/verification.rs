@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::{AuthService, hash_token, new_token};
 use crate::db::email_limits::{self, Take};
 use crate::db::{Conn, accounts, verification_tokens};
-use crate::email::{EmailJob, SEND_EMAIL_EVENT};
+use crate::events::EmailJob;
 use crate::validate;
 
 /// How long spent tokens are kept after they expire, so that an old link
@@ -167,7 +167,7 @@ impl AuthService {
                         account_id: account.id,
                         email: email.clone(),
                     };
-                    outbox::enqueue(conn, SEND_EMAIL_EVENT, &job).await?;
+                    outbox::enqueue(conn, &job).await?;
                 }
                 Ok(None)
             })

@@ -24,7 +24,6 @@ use testkit::{FaultFigures, TestDatabase};
 
 const AUTH_MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/auth");
 const USERS_MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/users");
-const CREATE_USER: &str = "users.create_user";
 /// The backlog; the kill comes once a fifth of it has been delivered.
 const EVENTS: i64 = 500;
 
@@ -154,11 +153,11 @@ impl Rig {
         // As registrations leave them, in one transaction to be quick.
         conn.transaction(async |conn| {
             for (i, id) in accounts.iter().enumerate() {
-                let event = serde_json::json!({
-                    "account_id": id,
-                    "email": format!("kill{i}@example.com"),
-                });
-                outbox::enqueue(conn, CREATE_USER, &event).await?;
+                let event = contracts::CreateUser {
+                    account_id: *id,
+                    email: format!("kill{i}@example.com"),
+                };
+                outbox::enqueue(conn, &event).await?;
             }
             Ok::<_, diesel::result::Error>(())
         })

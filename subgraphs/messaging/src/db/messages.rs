@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::Conn;
 use super::conversations::ordered;
 use super::schema::messages;
+use crate::events::MessageSent;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = messages, check_for_backend(diesel::pg::Pg))]
@@ -56,11 +57,12 @@ const CLIENT_ID_KEY: &str = "messages_sender_client_id_key";
 /// any), creates the pair's conversation (and both memberships) or locks
 /// it, numbers the message under that lock, inserts it, moves the
 /// conversation's newest message, both members' place in their lists and
-/// the recipient's unread count, and queues `event_kind` in the outbox with
-/// the message as its payload (the JSON of `events::MessagePayload`; a test
-/// holds the two to the same shape). Nothing is written if any part fails
-/// or the limit refuses: a repeated client message id fails the unique key,
-/// which also takes back the count, so a retry costs no allowance.
+/// the recipient's unread count, and queues the [`MessageSent`] event in the
+/// outbox: a JSON built in SQL, which must be exactly the type's (a test,
+/// `tests/it/send_statement.rs`, holds the two to the same keys and
+/// values). Nothing is written if any part fails or the limit refuses: a
+/// repeated client message id fails the unique key, which also takes back
+/// the count, so a retry costs no allowance.
 ///
 /// Written as one statement because the send path is the hot path: the same
 /// work as separate statements took ten round trips inside a transaction,
@@ -74,7 +76,6 @@ const CLIENT_ID_KEY: &str = "messages_sender_client_id_key";
 pub async fn send(
     conn: &mut Conn,
     message: &Outgoing<'_>,
-    event_kind: &str,
     charge: Option<&ratelimit::Charge<'_>>,
 ) -> Result<Message, SendError> {
     let (low, high) = ordered(message.sender_id, message.recipient_id);
@@ -124,7 +125,7 @@ pub async fn send(
     .bind::<SqlUuid, _>(message.recipient_id)
     .bind::<Text, _>(message.body)
     .bind::<Text, _>(message.client_message_id)
-    .bind::<Text, _>(event_kind)
+    .bind::<Text, _>(<MessageSent as outbox::Event>::KIND)
     .bind::<Text, _>(charge.map_or("", |c| c.key))
     .bind::<Interval, _>(charge.map_or_else(zero, |c| c.step))
     .bind::<Interval, _>(charge.map_or_else(zero, |c| c.period))

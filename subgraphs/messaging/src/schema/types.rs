@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::cursor::{self, Kind};
 use crate::db::messages::Message as MessageRow;
-use crate::events::MessagePayload;
+use crate::events::MessageSent;
 use crate::service::{self, ConversationView, Page};
 
 /// A user of the messenger. Messaging only refers to users; the users
@@ -63,8 +63,8 @@ impl From<MessageRow> for Message {
     }
 }
 
-impl From<MessagePayload> for Message {
-    fn from(payload: MessagePayload) -> Self {
+impl From<MessageSent> for Message {
+    fn from(payload: MessageSent) -> Self {
         Self {
             id: ID(payload.id.to_string()),
             conversation_id: ID(payload.conversation_id.to_string()),

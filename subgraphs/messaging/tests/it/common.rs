@@ -69,18 +69,35 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut messaging::Config)) -> Stack {
 }
 
 pub async fn spawn_full(events: TestEvents, adjust: impl FnOnce(&mut messaging::Config)) -> Stack {
-    spawn_inner(events, |_| {}, adjust).await
+    spawn_inner(events, |_| {}, adjust, messaging::Parts::ALL).await
 }
 
 /// The stack with auth's config adjusted (token lifetimes, say).
 pub async fn spawn_with_auth(adjust_auth: impl FnOnce(&mut auth::Config)) -> Stack {
-    spawn_inner(TestEvents::new(Mode::Outbox), adjust_auth, |_| {}).await
+    spawn_inner(
+        TestEvents::new(Mode::Outbox),
+        adjust_auth,
+        |_| {},
+        messaging::Parts::ALL,
+    )
+    .await
+}
+
+/// The stack without messaging's outbox worker: the events `sendMessage`
+/// queues stay in messaging's outbox, for a test to read.
+pub async fn spawn_without_messaging_worker() -> Stack {
+    let parts = messaging::Parts {
+        worker: false,
+        ..messaging::Parts::ALL
+    };
+    spawn_inner(TestEvents::new(Mode::Outbox), |_| {}, |_| {}, parts).await
 }
 
 async fn spawn_inner(
     events: TestEvents,
     adjust_auth: impl FnOnce(&mut auth::Config),
     adjust: impl FnOnce(&mut messaging::Config),
+    messaging_parts: messaging::Parts,
 ) -> Stack {
     let (auth_db, users_db, messaging_db) = tokio::join!(
         TestDatabase::new(AUTH_MIGRATIONS),
@@ -125,7 +142,7 @@ async fn spawn_inner(
     let mut config = messaging_config(&messaging_db, &auth.grpc_url(), &users.grpc_url());
     events_settings(&mut config.outbox, &events);
     adjust(&mut config);
-    let messaging = messaging::start(&config, messaging::Parts::ALL)
+    let messaging = messaging::start(&config, messaging_parts)
         .await
         .expect("messaging starts");
     let gql = GraphqlClient::new(messaging.graphql_url());

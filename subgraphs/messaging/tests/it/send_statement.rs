@@ -1,15 +1,20 @@
 //! The one-statement send (`db::messages::send`) against a real database,
-//! without the services around it: what it writes, that the outbox
-//! payload it builds in SQL is exactly the `MessagePayload` the event's
-//! handlers read, and the rate limit it counts in the same statement.
+//! without the services around it and behind `sendMessage`: what it writes,
+//! that the outbox payload it builds in SQL is exactly the `MessageSent`
+//! the event's handlers read, and the rate limit it counts in the same
+//! statement.
 
 #![allow(clippy::expect_used)]
+use std::collections::BTreeSet;
+
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use messaging::db::conversations;
 use messaging::db::messages::{self, Outgoing, SendError};
 use messaging::db::schema::conversation_members as members;
-use messaging::events::{MESSAGE_SENT_EVENT, MessagePayload};
+use messaging::events::MessageSent;
+use outbox::Event as _;
+use serde_json::Value;
 use testkit::TestDatabase;
 use uuid::Uuid;
 
@@ -41,6 +46,32 @@ async fn outbox(conn: &mut AsyncPgConnection) -> Vec<OutboxRow> {
         .expect("read outbox")
 }
 
+/// `payload` decoded into `E` as strictly as `#[serde(deny_unknown_fields)]`
+/// would, and more: no key the type does not know, and every key it has
+/// present (none filled by a default or left `None` for want of it). The
+/// types themselves stay lenient, so that a field added later does not
+/// park the events a worker of the version before reads.
+fn decode_exactly<E: outbox::Event>(payload: &Value) -> E {
+    let event: E = serde_json::from_value(payload.clone())
+        .unwrap_or_else(|e| panic!("{payload} is not a {}: {e}", E::KIND));
+    let keys = |value: &Value| -> BTreeSet<String> {
+        value
+            .as_object()
+            .unwrap_or_else(|| panic!("{value} is not an object"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let typed = serde_json::to_value(&event).expect("serialize");
+    assert_eq!(
+        keys(payload),
+        keys(&typed),
+        "the keys written are not those of a {}",
+        E::KIND
+    );
+    event
+}
+
 /// (unread_count, last_activity) of `user` in conversation `id`.
 async fn member(conn: &mut AsyncPgConnection, id: Uuid, user: Uuid) -> (i32, i64) {
     members::table
@@ -59,30 +90,15 @@ async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
         .expect("connect");
     let (alice, bob) = (Uuid::now_v7(), Uuid::now_v7());
 
-    let first = messages::send(
-        &mut conn,
-        &outgoing(alice, bob, "hi ☃ \"bob\"", "c1"),
-        MESSAGE_SENT_EVENT,
-        None,
-    )
-    .await
-    .expect("first send");
-    let second = messages::send(
-        &mut conn,
-        &outgoing(bob, alice, "hello", "c1"),
-        MESSAGE_SENT_EVENT,
-        None,
-    )
-    .await
-    .expect("reply");
-    let third = messages::send(
-        &mut conn,
-        &outgoing(alice, bob, "again", "c2"),
-        MESSAGE_SENT_EVENT,
-        None,
-    )
-    .await
-    .expect("third send");
+    let first = messages::send(&mut conn, &outgoing(alice, bob, "hi ☃ \"bob\"", "c1"), None)
+        .await
+        .expect("first send");
+    let second = messages::send(&mut conn, &outgoing(bob, alice, "hello", "c1"), None)
+        .await
+        .expect("reply");
+    let third = messages::send(&mut conn, &outgoing(alice, bob, "again", "c2"), None)
+        .await
+        .expect("third send");
 
     assert_eq!((first.seq, second.seq, third.seq), (1, 2, 3));
     assert_eq!(first.conversation_id, second.conversation_id);
@@ -107,11 +123,46 @@ async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
     let events = outbox(&mut conn).await;
     assert_eq!(events.len(), 3);
     for (row, message) in events.iter().zip([&first, &second, &third]) {
-        assert_eq!(row.kind, MESSAGE_SENT_EVENT);
-        let payload: MessagePayload =
-            serde_json::from_value(row.payload.clone()).expect("payload is a MessagePayload");
-        assert_eq!(payload, MessagePayload::from(message));
+        assert_eq!(row.kind, MessageSent::KIND);
+        let payload: MessageSent = decode_exactly(&row.payload);
+        assert_eq!(payload, MessageSent::from(message));
     }
+}
+
+/// `sendMessage` through the API, with messaging's worker stopped so that
+/// the event stays in the outbox: the row the statement wrote is exactly
+/// the `MessageSent` of the message the client got back.
+#[tokio::test]
+async fn send_message_queues_exactly_the_message_sent_event() {
+    let stack = crate::common::spawn_without_messaging_worker().await;
+    let alice = stack.user("alice").await;
+    let bob = stack.user("bob").await;
+    let sent = alice.send(&bob, "hi ☃ \"bob\"\n\ttabbed").await;
+
+    let mut conn = AsyncPgConnection::establish(stack.messaging_db.url())
+        .await
+        .expect("connect");
+    let rows = outbox(&mut conn).await;
+    assert_eq!(rows.len(), 1, "one event, still queued");
+    assert_eq!(rows[0].kind, MessageSent::KIND);
+    let event: MessageSent = decode_exactly(&rows[0].payload);
+
+    let uuid = |v: &Value| Uuid::parse_str(v.as_str().expect("an id")).expect("a uuid");
+    let sent_at = sent["sentAt"].as_str().expect("sentAt");
+    let expected = MessageSent {
+        id: uuid(&sent["id"]),
+        conversation_id: uuid(&sent["conversationId"]),
+        sender_id: uuid(&sent["sender"]["id"]),
+        recipient_id: uuid(&sent["recipient"]["id"]),
+        text: sent["text"].as_str().expect("text").to_owned(),
+        sent_at: chrono::DateTime::parse_from_rfc3339(sent_at)
+            .expect("RFC 3339")
+            .to_utc(),
+    };
+    assert_eq!(event, expected);
+    assert_eq!(expected.text, "hi ☃ \"bob\"\n\ttabbed");
+    assert_eq!(expected.sender_id.to_string(), alice.id);
+    assert_eq!(expected.recipient_id.to_string(), bob.id);
 }
 
 #[tokio::test]
@@ -121,24 +172,13 @@ async fn a_used_client_message_id_writes_nothing() {
         .await
         .expect("connect");
     let (alice, bob, carol) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-    let first = messages::send(
-        &mut conn,
-        &outgoing(alice, bob, "hi", "same"),
-        MESSAGE_SENT_EVENT,
-        None,
-    )
-    .await
-    .expect("first send");
+    let first = messages::send(&mut conn, &outgoing(alice, bob, "hi", "same"), None)
+        .await
+        .expect("first send");
 
     // The same id again, to the same peer and to another one.
     for to in [bob, carol] {
-        let again = messages::send(
-            &mut conn,
-            &outgoing(alice, to, "other", "same"),
-            MESSAGE_SENT_EVENT,
-            None,
-        )
-        .await;
+        let again = messages::send(&mut conn, &outgoing(alice, to, "other", "same"), None).await;
         assert!(matches!(again, Err(SendError::Duplicate)), "{again:?}");
     }
 
@@ -194,13 +234,7 @@ async fn the_rate_limit_counts_in_the_statement_and_a_retry_costs_nothing() {
         let (charge, url) = (charge.clone(), url.clone());
         async move {
             let mut conn = AsyncPgConnection::establish(&url).await.expect("connect");
-            messages::send(
-                &mut conn,
-                &outgoing(alice, bob, text, cid),
-                MESSAGE_SENT_EVENT,
-                Some(&charge),
-            )
-            .await
+            messages::send(&mut conn, &outgoing(alice, bob, text, cid), Some(&charge)).await
         }
     };
     send("c1", "hi").await.expect("within the burst of 2");
@@ -241,13 +275,8 @@ async fn the_rate_limit_counts_in_the_statement_and_a_retry_costs_nothing() {
     );
 
     // Without a charge (the limit was checked elsewhere) nothing counts.
-    messages::send(
-        &mut conn,
-        &outgoing(alice, bob, "uncounted", "c4"),
-        MESSAGE_SENT_EVENT,
-        None,
-    )
-    .await
-    .expect("no limit applied");
+    messages::send(&mut conn, &outgoing(alice, bob, "uncounted", "c4"), None)
+        .await
+        .expect("no limit applied");
     assert_eq!(tat(&mut conn, &key).await, Some(counted));
 }

@@ -1,7 +1,7 @@
 //! Friend notifications: what goes into a user's feed, and back out.
 //!
 //! The transaction that changes a friendship enqueues a
-//! [`FRIENDSHIP_CHANGED_EVENT`] outbox event ([`notify`]), so a notification
+//! [`FriendshipChanged`] outbox event ([`notify`]), so a notification
 //! exists exactly when its change committed; the event's handler
 //! ([`crate::jobs::FriendNotification`], called by the outbox worker or, with
 //! `EVENTS=broker`, by the JetStream consumer) appends the feed entry once
@@ -11,6 +11,7 @@ use diesel::QueryResult;
 use uuid::Uuid;
 
 use crate::db::Conn;
+use crate::events::FriendshipChanged;
 
 /// Kinds of entries in the feed (stable strings: stored in the log).
 pub const REQUEST_RECEIVED: &str = "friend.request_received";
@@ -46,23 +47,10 @@ impl FriendEventKind {
     }
 }
 
-/// The outbox event of a friend notification.
-pub const FRIENDSHIP_CHANGED_EVENT: &str = "users.friendship_changed";
-
 /// The feed entry's payload: who did it.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Payload {
     user_id: Uuid,
-}
-
-/// The payload of a [`FRIENDSHIP_CHANGED_EVENT`]: who is told what about whom.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct FriendshipChanged {
-    pub recipient_id: Uuid,
-    /// A feed kind ([`REQUEST_RECEIVED`], …).
-    pub kind: String,
-    /// Who sent, accepted or cancelled.
-    pub user_id: Uuid,
 }
 
 /// A friend notification read back from the feed.
@@ -103,10 +91,10 @@ pub async fn notify(
         kind: kind.as_str().to_owned(),
         user_id: actor,
     };
-    outbox::enqueue(conn, FRIENDSHIP_CHANGED_EVENT, &event).await
+    outbox::enqueue(conn, &event).await
 }
 
-/// Appends the feed entry of a [`FRIENDSHIP_CHANGED_EVENT`], once per
+/// Appends the feed entry of a [`FriendshipChanged`], once per
 /// `event_id` (a redelivered event appends nothing). Call it in a
 /// transaction.
 pub async fn append(

@@ -10,11 +10,9 @@ use std::time::{Duration, Instant};
 
 use crate::common::{AUTH_MIGRATIONS, USERS_MIGRATIONS, auth_config, register, users_config};
 use outbox::Events;
-use outbox::broker::{Broker, Consumer, Publisher};
+use outbox::broker::{Broker, Consumer};
 use testkit::{GraphqlClient, TestDatabase};
 use tokio::task::JoinHandle;
-
-const CREATE_USER: &str = "users.create_user";
 
 fn nats_url() -> String {
     std::env::var("NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_owned())
@@ -118,17 +116,13 @@ impl Rig {
                     &grpc_api::ServiceToken::ephemeral(),
                 )
                 .expect("users URL");
-                vec![tokio::spawn(
-                    worker.handler(CREATE_USER, handler).run(pending()),
-                )]
+                vec![tokio::spawn(worker.handler(handler).run(pending()))]
             }
             Events::Broker => {
                 let broker = self.broker(&nats_url());
-                let publisher = worker.handler(CREATE_USER, Publisher::new(broker.clone()));
-                let consumer = Consumer::new(broker, "users").handler(
-                    CREATE_USER,
-                    users::jobs::CreateUser::new(self.users.service.clone()),
-                );
+                let publisher = worker.forward::<contracts::CreateUser>(broker.clone());
+                let consumer = Consumer::new(broker, "users")
+                    .handler(users::jobs::CreateUser::new(self.users.service.clone()));
                 vec![
                     tokio::spawn(publisher.run(pending())),
                     tokio::spawn(consumer.run(pending())),
@@ -243,11 +237,11 @@ async fn workers_killed_mid_batch_lose_nothing_and_apply_nothing_twice() {
             let accounts = &accounts;
             conn.transaction(async |conn| {
                 for (i, id) in accounts.iter().enumerate() {
-                    let event = serde_json::json!({
-                        "account_id": id,
-                        "email": format!("kill{i}@example.com"),
-                    });
-                    outbox::enqueue(conn, CREATE_USER, &event).await?;
+                    let event = contracts::CreateUser {
+                        account_id: *id,
+                        email: format!("kill{i}@example.com"),
+                    };
+                    outbox::enqueue(conn, &event).await?;
                 }
                 Ok::<_, diesel::result::Error>(())
             })

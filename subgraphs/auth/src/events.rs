@@ -1,0 +1,28 @@
+//! The events auth enqueues: its own ([`EmailJob`], handled by auth's
+//! worker), and the contracts it sends other services
+//! ([`contracts::CreateUser`] to users, on registration and on a first
+//! sign-in with a provider; delivered by [`crate::jobs::CreateUser`] or
+//! through JetStream).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Send one email (`email.send`), rendered and sent by
+/// [`crate::jobs::email::SendEmail`]. Emails are outbox events, so a mail
+/// server that is down delays them but never loses them or blocks a
+/// request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "template", rename_all = "snake_case")]
+pub enum EmailJob {
+    /// A confirmation link for the account's address. The token is made
+    /// when the email is sent, so no usable token is ever stored, and the
+    /// link lives its full TTL even if the mail server was down for a while.
+    Verify { account_id: Uuid, email: String },
+    /// Someone tried to register with an address that already has a
+    /// confirmed account.
+    RegistrationAttempt { email: String },
+}
+
+impl outbox::Event for EmailJob {
+    const KIND: &'static str = "email.send";
+}
