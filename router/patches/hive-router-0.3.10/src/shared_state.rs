@@ -29,7 +29,7 @@ use std::{
     collections::HashSet,
     sync::{Arc, OnceLock},
 };
-use tracing::debug;
+use tracing::info;
 
 #[cfg(not(feature = "graphiql"))]
 use crate::http_utils::laboratory::{
@@ -37,7 +37,9 @@ use crate::http_utils::laboratory::{
 };
 use crate::jwt::context::JwtTokenPayload;
 use crate::jwt::JwtAuthRuntime;
-use crate::pipeline::active_subscriptions::{ActiveSubscriptions, SubscriptionEvent};
+use crate::pipeline::active_subscriptions::{
+    slow_consumer_payload, ActiveSubscriptions, SubscriptionEvent,
+};
 use crate::pipeline::cors::{CORSConfigError, Cors};
 use crate::pipeline::error::{ClientPipelineError, PipelineError};
 use crate::pipeline::header::{ResponseMode, StreamContentType};
@@ -223,9 +225,13 @@ impl SharedRouterStreamResponse {
                         // NOTE: not warn to avoid log spam when receiver starts lagging.
                         // users should rely on the lagged_messages metric to detect slow
                         // consumers and tune accordingly
-                        debug!(target: targets::SUBSCRIPTIONS, lagged = n, "Broadcast receiver lagged, dropping message");
+                        info!(target: targets::SUBSCRIPTIONS, lagged = n, "Broadcast receiver lagged, ending the subscription (slow consumer)");
                         metrics.subscriptions.record_client_lag(transport, n);
-                        continue;
+                        // PATCH(messenger, slow consumers): `n` events are gone for this
+                        // client; say so and end, instead of carrying on past the gap.
+                        client_op_guard.set_end_reason(SubscriptionEndReason::Error);
+                        yield slow_consumer_payload();
+                        break;
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => {
                         client_op_guard.set_end_reason(SubscriptionEndReason::Completed);

@@ -27,6 +27,19 @@ pub struct WebSocketConfig {
     /// Configuration for handling headers for WebSocket connections.
     #[serde(default)]
     pub headers: WebSocketHeadersConfig,
+
+    /// PATCH(messenger, slow consumers): how much outgoing data the router may hold for one
+    /// client connection that reads slower than its subscriptions produce.
+    ///
+    /// Messages to a client are queued in its connection's write buffer without waiting for
+    /// the client. When a subscription event is due while more than this is queued, the
+    /// subscription ends instead: the client receives what was queued, then a `next` whose
+    /// payload carries a slow-consumer error, then `complete`.
+    ///
+    /// By default there is no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
+    pub max_outgoing_buffer_size: Option<human_size::Size>,
 }
 
 #[derive(Default, Deserialize, Serialize, JsonSchema, Debug)]

@@ -22,6 +22,38 @@ pub enum SubscriptionEvent {
     Error(Vec<GraphQLError>),
 }
 
+/// PATCH(messenger, slow consumers): the error that ends a subscription whose
+/// consumer fell further behind than the router buffers for it (the
+/// subgraph buffer, the broadcast channel, or the client's WebSocket write
+/// buffer), instead of events being skipped without a word. The client
+/// subscribes again from the last event it received. See the README of this
+/// vendored copy.
+pub fn slow_consumer_error() -> GraphQLError {
+    let mut error = GraphQLError::from_message_and_code(
+        "the subscription fell too far behind its events and was ended: subscribe again from the last event received",
+        "UNAVAILABLE",
+    );
+    error
+        .extensions
+        .set("reason".to_owned(), sonic_rs::Value::from("SLOW_CONSUMER"));
+    error
+}
+
+/// PATCH(messenger, slow consumers): the last payload of such a
+/// subscription, `{"data":null,"errors":[<slow_consumer_error>]}`.
+pub fn slow_consumer_payload() -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Payload {
+        data: Option<()>,
+        errors: [GraphQLError; 1],
+    }
+    sonic_rs::to_vec(&Payload {
+        data: None,
+        errors: [slow_consumer_error()],
+    })
+    .unwrap_or_default()
+}
+
 #[derive(Clone)]
 pub struct ActiveSubscriptions {
     map: Arc<DashMap<SubscriptionId, broadcast::Sender<SubscriptionEvent>>>,

@@ -16,7 +16,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc;
-use tracing::{debug, error, trace, warn, Instrument};
+use tracing::{debug, error, info, trace, warn, Instrument};
 
 use crate::executor::executors::graphql_transport_ws::{
     ClientMessage, CloseCode, ConnectionInitPayload, ServerMessage, WS_SUBPROTOCOL,
@@ -37,7 +37,7 @@ use crate::telemetry::metrics::subscription_metrics::{
 use crate::telemetry::traces::spans::graphql::GraphQLOperationSpan;
 
 use crate::jwt::errors::JwtError;
-use crate::pipeline::active_subscriptions::SubscriptionEvent;
+use crate::pipeline::active_subscriptions::{slow_consumer_payload, SubscriptionEvent};
 use crate::pipeline::error::{ClientPipelineError, PipelineError};
 use crate::pipeline::execute_planned_request;
 use crate::pipeline::execution_request::{OperationPreparation, OperationPreparationResult};
@@ -744,6 +744,13 @@ async fn handle_text_frame(
 
                           let sink = sink.clone();
                           let id_for_loop = id.clone();
+                          // PATCH(messenger, slow consumers): see `websocket.max_outgoing_buffer_size`
+                          let max_outgoing = shared_state
+                              .router_config
+                              .websocket
+                              .max_outgoing_buffer_size
+                              .as_ref()
+                              .map(|size| size.to_bytes() as usize);
                           // must be spawned - blocking the frame handler would prevent
                           // ClientMessage::Complete from being received and processed,
                           // making cancellation impossible
@@ -758,6 +765,18 @@ async fn handle_text_frame(
                                       maybe_item = receiver.recv() => {
                                           match maybe_item {
                                               Ok(SubscriptionEvent::Raw(data)) => {
+                                                  // PATCH(messenger, slow consumers): sending never waits for the
+                                                  // client, its messages pile up in the connection's write buffer.
+                                                  // Past the limit, end the subscription with an error after what
+                                                  // the client has yet to read, rather than hold ever more.
+                                                  if max_outgoing.is_some_and(|max| {
+                                                      sink.io().with_write_dst_buf(|buf| buf.len()) > max
+                                                  }) {
+                                                      info!(target: targets::WEBSOCKET_SERVER, id = %id_for_loop, "Client reads too slowly, ending the subscription (slow consumer)");
+                                                      client_op_guard.set_end_reason(SubscriptionEndReason::Error);
+                                                      let _ = sink.send(ServerMessage::next(&id_for_loop, &slow_consumer_payload())).await;
+                                                      break;
+                                                  }
                                                   let _ = sink.send(ServerMessage::next(&id_for_loop, &data)).await;
                                                   metrics.subscriptions.record_client_sent(SubscriptionTransport::WebSocket);
                                               }
@@ -770,9 +789,14 @@ async fn handle_text_frame(
                                                   // NOTE: not warn to avoid log spam when receiver starts
                                                   // lagging. users should rely on the lagged_messages
                                                   // metric to detect slow consumers and tune accordingly
-                                                  debug!(target: targets::WEBSOCKET_SERVER, id = %id_for_loop, lagged = n, "Broadcast receiver lagged, dropping message");
+                                                  info!(target: targets::WEBSOCKET_SERVER, id = %id_for_loop, lagged = n, "Broadcast receiver lagged, ending the subscription (slow consumer)");
                                                   metrics.subscriptions.record_client_lag(SubscriptionTransport::WebSocket, n);
-                                                  continue;
+                                                  // PATCH(messenger, slow consumers): `n` events are gone for
+                                                  // this client; say so and end, instead of carrying on past
+                                                  // the gap.
+                                                  client_op_guard.set_end_reason(SubscriptionEndReason::Error);
+                                                  let _ = sink.send(ServerMessage::next(&id_for_loop, &slow_consumer_payload())).await;
+                                                  break;
                                               }
                                               Err(tokio::sync::broadcast::error::RecvError::Closed) => {
                                                   client_op_guard.set_end_reason(SubscriptionEndReason::Completed);

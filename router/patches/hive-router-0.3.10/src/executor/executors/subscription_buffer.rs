@@ -3,13 +3,14 @@ use futures::stream::{BoxStream, Stream};
 use futures_util::StreamExt;
 use ntex::rt;
 use tokio::sync::mpsc;
-use tracing::debug;
+use tracing::{debug, info};
 
 use crate::telemetry::metrics::subscription_metrics::SubscriptionTransport;
 use crate::telemetry::TelemetryContext;
 
 use crate::executor::executors::error::SubgraphExecutorError;
 use crate::executor::response::subgraph_response::SubgraphResponse;
+use crate::pipeline::active_subscriptions::slow_consumer_error;
 
 type SubscriptionItem = Result<SubgraphResponse<'static>, SubgraphExecutorError>;
 
@@ -23,8 +24,9 @@ pub enum SendOutcome {
 
 /// Central place to handle a full or closed bounded channel when forwarding a single
 /// subscription message. On `Full`, the message is dropped (consumer too slow) and recorded
-/// via `record_message_dropped`, but the channel/subscription stays alive, mirroring
-/// broadcast::Lagged semantics. On `Closed`, the caller is told so it can tear down its side.
+/// via `record_message_dropped`; PATCH(messenger): `drain_into` then ends the subscription
+/// with a slow-consumer error instead of carrying on past the gap. On `Closed`, the caller
+/// is told so it can tear down its side.
 pub fn try_send_or_drop<T>(
     tx: &mpsc::Sender<T>,
     item: T,
@@ -36,7 +38,7 @@ pub fn try_send_or_drop<T>(
     match tx.try_send(item) {
         Ok(()) => SendOutcome::Sent,
         Err(mpsc::error::TrySendError::Full(_)) => {
-            // drop the message but keep the subscription alive, same as broadcast::Lagged
+            // drop the message (PATCH(messenger): and `drain_into` ends the subscription)
             // NOTE: not warn to avoid log spam with an active slow consumer. users should rely
             // on the dropped_messages metric to detect slow consumers and tune accordingly
             debug!(
@@ -66,9 +68,11 @@ pub fn try_send_or_drop<T>(
     }
 }
 
-/// Forward every item from `source` into `tx`, dropping messages when the channel is full so
-/// the emitting subgraph is never throttled by a slow consumer (entity resolution, slow client,
-/// broadcaster lag). Returns when the source ends or the consumer drops the receiver.
+/// Forward every item from `source` into `tx` so the emitting subgraph is never throttled by a
+/// slow consumer (entity resolution, slow client, broadcaster lag). PATCH(messenger): when the
+/// channel is full, the upstream operation is ended and the consumer gets, after the buffered
+/// items, one response carrying the slow-consumer error (instead of a silently dropped item).
+/// Returns when the source ends, the consumer drops the receiver, or the channel overflowed.
 ///
 /// Use this directly when the source is non-Send (e.g. a websocket client holding Rc/RefCell)
 /// and must be driven on the caller's local runtime task. For Send sources prefer `buffered`,
@@ -91,18 +95,34 @@ pub async fn drain_into<S>(
                 let Some(item) = item else {
                     break;
                 };
-                if matches!(
-                    try_send_or_drop(
-                        &tx,
-                        item,
-                        telemetry_context,
-                        transport,
-                        subgraph_name,
-                        endpoint
-                    ),
-                    SendOutcome::Closed
+                match try_send_or_drop(
+                    &tx,
+                    item,
+                    telemetry_context,
+                    transport,
+                    subgraph_name,
+                    endpoint,
                 ) {
-                    break;
+                    SendOutcome::Sent => {}
+                    SendOutcome::Closed => break,
+                    SendOutcome::Dropped => {
+                        // PATCH(messenger, slow consumers): a dropped event would be a gap
+                        // nobody hears of. End the upstream operation instead, and let the
+                        // consumer receive what is buffered, then the error saying so.
+                        info!(
+                            target: targets::SUBSCRIPTIONS,
+                            subgraph = subgraph_name, endpoint = %endpoint,
+                            "subscription buffer full, ending the subscription (slow consumer)",
+                        );
+                        drop(source);
+                        let _ = tx
+                            .send(Ok(SubgraphResponse {
+                                errors: Some(vec![slow_consumer_error()]),
+                                ..Default::default()
+                            }))
+                            .await;
+                        return;
+                    }
                 }
             }
             _ = tx.closed() => break,
