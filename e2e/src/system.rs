@@ -57,6 +57,20 @@ impl System {
     /// # Panics
     /// If anything fails to start.
     pub async fn start_with_router_env(env: &[(&str, &str)]) -> System {
+        Self::start_inner(env, false).await
+    }
+
+    /// Like [`start`](Self::start), without the limits on registrations
+    /// per address and messages per user: for load through the router,
+    /// where every request comes from one address.
+    ///
+    /// # Panics
+    /// If anything fails to start.
+    pub async fn start_unthrottled() -> System {
+        Self::start_inner(&[], true).await
+    }
+
+    async fn start_inner(env: &[(&str, &str)], unthrottled: bool) -> System {
         let migrations = repo_root().join("migrations");
         let (auth_db, users_db, messaging_db) = tokio::join!(
             TestDatabase::new(migrations.join("auth")),
@@ -71,6 +85,9 @@ impl System {
         auth_config.db_pool_size = 4;
         auth_config.hash_concurrency = 2;
         auth_config.http.trusted_proxies = Some(router_address());
+        if unthrottled {
+            auth_config.security.register_rate_per_ip = ratelimit::Rate::OFF;
+        }
         let auth = auth::start(
             &auth_config,
             auth::Parts {
@@ -105,6 +122,9 @@ impl System {
         messaging_config.http.trusted_proxies = Some(router_address());
         messaging_config.auth_grpc_url = auth.grpc_url();
         messaging_config.users_grpc_url = users.grpc_url();
+        if unthrottled {
+            messaging_config.message_rate = ratelimit::Rate::OFF;
+        }
         let messaging = messaging::start(&messaging_config, messaging::Parts::ALL)
             .await
             .unwrap_or_else(|e| panic!("e2e: starting messaging: {e}"));

@@ -47,6 +47,60 @@ impl WsClient {
     /// `"<code>: <reason>"` if the server closes instead of acknowledging
     /// (e.g. `4403: Forbidden`).
     pub async fn connect(url: &str, init_payload: Value) -> Result<WsClient, String> {
+        let request = Self::request(url)?;
+        let (socket, _response) =
+            tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request))
+                .await
+                .map_err(|_| format!("WebSocket handshake with {url} timed out"))?
+                .map_err(|e| format!("WebSocket handshake with {url} failed: {e}"))?;
+        Self::init(socket, init_payload).await
+    }
+
+    /// Like [`connect`](Self::connect) (plain `ws://` only), with the
+    /// socket's kernel receive buffer set to `receive_buffer` bytes before
+    /// connecting: a client that stops reading then holds little, and what
+    /// the server sends piles up on the server's side, as on a slow network.
+    pub async fn connect_with_receive_buffer(
+        url: &str,
+        init_payload: Value,
+        receive_buffer: u32,
+    ) -> Result<WsClient, String> {
+        let request = Self::request(url)?;
+        let uri = request.uri();
+        let address = format!(
+            "{}:{}",
+            uri.host().unwrap_or("127.0.0.1"),
+            uri.port_u16().unwrap_or(80)
+        );
+        let address: std::net::SocketAddr = tokio::net::lookup_host(&address)
+            .await
+            .ok()
+            .and_then(|mut found| found.next())
+            .ok_or_else(|| format!("cannot resolve {address}"))?;
+        let socket = if address.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()
+        } else {
+            tokio::net::TcpSocket::new_v6()
+        }
+        .map_err(|e| format!("socket: {e}"))?;
+        socket
+            .set_recv_buffer_size(receive_buffer)
+            .map_err(|e| format!("SO_RCVBUF: {e}"))?;
+        let stream = tokio::time::timeout(CONNECT_TIMEOUT, socket.connect(address))
+            .await
+            .map_err(|_| format!("connecting to {address} timed out"))?
+            .map_err(|e| format!("connecting to {address}: {e}"))?;
+        let (socket, _response) = tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream)),
+        )
+        .await
+        .map_err(|_| format!("WebSocket handshake with {url} timed out"))?
+        .map_err(|e| format!("WebSocket handshake with {url} failed: {e}"))?;
+        Self::init(socket, init_payload).await
+    }
+
+    fn request(url: &str) -> Result<tungstenite::handshake::client::Request, String> {
         let mut request = url
             .into_client_request()
             .map_err(|e| format!("invalid WebSocket URL {url}: {e}"))?;
@@ -54,12 +108,14 @@ impl WsClient {
             "sec-websocket-protocol",
             HeaderValue::from_static(GRAPHQL_TRANSPORT_WS),
         );
-        let (socket, _response) =
-            tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request))
-                .await
-                .map_err(|_| format!("WebSocket handshake with {url} timed out"))?
-                .map_err(|e| format!("WebSocket handshake with {url} failed: {e}"))?;
+        Ok(request)
+    }
 
+    /// `connection_init`, then wait for `connection_ack`.
+    async fn init(
+        socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+        init_payload: Value,
+    ) -> Result<WsClient, String> {
         let mut client = WsClient {
             socket,
             closed: None,

@@ -5,8 +5,11 @@
 //! - `flows`: what a chat app does, through the router only;
 //! - `router`: the router's own behaviour (errors, limits, a subgraph down,
 //!   client addresses, probes, CORS);
+//! - `slow_consumer`: a client that stops reading during a burst loses no
+//!   event (each arrives once, or an error says where to resume);
 //! - `explorer`: the offline GraphiQL page in headless Chromium.
 
 mod explorer;
 mod flows;
 mod router;
+mod slow_consumer;

@@ -1,0 +1,16 @@
+pub mod common;
+pub mod dedupe;
+pub mod error;
+pub mod graphql_transport_ws;
+pub mod http;
+pub mod http_callback;
+pub mod inflight;
+pub mod map;
+pub mod multipart_subscribe;
+pub mod sse;
+pub mod subscription_buffer;
+pub mod tls;
+pub mod websocket;
+pub mod websocket_client;
+pub mod websocket_common;
+pub mod websocket_pool;

@@ -1,0 +1,2 @@
+pub mod formula;
+pub mod runtime;
