@@ -81,10 +81,10 @@ impl System {
         // Users validates tokens with auth, and auth's outbox worker creates
         // users in users: auth's servers, then users, then auth's worker.
         let mut auth_config = auth::Config::defaults();
-        auth_config.database_url = auth_db.url().to_owned();
-        auth_config.db_pool_size = 4;
+        auth_config.service.database_url = auth_db.url().to_owned();
+        auth_config.service.db_pool_size = 4;
         auth_config.hash_concurrency = 2;
-        auth_config.http.trusted_proxies = Some(router_address());
+        auth_config.service.http.trusted_proxies = Some(router_address());
         if unthrottled {
             auth_config.security.register_rate_per_ip = ratelimit::Rate::OFF;
         }
@@ -99,16 +99,19 @@ impl System {
         .unwrap_or_else(|e| panic!("e2e: starting auth: {e}"));
 
         let mut users_config = users::Config::defaults();
-        users_config.database_url = users_db.url().to_owned();
-        users_config.db_pool_size = 4;
-        users_config.http.trusted_proxies = Some(router_address());
+        users_config.service.database_url = users_db.url().to_owned();
+        users_config.service.db_pool_size = 4;
+        users_config.service.http.trusted_proxies = Some(router_address());
         users_config.auth_grpc_url = auth.grpc_url();
         let users = users::start(&users_config, users::Parts::ALL)
             .await
             .unwrap_or_else(|e| panic!("e2e: starting users: {e}"));
         // A restart comes back where the router expects it.
         if let (Some(http), Some(grpc)) = (users.http_addr, users.grpc_addr) {
-            (users_config.http_addr, users_config.grpc_addr) = (http, grpc);
+            (
+                users_config.service.http_addr,
+                users_config.service.grpc_addr,
+            ) = (http, grpc);
         }
 
         auth_config.users_grpc_url = users.grpc_url();
@@ -117,9 +120,9 @@ impl System {
             .unwrap_or_else(|e| panic!("e2e: starting auth's worker: {e}"));
 
         let mut messaging_config = messaging::Config::defaults();
-        messaging_config.database_url = messaging_db.url().to_owned();
-        messaging_config.db_pool_size = 4;
-        messaging_config.http.trusted_proxies = Some(router_address());
+        messaging_config.service.database_url = messaging_db.url().to_owned();
+        messaging_config.service.db_pool_size = 4;
+        messaging_config.service.http.trusted_proxies = Some(router_address());
         messaging_config.auth_grpc_url = auth.grpc_url();
         messaging_config.users_grpc_url = users.grpc_url();
         if unthrottled {

@@ -21,17 +21,16 @@ pub trait Service {
 
     /// Its configuration, read from flags and environment variables.
     type Config: Args + Send + Sync + 'static;
+    /// Its default database and addresses.
+    type Defaults: crate::ServiceDefaults;
     /// The state a running service exposes (for tests).
     type State: Send + 'static;
     type StartError: std::error::Error + Send + Sync + 'static;
 
     /// The federation SDL of the subgraph.
     fn sdl() -> String;
-    fn database_url(config: &Self::Config) -> &str;
-    /// Whether logs are JSON lines (else human-readable).
-    fn json_logs(config: &Self::Config) -> bool;
-    /// Whether `serve` also runs the outbox worker.
-    fn serve_runs_worker(config: &Self::Config) -> bool;
+    /// The settings every subgraph shares, within its configuration.
+    fn settings(config: &Self::Config) -> &crate::ServiceSettings<Self::Defaults>;
     fn start(
         config: &Self::Config,
         parts: Parts,
@@ -93,8 +92,8 @@ where
             Ok(())
         }
         Command::Migrate(config) => {
-            crate::telemetry::init(S::json_logs(&config));
-            let applied = crate::db::migrate(S::database_url(&config), S::MIGRATIONS)
+            crate::telemetry::init(S::settings(&config).json_logs());
+            let applied = crate::db::migrate(&S::settings(&config).database_url, S::MIGRATIONS)
                 .await
                 .with_context(|| format!("migrating the {} database", S::NAME))?;
             tracing::info!(count = applied.len(), ?applied, "migrations applied");
@@ -102,7 +101,7 @@ where
         }
         Command::Serve(config) => {
             let parts = Parts {
-                worker: S::serve_runs_worker(&config),
+                worker: S::settings(&config).outbox.run_worker,
                 ..Parts::ALL
             };
             run::<S>(&config, parts).await
@@ -112,8 +111,9 @@ where
             command,
             database_url,
         } => {
-            let url = database_url
-                .unwrap_or_else(|| format!("postgres://postgres@127.0.0.1:5432/{}", S::NAME));
+            let url = database_url.unwrap_or_else(|| {
+                <S::Defaults as crate::ServiceDefaults>::DATABASE_URL.to_owned()
+            });
             outbox::admin::run(&command, &url)
                 .await
                 .context("outbox command")
@@ -123,10 +123,51 @@ where
 }
 
 async fn run<S: Service>(config: &S::Config, parts: Parts) -> anyhow::Result<()> {
-    crate::telemetry::init(S::json_logs(config));
+    crate::telemetry::init(S::settings(config).json_logs());
     let running = S::start(config, parts)
         .await
         .with_context(|| format!("starting {}", S::NAME))?;
     running.run_until_signal().await;
     Ok(())
+}
+
+/// A service's configuration at its defaults, whatever the process's
+/// environment says (tests build on it; a developer's `DATABASE_URL` or a
+/// CI's `LOG_FORMAT` must not leak in), with `args` (`--flag value` pairs)
+/// given for what has no default. Every argument's environment variable is
+/// unset in the parser, so only the defaults and `args` apply.
+///
+/// # Panics
+/// If the defaults with `args` do not parse: a bug in the `Config` type.
+#[must_use]
+pub fn defaults<C: Args + clap::FromArgMatches>(name: &'static str, args: &[&str]) -> C {
+    let command = C::augment_args(clap::Command::new(name).no_binary_name(true))
+        .mut_args(|arg| arg.env(None::<&str>));
+    command
+        .try_get_matches_from(args)
+        .and_then(|matches| C::from_arg_matches(&matches))
+        .unwrap_or_else(|err| panic!("the default {name} config must parse: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, clap::Args)]
+    struct Sample {
+        /// Read from a variable every process has.
+        #[arg(long, env = "PATH", default_value = "the default")]
+        search_path: String,
+        #[arg(long, env = "HOME")]
+        required: String,
+    }
+
+    #[test]
+    fn defaults_ignore_the_environment() {
+        assert!(
+            std::env::var_os("PATH").is_some(),
+            "the test needs PATH set"
+        );
+        let sample: Sample = super::defaults("sample", &["--required", "given"]);
+        assert_eq!(sample.search_path, "the default");
+        assert_eq!(sample.required, "given");
+    }
 }

@@ -22,5 +22,5 @@ pub use http::GraphqlApp;
 pub use limits::{QueryLimits, QueryLimitsExt};
 pub use process::{BindError, Parts, Running};
 pub use request_meta::RequestMeta;
-pub use settings::HttpSettings;
+pub use settings::{HttpSettings, ServiceDefaults, ServiceSettings};
 pub use ws::WsLimits;

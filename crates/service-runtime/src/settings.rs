@@ -94,6 +94,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn public_urls_are_http_with_a_host() {
+        for bad in ["", "localhost:4002", "ftp://x", "https://"] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            parse_public_url(" https://api.example.com/users/ ").as_deref(),
+            Ok("https://api.example.com/users")
+        );
+    }
+
+    #[test]
     fn defaults_match_the_flags() {
         #[derive(clap::Parser)]
         struct Cli {
@@ -106,4 +117,91 @@ mod tests {
         assert_eq!(parsed.ws_limits(), default.ws_limits());
         assert_eq!(parsed.max_batch_operations, default.max_batch_operations);
     }
+}
+
+/// Where a service listens and which database it uses by default: the
+/// values that differ between the subgraphs in [`ServiceSettings`].
+pub trait ServiceDefaults: Clone + std::fmt::Debug + Send + Sync + 'static {
+    /// `DATABASE_URL` default.
+    const DATABASE_URL: &'static str;
+    /// `HTTP_ADDR` default.
+    const HTTP_ADDR: &'static str;
+    /// `GRPC_ADDR` default.
+    const GRPC_ADDR: &'static str;
+}
+
+/// The settings every subgraph has, flattened into each service's
+/// `Config` (which adds only its own): database, listening addresses,
+/// logs, HTTP limits, the internal credential and event delivery.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServiceSettings<D: ServiceDefaults> {
+    /// PostgreSQL URL of the service's database.
+    #[arg(long, env = "DATABASE_URL", default_value = D::DATABASE_URL)]
+    pub database_url: String,
+    /// Connections in the database pool.
+    #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16)]
+    pub db_pool_size: usize,
+    /// GraphQL over HTTP and WebSocket, and health.
+    #[arg(long, env = "HTTP_ADDR", default_value = D::HTTP_ADDR)]
+    pub http_addr: std::net::SocketAddr,
+    /// The service's gRPC API and the standard gRPC health service.
+    #[arg(long, env = "GRPC_ADDR", default_value = D::GRPC_ADDR)]
+    pub grpc_addr: std::net::SocketAddr,
+    /// `text` or `json` logs.
+    #[arg(long, env = "LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+    /// This service's HTTP base URL as clients and browsers reach it (links
+    /// in emails, avatar URLs), an http(s) URL. Unset: `http://` and the
+    /// bound HTTP address.
+    #[arg(long, env = "PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+    #[command(flatten)]
+    pub http: HttpSettings,
+    #[command(flatten)]
+    pub internal_auth: crate::InternalAuth,
+    #[command(flatten)]
+    pub outbox: outbox::Settings,
+    #[arg(skip)]
+    defaults: std::marker::PhantomData<D>,
+}
+
+impl<D: ServiceDefaults> ServiceSettings<D> {
+    /// Whether logs are JSON lines (else human-readable).
+    pub fn json_logs(&self) -> bool {
+        self.log_format == "json"
+    }
+
+    /// Where clients reach this service: `PUBLIC_URL`, else `http://` and
+    /// the HTTP address (`bound`, if this process serves HTTP), loopback
+    /// for an unspecified IP. No trailing slash.
+    pub fn public_url(&self, bound: Option<std::net::SocketAddr>) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let mut addr = bound.unwrap_or(self.http_addr);
+        if addr.ip().is_unspecified() {
+            addr.set_ip(match addr.ip() {
+                std::net::IpAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                std::net::IpAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        format!("http://{addr}")
+    }
+
+    /// Both addresses on free ports of the loopback interface (tests).
+    pub fn on_free_ports(&mut self) {
+        self.http_addr = ([127, 0, 0, 1], 0).into();
+        self.grpc_addr = ([127, 0, 0, 1], 0).into();
+    }
+}
+
+/// `PUBLIC_URL`: an http(s) URL with a host; kept without its trailing
+/// slash, so paths can be appended.
+fn parse_public_url(value: &str) -> Result<String, String> {
+    let url = value.trim();
+    let parsed = url::Url::parse(url).ok();
+    if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host()) {
+        return Err(format!("not an http(s) URL: {url:?}"));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
 }

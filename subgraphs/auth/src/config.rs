@@ -1,7 +1,6 @@
 //! Auth service configuration: environment variables (or flags) with
 //! defaults that run locally.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -9,22 +8,9 @@ pub use crate::service::EmailVerification;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Config {
-    /// PostgreSQL URL of the auth database.
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "postgres://postgres@127.0.0.1:5432/auth"
-    )]
-    pub database_url: String,
-    /// Connections in the database pool.
-    #[arg(long, env = "DB_POOL_SIZE", default_value_t = 16)]
-    pub db_pool_size: usize,
-    /// GraphQL, JWKS and health over HTTP.
-    #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:4001")]
-    pub http_addr: SocketAddr,
-    /// `auth.v1.Auth` over gRPC.
-    #[arg(long, env = "GRPC_ADDR", default_value = "127.0.0.1:50051")]
-    pub grpc_addr: SocketAddr,
+    /// Database, addresses, logs, limits, internal credential, events.
+    #[command(flatten)]
+    pub service: service_runtime::ServiceSettings<AuthDefaults>,
     /// Where the users service answers gRPC (for CreateUser after registration).
     #[arg(long, env = "USERS_GRPC_URL", default_value = "http://127.0.0.1:50052")]
     pub users_grpc_url: String,
@@ -58,15 +44,6 @@ pub struct Config {
     pub oauth: crate::oauth::OAuthSettings,
     #[command(flatten)]
     pub security: SecuritySettings,
-    #[command(flatten)]
-    pub http: service_runtime::HttpSettings,
-    #[command(flatten)]
-    pub internal_auth: service_runtime::InternalAuth,
-    #[command(flatten)]
-    pub outbox: outbox::Settings,
-    /// `text` or `json` logs.
-    #[arg(long, env = "LOG_FORMAT", default_value = "text")]
-    pub log_format: String,
 }
 
 /// Email confirmation and the emails auth sends.
@@ -93,10 +70,6 @@ pub struct EmailSettings {
     /// Product name used in the emails and pages.
     #[arg(long, env = "PRODUCT_NAME", default_value = "Messenger")]
     pub product_name: String,
-    /// Base URL of this service as browsers reach it, for the links in
-    /// emails (`<PUBLIC_URL>/verify-email?token=…`). Unset: the HTTP address.
-    #[arg(long, env = "PUBLIC_URL")]
-    pub public_url: Option<String>,
     /// Emails one address may be sent per window (confirmations, resends,
     /// "someone tried to register" notices).
     #[arg(long, env = "EMAIL_LIMIT_PER_ADDRESS", default_value_t = 3)]
@@ -116,29 +89,25 @@ impl EmailSettings {
     }
 }
 
+/// Where auth listens and its database, unless configured.
+#[derive(Debug, Clone)]
+pub struct AuthDefaults;
+
+impl service_runtime::ServiceDefaults for AuthDefaults {
+    const DATABASE_URL: &'static str = "postgres://postgres@127.0.0.1:5432/auth";
+    const HTTP_ADDR: &'static str = "127.0.0.1:4001";
+    const GRPC_ADDR: &'static str = "127.0.0.1:50051";
+}
+
 impl Config {
-    /// Defaults only, ignoring the environment: a base for tests.
+    /// Defaults only, ignoring the environment, with free ports: a base for tests.
     pub fn defaults() -> Self {
-        #[derive(clap::Parser)]
-        struct Defaults {
-            #[command(flatten)]
-            config: Config,
-        }
-        // Parse with no arguments but the internal credential (this
-        // process's ephemeral token, never the environment's); other env
-        // vars may still apply, so reset the ones tests care about explicitly.
+        // The internal credential has no default: this process's
+        // ephemeral token, never the environment's.
         let token = grpc_api::ServiceToken::ephemeral();
-        let args = ["auth", "--internal-service-token", token.expose()];
-        let mut config = <Defaults as clap::Parser>::try_parse_from(args)
-            .map(|d| d.config)
-            .unwrap_or_else(|err| panic!("default auth config must parse: {err}"));
-        config.http_addr = ([127, 0, 0, 1], 0).into();
-        config.grpc_addr = ([127, 0, 0, 1], 0).into();
-        config.signing_key_file = None;
-        config.email.email_verification = EmailVerification::Off;
-        config.email.smtp_url = None;
-        config.email.public_url = None;
-        config.oauth = crate::oauth::OAuthSettings::none();
+        let mut config: Self =
+            service_runtime::cli::defaults("auth", &["--internal-service-token", token.expose()]);
+        config.service.on_free_ports();
         config
     }
 

@@ -21,7 +21,6 @@ pub mod service;
 pub mod tokens;
 pub mod validate;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,21 +58,6 @@ pub enum StartError {
 /// How often the worker deletes spent confirmation tokens and email windows.
 const PRUNE_EVERY: Duration = Duration::from_hours(1);
 
-/// Where browsers reach this service: `PUBLIC_URL`, else the HTTP address
-/// (bound, if this process serves HTTP), loopback for an unspecified IP.
-fn public_url(config: &Config, bound: Option<SocketAddr>) -> String {
-    if let Some(url) = config.email.public_url.as_deref().map(str::trim)
-        && !url.is_empty()
-    {
-        return url.trim_end_matches('/').to_owned();
-    }
-    let mut addr = bound.unwrap_or(config.http_addr);
-    if addr.ip().is_unspecified() {
-        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-    }
-    format!("http://{addr}")
-}
-
 pub use service_runtime::Parts;
 
 /// A started auth service.
@@ -105,8 +89,9 @@ impl Authenticator for LocalAuthenticator {
 /// Starts the parts of the service in `parts`. Addresses with port 0 get a
 /// free port; the bound addresses are in [`Running`].
 pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError> {
-    let token = config.internal_auth.token()?;
-    let pool = service_runtime::db::pool(&config.database_url, config.db_pool_size)?;
+    let token = config.service.internal_auth.token()?;
+    let pool =
+        service_runtime::db::pool(&config.service.database_url, config.service.db_pool_size)?;
     let key_source = KeySource::new(config.signing_key_file.as_deref())?;
     let keys = Keys::new(key_source.load(&pool).await?);
     let settings = TokenSettings {
@@ -141,20 +126,20 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         running.spawn(listener::run(
             service.clone(),
             key_source.clone(),
-            config.database_url.clone(),
+            config.service.database_url.clone(),
             shutdown.wait(),
         ));
     }
 
     if parts.http {
-        let schema = schema::build(service.clone(), config.http.query_limits());
+        let schema = schema::build(service.clone(), config.service.http.query_limits());
         let authenticator: auth_client::SharedAuthenticator =
             Arc::new(LocalAuthenticator(service.clone()));
-        let extra = http::router(&service, &templates, config.http.trusted_proxies());
+        let extra = http::router(&service, &templates, config.service.http.trusted_proxies());
         let router = GraphqlApp::new(schema, authenticator)
-            .with_settings(&config.http)
+            .with_settings(&config.service.http)
             .router(extra);
-        running.serve_http(config.http_addr, router).await?;
+        running.serve_http(config.service.http_addr, router).await?;
         running.spawn(
             service
                 .limiter
@@ -164,21 +149,25 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         // Provider callbacks are under it: known now that the port is bound.
         service
             .oauth
-            .set_public_url(&public_url(config, running.http_addr));
+            .set_public_url(&config.service.public_url(running.http_addr));
     }
 
     if parts.grpc {
         let server =
             grpc_api::auth::v1::auth_server::AuthServer::new(grpc::AuthGrpc::new(service.clone()));
         running
-            .serve_grpc(config.grpc_addr, tonic::service::Routes::new(server), token)
+            .serve_grpc(
+                config.service.grpc_addr,
+                tonic::service::Routes::new(server),
+                token,
+            )
             .await?;
     }
 
     if parts.worker {
         // Checked at start: a bad SMTP_URL or EMAIL_FROM fails now, not per email.
         let mailer = Mailer::new(config.email.smtp_url.as_deref(), &config.email.email_from)?;
-        let public_url = public_url(config, running.http_addr);
+        let public_url = config.service.public_url(running.http_addr);
         if mailer.is_smtp() {
             tracing::info!(%public_url, "emails go out over SMTP");
         } else {
@@ -188,8 +177,9 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         // through JetStream and auth's own consumer); users' events go to
         // users directly, or to JetStream for users to consume.
         let pipeline = config
+            .service
             .outbox
-            .pipeline("auth", pool, config.database_url.clone())
+            .pipeline("auth", pool, config.service.database_url.clone())
             .local(jobs::email::SendEmail::new(
                 service.clone(),
                 mailer,

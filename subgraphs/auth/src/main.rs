@@ -12,20 +12,17 @@ impl cli::Service for Auth {
     const ABOUT: &'static str = "The auth subgraph of the messenger API";
     const MIGRATIONS: diesel_migrations::EmbeddedMigrations = auth::MIGRATIONS;
     type Config = auth::Config;
+    type Defaults = auth::config::AuthDefaults;
     type State = auth::service::AuthService;
     type StartError = auth::StartError;
 
     fn sdl() -> String {
         auth::schema::sdl()
     }
-    fn database_url(config: &auth::Config) -> &str {
-        &config.database_url
-    }
-    fn json_logs(config: &auth::Config) -> bool {
-        config.log_format == "json"
-    }
-    fn serve_runs_worker(config: &auth::Config) -> bool {
-        config.outbox.run_worker
+    fn settings(
+        config: &auth::Config,
+    ) -> &service_runtime::ServiceSettings<auth::config::AuthDefaults> {
+        &config.service
     }
     async fn start(
         config: &auth::Config,

@@ -48,8 +48,9 @@ pub type Running = service_runtime::Running<PgPool>;
 /// Starts the parts of the service in `parts`. Addresses with port 0 get a
 /// free port; the bound addresses are in [`Running`].
 pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError> {
-    let token = config.internal_auth.token()?;
-    let pool = service_runtime::db::pool(&config.database_url, config.db_pool_size)?;
+    let token = config.service.internal_auth.token()?;
+    let pool =
+        service_runtime::db::pool(&config.service.database_url, config.service.db_pool_size)?;
     let mut running = Running::new("messaging", pool.clone());
     let shutdown = running.shutdown_handle();
 
@@ -62,7 +63,11 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
                 config.known_users_cache_size,
                 config.known_users_ttl(),
             )?,
-            feed: feed::Feed::start(pool.clone(), config.database_url.clone(), shutdown.wait()),
+            feed: feed::Feed::start(
+                pool.clone(),
+                config.service.database_url.clone(),
+                shutdown.wait(),
+            ),
             limiter: ratelimit::Limiter::new(pool.clone()),
             message_rate: config.message_rate,
             outbox: outbox::Waker::start(pool.clone()),
@@ -73,19 +78,23 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
                 .clone()
                 .prune_periodically(ratelimit::PRUNE_EVERY, shutdown.wait()),
         );
-        let schema = schema::build(service, config.http.query_limits());
+        let schema = schema::build(service, config.service.http.query_limits());
         let authenticator: auth_client::SharedAuthenticator = Arc::new(
             auth_client::GrpcAuthenticator::connect_lazy(&config.auth_grpc_url, token)?,
         );
         let router = GraphqlApp::new(schema, authenticator)
-            .with_settings(&config.http)
+            .with_settings(&config.service.http)
             .router(Router::new());
-        running.serve_http(config.http_addr, router).await?;
+        running.serve_http(config.service.http_addr, router).await?;
     }
 
     if parts.grpc {
         let health = running
-            .serve_grpc(config.grpc_addr, tonic::service::Routes::default(), token)
+            .serve_grpc(
+                config.service.grpc_addr,
+                tonic::service::Routes::default(),
+                token,
+            )
             .await?;
         running.spawn(grpc::report_health(health, pool.clone(), shutdown.wait()));
     }
@@ -95,8 +104,9 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         // feeds by this handler, in commit order, directly (EVENTS=outbox)
         // or through JetStream (EVENTS=broker).
         let pipeline = config
+            .service
             .outbox
-            .pipeline("messaging", pool, config.database_url.clone())
+            .pipeline("messaging", pool, config.service.database_url.clone())
             .local_in_order(jobs::MessageNotification);
         let (worker, consumer) = pipeline.into_parts();
         running.spawn(worker.run(shutdown.wait()));

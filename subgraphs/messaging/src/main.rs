@@ -10,20 +10,17 @@ impl cli::Service for Messaging {
     const ABOUT: &'static str = "The messaging subgraph of the messenger API";
     const MIGRATIONS: diesel_migrations::EmbeddedMigrations = messaging::MIGRATIONS;
     type Config = messaging::Config;
+    type Defaults = messaging::config::MessagingDefaults;
     type State = service_runtime::db::PgPool;
     type StartError = messaging::StartError;
 
     fn sdl() -> String {
         messaging::schema::sdl()
     }
-    fn database_url(config: &messaging::Config) -> &str {
-        &config.database_url
-    }
-    fn json_logs(config: &messaging::Config) -> bool {
-        config.log_format == "json"
-    }
-    fn serve_runs_worker(config: &messaging::Config) -> bool {
-        config.outbox.run_worker
+    fn settings(
+        config: &messaging::Config,
+    ) -> &service_runtime::ServiceSettings<messaging::config::MessagingDefaults> {
+        &config.service
     }
     async fn start(
         config: &messaging::Config,

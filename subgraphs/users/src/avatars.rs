@@ -1,5 +1,5 @@
 //! Uploaded avatars: the pieces the domain ([`crate::service::avatars`])
-//! and the HTTP routes ([`http`]) are built from.
+//! and the HTTP routes ([`crate::http::avatars`]) are built from.
 //!
 //! ```text
 //! requestAvatarUpload ──► signed URL (HMAC, 5 min) ──► client PUTs the bytes
@@ -9,7 +9,6 @@
 //! GET /avatars/<user>/<hash>-<size>.jpg|webp: immutable, ETag, 304
 //! ```
 
-pub mod http;
 pub mod process;
 mod settings;
 pub mod signing;
@@ -33,7 +32,7 @@ use store::{LocalDirStore, SharedStore, StoreError};
 pub const MAX_UPLOAD_BYTES: u32 = 5 * 1024 * 1024;
 /// Name of the generated signing key in `service_secrets`.
 pub const SIGNING_KEY_NAME: &str = "avatar_upload_signing_key";
-/// Path prefixes of the routes in [`http`].
+/// Path prefixes of the routes in [`crate::http::avatars`].
 pub const UPLOAD_PATH: &str = "/avatar-uploads";
 pub const PICTURE_PATH: &str = "/avatars";
 
@@ -83,7 +82,12 @@ pub struct Avatars {
 impl Avatars {
     /// The store named by `settings`: S3 if `AVATAR_S3_URL` is set, else
     /// the directory `AVATAR_DIR` (created on first upload).
-    pub fn from_settings(settings: &AvatarSettings) -> Result<Self, StoreError> {
+    /// `configured_public_url`: `PUBLIC_URL`, checked already; unset, the
+    /// bound address is given later ([`Self::set_default_public_url`]).
+    pub fn from_settings(
+        settings: &AvatarSettings,
+        configured_public_url: Option<String>,
+    ) -> Result<Self, StoreError> {
         let store: SharedStore = match &settings.avatar_s3_url {
             Some(url) => s3_store(url)?,
             None => Arc::new(LocalDirStore::new(&settings.avatar_dir)),
@@ -93,14 +97,8 @@ impl Avatars {
             None => OnceCell::new(),
         };
         let public_url = OnceLock::new();
-        if let Some(url) = &settings.public_url {
-            let parsed = url::Url::parse(url).ok();
-            if !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host()) {
-                return Err(StoreError::Config(format!(
-                    "PUBLIC_URL must be an http(s) URL, not {url:?}"
-                )));
-            }
-            let _ = public_url.set(url.trim_end_matches('/').to_owned());
+        if let Some(url) = configured_public_url {
+            let _ = public_url.set(url);
         }
         Ok(Self {
             store,
@@ -198,9 +196,8 @@ mod tests {
         assert!(store::is_valid_key(&key), "{key}");
     }
 
-    fn settings(public_url: Option<&str>) -> AvatarSettings {
+    fn settings() -> AvatarSettings {
         AvatarSettings {
-            public_url: public_url.map(str::to_owned),
             avatar_dir: std::env::temp_dir(),
             avatar_s3_url: None,
             avatar_signing_key: None,
@@ -210,15 +207,12 @@ mod tests {
     }
 
     #[test]
-    fn the_public_url_is_checked_and_used() {
-        for bad in ["", "localhost:4002", "ftp://x", "https://"] {
-            assert!(
-                Avatars::from_settings(&settings(Some(bad))).is_err(),
-                "{bad}"
-            );
-        }
-        let avatars =
-            Avatars::from_settings(&settings(Some("https://api.example.com/users/"))).unwrap();
+    fn a_configured_public_url_is_used() {
+        let avatars = Avatars::from_settings(
+            &settings(),
+            Some("https://api.example.com/users".to_owned()),
+        )
+        .unwrap();
         // A configured URL wins over the bound address.
         avatars.set_default_public_url("http://127.0.0.1:4002".to_owned());
         let user = Uuid::nil();

@@ -11,6 +11,7 @@ pub mod cursor;
 pub mod db;
 pub mod events;
 pub mod grpc;
+pub mod http;
 pub mod jobs;
 pub mod schema;
 pub mod service;
@@ -48,12 +49,16 @@ pub type Running = service_runtime::Running<UsersService>;
 /// Starts the parts of the service in `parts`. Addresses with port 0 get a
 /// free port; the bound addresses are in [`Running`].
 pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError> {
-    let token = config.internal_auth.token()?;
-    let pool = service_runtime::db::pool(&config.database_url, config.db_pool_size)?;
+    let token = config.service.internal_auth.token()?;
+    let pool =
+        service_runtime::db::pool(&config.service.database_url, config.service.db_pool_size)?;
     let service = UsersService {
         pool: pool.clone(),
         max_pending_requests: i64::from(config.max_pending_friend_requests),
-        avatars: avatars::Avatars::from_settings(&config.avatars)?,
+        avatars: avatars::Avatars::from_settings(
+            &config.avatars,
+            config.service.public_url.clone(),
+        )?,
         limiter: ratelimit::Limiter::new(pool.clone()),
         friend_request_rate: config.friend_request_rate,
     };
@@ -62,24 +67,28 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
 
     if parts.http {
         let streams = schema::Streams {
-            feed: feed::Feed::start(pool.clone(), config.database_url.clone(), shutdown.wait()),
+            feed: feed::Feed::start(
+                pool.clone(),
+                config.service.database_url.clone(),
+                shutdown.wait(),
+            ),
         };
-        let schema = schema::build(service.clone(), streams, config.http.query_limits());
+        let schema = schema::build(service.clone(), streams, config.service.http.query_limits());
         let authenticator: auth_client::SharedAuthenticator = Arc::new(
             auth_client::GrpcAuthenticator::connect_lazy(&config.auth_grpc_url, token)?,
         );
-        let avatar_routes = avatars::http::routes(service.clone(), authenticator.clone());
+        let extra = http::router(&service, &authenticator);
         let router = GraphqlApp::new(schema, authenticator)
-            .with_settings(&config.http)
-            .router(avatar_routes);
+            .with_settings(&config.service.http)
+            .router(extra);
         // Without PUBLIC_URL, links point at the HTTP address; with port 0
         // that is known only once bound, but then nobody knew it before.
-        if config.http_addr.port() != 0 {
+        if config.service.http_addr.port() != 0 {
             service
                 .avatars
-                .set_default_public_url(default_public_url(config.http_addr));
+                .set_default_public_url(config.service.public_url(None));
         }
-        running.serve_http(config.http_addr, router).await?;
+        running.serve_http(config.service.http_addr, router).await?;
         running.spawn(
             service
                 .limiter
@@ -89,7 +98,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         if let Some(addr) = running.http_addr {
             service
                 .avatars
-                .set_default_public_url(default_public_url(addr));
+                .set_default_public_url(config.service.public_url(Some(addr)));
         }
     }
 
@@ -98,7 +107,11 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             service: service.clone(),
         });
         running
-            .serve_grpc(config.grpc_addr, tonic::service::Routes::new(server), token)
+            .serve_grpc(
+                config.service.grpc_addr,
+                tonic::service::Routes::new(server),
+                token,
+            )
             .await?;
     }
 
@@ -108,8 +121,9 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         // (EVENTS=outbox) or through JetStream (EVENTS=broker). Auth's
         // events reach us through JetStream in broker mode only.
         let pipeline = config
+            .service
             .outbox
-            .pipeline("users", pool, config.database_url.clone())
+            .pipeline("users", pool, config.service.database_url.clone())
             .local_in_order(jobs::FriendNotification)
             .incoming(jobs::CreateUser::new(service.clone()));
         let (worker, consumer) = pipeline.into_parts();
@@ -120,14 +134,4 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     Ok(running)
-}
-
-/// `http://<addr>`, with a wildcard address replaced by the loopback one.
-fn default_public_url(addr: std::net::SocketAddr) -> String {
-    let ip = match addr.ip() {
-        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
-        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
-        ip => ip,
-    };
-    format!("http://{}", std::net::SocketAddr::new(ip, addr.port()))
 }

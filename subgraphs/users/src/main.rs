@@ -10,20 +10,17 @@ impl cli::Service for Users {
     const ABOUT: &'static str = "The users subgraph of the messenger API";
     const MIGRATIONS: diesel_migrations::EmbeddedMigrations = users::MIGRATIONS;
     type Config = users::Config;
+    type Defaults = users::config::UsersDefaults;
     type State = users::service::UsersService;
     type StartError = users::StartError;
 
     fn sdl() -> String {
         users::schema::sdl()
     }
-    fn database_url(config: &users::Config) -> &str {
-        &config.database_url
-    }
-    fn json_logs(config: &users::Config) -> bool {
-        config.log_format == "json"
-    }
-    fn serve_runs_worker(config: &users::Config) -> bool {
-        config.outbox.run_worker
+    fn settings(
+        config: &users::Config,
+    ) -> &service_runtime::ServiceSettings<users::config::UsersDefaults> {
+        &config.service
     }
     async fn start(
         config: &users::Config,

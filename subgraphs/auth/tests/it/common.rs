@@ -34,8 +34,8 @@ pub async fn spawn() -> TestAuth {
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config), parts: Parts) -> TestAuth {
     let db = TestDatabase::new(MIGRATIONS).await;
     let mut config = Config::defaults();
-    config.database_url = db.url().to_owned();
-    config.db_pool_size = 4;
+    config.service.database_url = db.url().to_owned();
+    config.service.db_pool_size = 4;
     // Nothing listens there unless a test says otherwise.
     config.users_grpc_url = "http://127.0.0.1:9".to_owned();
     config.hash_concurrency = 2;

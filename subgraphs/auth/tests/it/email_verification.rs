@@ -36,13 +36,13 @@ async fn required(adjust: impl FnOnce(&mut auth::Config)) -> (TestAuth, SmtpServ
 /// [`required`], with events in `events`' mode.
 async fn required_in(events: &TestEvents) -> (TestAuth, SmtpServer) {
     required(|c| {
-        c.outbox.events = if events.is_broker() {
+        c.service.outbox.events = if events.is_broker() {
             outbox::Events::Broker
         } else {
             outbox::Events::Outbox
         };
-        events.nats_url.clone_into(&mut c.outbox.nats_url);
-        events.stream.clone_into(&mut c.outbox.nats_stream);
+        events.nats_url.clone_into(&mut c.service.outbox.nats_url);
+        events.stream.clone_into(&mut c.service.outbox.nats_stream);
     })
     .await
 }
@@ -54,7 +54,7 @@ async fn spawn_sending_to(smtp_url: &str, adjust: impl FnOnce(&mut auth::Config)
             c.email.smtp_url = Some(smtp_url.to_owned());
             c.email.product_name = PRODUCT.to_owned();
             c.email.email_from = format!("{PRODUCT} <no-reply@chatty.test>");
-            c.outbox.outbox_poll_interval_ms = 100;
+            c.service.outbox.outbox_poll_interval_ms = 100;
             adjust(c);
         },
         auth::Parts::ALL,
@@ -480,7 +480,7 @@ async fn without_smtp_the_email_is_logged_and_the_worker_moves_on() {
     let t = crate::common::spawn_with(
         |c| {
             c.email.email_verification = EmailVerification::Required;
-            c.outbox.outbox_poll_interval_ms = 100;
+            c.service.outbox.outbox_poll_interval_ms = 100;
         },
         auth::Parts::ALL,
     )
@@ -544,13 +544,13 @@ async fn sessions_from_before_confirmation_was_required_get_ev_from_the_account(
     let refresh = str_of(&resp["data"]["register"]["auth"], "refreshToken").to_owned();
 
     let mut config = auth::Config::defaults();
-    config.database_url = before.db.url().to_owned();
-    config.db_pool_size = 4;
+    config.service.database_url = before.db.url().to_owned();
+    config.service.db_pool_size = 4;
     config.users_grpc_url = "http://127.0.0.1:9".into();
     config.hash_concurrency = 2;
     config.email.email_verification = EmailVerification::Required;
     config.email.smtp_url = Some(smtp.url());
-    config.outbox.outbox_poll_interval_ms = 100;
+    config.service.outbox.outbox_poll_interval_ms = 100;
     let after = auth::start(&config, auth::Parts::ALL).await.unwrap();
     let gql = testkit::GraphqlClient::new(after.graphql_url());
 

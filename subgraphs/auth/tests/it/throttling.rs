@@ -76,7 +76,7 @@ async fn sign_ins_from_one_address_are_limited_and_only_a_trusted_proxy_may_say_
         |c| {
             c.security.login_rate_per_account = Rate::OFF;
             c.security.login_rate_per_ip = rate(3, 60);
-            c.http.trusted_proxies = Some("127.0.0.1".parse().unwrap());
+            c.service.http.trusted_proxies = Some("127.0.0.1".parse().unwrap());
         },
         NO_WORKER,
     )
@@ -174,8 +174,8 @@ async fn the_limit_holds_across_replicas() {
     )
     .await;
     let mut config = auth::Config::defaults();
-    config.database_url = a.db.url().to_owned();
-    config.db_pool_size = 2;
+    config.service.database_url = a.db.url().to_owned();
+    config.service.db_pool_size = 2;
     config.hash_concurrency = 2;
     config.users_grpc_url = "http://127.0.0.1:9".into();
     config.security.login_rate_per_account = rate(4, 60);

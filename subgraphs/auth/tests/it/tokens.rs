@@ -271,8 +271,8 @@ async fn revocations_reach_other_replicas_through_notify() {
     // Two auth processes on one database: a logout on one is seen by the other.
     let a = spawn().await;
     let mut config = auth::Config::defaults();
-    config.database_url = a.db.url().to_owned();
-    config.db_pool_size = 2;
+    config.service.database_url = a.db.url().to_owned();
+    config.service.db_pool_size = 2;
     config.users_grpc_url = "http://127.0.0.1:9".into();
     let b = auth::start(
         &config,

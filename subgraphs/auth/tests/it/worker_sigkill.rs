@@ -96,14 +96,14 @@ impl Rig {
         let auth_db = TestDatabase::new(AUTH_MIGRATIONS).await;
         let users_db = TestDatabase::new(USERS_MIGRATIONS).await;
         let mut config = users::Config::defaults();
-        users_db.url().clone_into(&mut config.database_url);
-        config.db_pool_size = 8;
+        users_db.url().clone_into(&mut config.service.database_url);
+        config.service.db_pool_size = 8;
         // Never asked: nothing here calls users with a token.
         "http://127.0.0.1:9".clone_into(&mut config.auth_grpc_url);
-        config.outbox.events = mode;
-        config.outbox.nats_url = nats_url();
-        config.outbox.nats_stream.clone_from(&stream);
-        config.outbox.outbox_poll_interval_ms = 100;
+        config.service.outbox.events = mode;
+        config.service.outbox.nats_url = nats_url();
+        config.service.outbox.nats_stream.clone_from(&stream);
+        config.service.outbox.outbox_poll_interval_ms = 100;
         let parts = users::Parts {
             http: false,
             grpc: true,

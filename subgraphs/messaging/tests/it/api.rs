@@ -509,7 +509,7 @@ async fn users_down_is_unavailable_but_known_recipients_are_cached() {
     // A messaging process whose users service is unreachable.
     let mut config =
         crate::common::messaging_config(&t.messaging_db, &t.auth.grpc_url(), "http://127.0.0.1:9");
-    config.db_pool_size = 2;
+    config.service.db_pool_size = 2;
     let cut_off = messaging::start(
         &config,
         messaging::Parts {

@@ -36,11 +36,11 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
     let mut refused = 2_u64;
 
     let mut config = auth::Config::defaults();
-    config.database_url = auth_db_url;
-    config.db_pool_size = 4;
+    config.service.database_url = auth_db_url;
+    config.service.db_pool_size = 4;
     config.hash_concurrency = 2;
-    config.grpc_addr = grpc_addr;
-    config.http_addr = http_addr;
+    config.service.grpc_addr = grpc_addr;
+    config.service.http_addr = http_addr;
     let restarted = Instant::now();
     let auth = auth::start(
         &config,

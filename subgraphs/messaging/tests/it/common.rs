@@ -109,11 +109,11 @@ async fn spawn_inner(
     // users in users: start auth's servers, then users, then auth's worker
     // (a second auth process on the same database) pointed at users.
     let mut auth_config = auth::Config::defaults();
-    auth_config.database_url = auth_db.url().to_owned();
-    auth_config.db_pool_size = 4;
+    auth_config.service.database_url = auth_db.url().to_owned();
+    auth_config.service.db_pool_size = 4;
     auth_config.hash_concurrency = 2;
-    auth_config.outbox.outbox_poll_interval_ms = 200;
-    events_settings(&mut auth_config.outbox, &events);
+    auth_config.service.outbox.outbox_poll_interval_ms = 200;
+    events_settings(&mut auth_config.service.outbox, &events);
     adjust_auth(&mut auth_config);
     let auth = auth::start(
         &auth_config,
@@ -126,10 +126,10 @@ async fn spawn_inner(
     .expect("auth starts");
 
     let mut users_config = users::Config::defaults();
-    users_config.database_url = users_db.url().to_owned();
-    users_config.db_pool_size = 4;
+    users_config.service.database_url = users_db.url().to_owned();
+    users_config.service.db_pool_size = 4;
     users_config.auth_grpc_url = auth.grpc_url();
-    events_settings(&mut users_config.outbox, &events);
+    events_settings(&mut users_config.service.outbox, &events);
     let users = users::start(&users_config, users::Parts::ALL)
         .await
         .expect("users starts");
@@ -140,7 +140,7 @@ async fn spawn_inner(
         .expect("auth worker starts");
 
     let mut config = messaging_config(&messaging_db, &auth.grpc_url(), &users.grpc_url());
-    events_settings(&mut config.outbox, &events);
+    events_settings(&mut config.service.outbox, &events);
     adjust(&mut config);
     let messaging = messaging::start(&config, messaging_parts)
         .await
@@ -163,11 +163,11 @@ async fn spawn_inner(
 
 pub fn messaging_config(db: &TestDatabase, auth_url: &str, users_url: &str) -> messaging::Config {
     let mut config = messaging::Config::defaults();
-    config.database_url = db.url().to_owned();
-    config.db_pool_size = 8;
+    config.service.database_url = db.url().to_owned();
+    config.service.db_pool_size = 8;
     config.auth_grpc_url = auth_url.to_owned();
     config.users_grpc_url = users_url.to_owned();
-    config.outbox.outbox_poll_interval_ms = 200;
+    config.service.outbox.outbox_poll_interval_ms = 200;
     config
 }
 
@@ -253,7 +253,7 @@ impl Stack {
             &self.auth.grpc_url(),
             &self.users.grpc_url(),
         );
-        events_settings(&mut config.outbox, &self.events);
+        events_settings(&mut config.service.outbox, &self.events);
         messaging::start(&config, messaging::Parts::ALL)
             .await
             .expect("second messaging starts")

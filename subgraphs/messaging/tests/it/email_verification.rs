@@ -26,8 +26,8 @@ async fn an_unconfirmed_account_cannot_send_messages() {
     assert_no_errors(&resp);
     let refresh = resp["data"]["login"]["refreshToken"].as_str().unwrap();
     let mut config = auth::Config::defaults();
-    config.database_url = stack.auth_db.url().to_owned();
-    config.db_pool_size = 2;
+    config.service.database_url = stack.auth_db.url().to_owned();
+    config.service.db_pool_size = 2;
     config.email.email_verification = auth::config::EmailVerification::Required;
     let strict = auth::start(
         &config,

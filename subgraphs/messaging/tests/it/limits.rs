@@ -48,8 +48,8 @@ async fn messages_per_user_are_limited_but_retries_are_free() {
 #[tokio::test]
 async fn aliases_and_connections_per_user_are_limited() {
     let t = spawn_with(|c| {
-        c.http.max_query_aliases = 2;
-        c.http.ws_max_connections_per_user = 1;
+        c.service.http.max_query_aliases = 2;
+        c.service.http.ws_max_connections_per_user = 1;
     })
     .await;
     let alice = t.user("alice").await;

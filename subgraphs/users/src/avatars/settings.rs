@@ -3,10 +3,6 @@
 /// Avatar uploads and storage.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AvatarSettings {
-    /// This service's HTTP base URL as clients reach it (upload URLs and
-    /// avatar links start with it). Default: `http://` and the bound address.
-    #[arg(long, env = "PUBLIC_URL")]
-    pub public_url: Option<String>,
     /// Directory that holds avatar files, unless `AVATAR_S3_URL` is set.
     #[arg(long, env = "AVATAR_DIR", default_value = "target/avatars")]
     pub avatar_dir: std::path::PathBuf,

@@ -35,8 +35,8 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
     // Auth comes back on the same addresses, over the same database (so
     // with the same signing keys): the same token works again.
     let mut config = auth_config(s.auth_db.url(), "http://127.0.0.1:9");
-    config.grpc_addr = grpc_addr;
-    config.http_addr = http_addr;
+    config.service.grpc_addr = grpc_addr;
+    config.service.http_addr = http_addr;
     let mut refused = 2;
     let restarted = Instant::now();
     let auth = auth::start(

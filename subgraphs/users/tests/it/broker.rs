@@ -68,7 +68,7 @@ impl Rig {
     /// Auth's worker as `serve` runs it, with `nats` as NATS_URL.
     async fn auth_worker(&self, nats: &str) -> auth::Running {
         let mut config = auth_config(self.auth_db.url(), &self.users.grpc_url());
-        events_settings(&mut config.outbox, self.mode, &self.stream, nats);
+        events_settings(&mut config.service.outbox, self.mode, &self.stream, nats);
         auth::start(&config, auth::Parts::WORKER_ONLY)
             .await
             .expect("auth worker starts")
@@ -81,7 +81,7 @@ impl Rig {
 
     async fn users_worker_at(&self, nats: &str) -> users::Running {
         let mut config = users_config(self.users_db.url(), &self.auth.grpc_url());
-        events_settings(&mut config.outbox, self.mode, &self.stream, nats);
+        events_settings(&mut config.service.outbox, self.mode, &self.stream, nats);
         users::start(&config, users::Parts::WORKER_ONLY)
             .await
             .expect("users worker starts")

@@ -62,8 +62,8 @@ pub async fn auth_only(users_grpc_url: &str, worker: bool) -> (auth::Running, Te
 
 pub fn auth_config(database_url: &str, users_grpc_url: &str) -> auth::Config {
     let mut config = auth::Config::defaults();
-    database_url.clone_into(&mut config.database_url);
-    config.db_pool_size = 4;
+    database_url.clone_into(&mut config.service.database_url);
+    config.service.db_pool_size = 4;
     users_grpc_url.clone_into(&mut config.users_grpc_url);
     config.hash_concurrency = 2;
     config
@@ -71,8 +71,8 @@ pub fn auth_config(database_url: &str, users_grpc_url: &str) -> auth::Config {
 
 pub fn users_config(database_url: &str, auth_grpc_url: &str) -> users::Config {
     let mut config = users::Config::defaults();
-    database_url.clone_into(&mut config.database_url);
-    config.db_pool_size = 8;
+    database_url.clone_into(&mut config.service.database_url);
+    config.service.db_pool_size = 8;
     auth_grpc_url.clone_into(&mut config.auth_grpc_url);
     // Short, so that tests see a signed-out subscription end quickly.
     config
@@ -108,13 +108,13 @@ impl Stack {
         let (auth, auth_db) = auth_only("http://127.0.0.1:9", false).await;
         let users_db = TestDatabase::new(USERS_MIGRATIONS).await;
         let mut config = users_config(users_db.url(), &auth.grpc_url());
-        events_settings(&mut config.outbox, &events);
+        events_settings(&mut config.service.outbox, &events);
         adjust(&mut config);
         let users = users::start(&config, users::Parts::ALL)
             .await
             .expect("users starts");
         let mut worker_config = auth_config(auth_db.url(), &users.grpc_url());
-        events_settings(&mut worker_config.outbox, &events);
+        events_settings(&mut worker_config.service.outbox, &events);
         let auth_worker = auth::start(&worker_config, auth::Parts::WORKER_ONLY)
             .await
             .expect("auth worker starts");
@@ -133,7 +133,7 @@ impl Stack {
     /// A second users process on the same database (and the same events).
     pub async fn users_replica(&self) -> users::Running {
         let mut config = users_config(self.users_db.url(), &self.auth.grpc_url());
-        events_settings(&mut config.outbox, &self.events);
+        events_settings(&mut config.service.outbox, &self.events);
         users::start(&config, users::Parts::ALL)
             .await
             .expect("users replica starts")

@@ -266,7 +266,7 @@ async fn calls_without_the_service_credential_are_refused() {
 async fn users_refuses_to_start_without_a_service_credential() {
     let db = TestDatabase::new(USERS_MIGRATIONS).await;
     let mut config = users_config(db.url(), "http://127.0.0.1:9");
-    config.internal_auth.internal_service_token = None;
+    config.service.internal_auth.internal_service_token = None;
     let Err(err) = users::start(&config, users::Parts::ALL).await else {
         panic!("users started without INTERNAL_SERVICE_TOKEN");
     };
@@ -376,7 +376,7 @@ async fn a_user_registered_while_users_was_down_appears_when_it_is_back() {
 
     let users_db = TestDatabase::new(USERS_MIGRATIONS).await;
     let mut config = users_config(users_db.url(), &auth.grpc_url());
-    config.grpc_addr = ([127, 0, 0, 1], port).into();
+    config.service.grpc_addr = ([127, 0, 0, 1], port).into();
     let users = users::start(&config, users::Parts::ALL).await.unwrap();
     let back = Instant::now();
     let mut grpc = grpc_client(&users.grpc_url()).await;

@@ -56,7 +56,7 @@ async fn friend_requests_per_user_are_limited_on_every_replica() {
 
 #[tokio::test]
 async fn aliases_and_depth_are_limited() {
-    let s = Stack::start_with(|c| c.http.max_query_aliases = 5).await;
+    let s = Stack::start_with(|c| c.service.http.max_query_aliases = 5).await;
     let alice = s.signup("alice@example.com").await;
     let five = (0..5)
         .map(|i| format!("a{i}: me {{ id }}"))
@@ -99,7 +99,7 @@ async fn aliases_and_depth_are_limited() {
 
 #[tokio::test]
 async fn subscription_connections_per_user_are_limited() {
-    let s = Stack::start_with(|c| c.http.ws_max_connections_per_user = 1).await;
+    let s = Stack::start_with(|c| c.service.http.ws_max_connections_per_user = 1).await;
     let alice = s.signup("alice@example.com").await;
     let bob = s.signup("bob@example.com").await;
     let _first = s.ws(&alice).await;

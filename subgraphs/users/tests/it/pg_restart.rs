@@ -45,12 +45,12 @@ async fn users_survive_a_postgres_restart_under_load() {
         .await
         .expect("auth starts");
     let mut config = users_config(&users_url, &auth.grpc_url());
-    config.db_pool_size = 4;
+    config.service.db_pool_size = 4;
     let users = users::start(&config, users::Parts::ALL)
         .await
         .expect("users starts");
     let mut worker_config = auth_config(auth_db.url(), &users.grpc_url());
-    worker_config.outbox.outbox_poll_interval_ms = 100;
+    worker_config.service.outbox.outbox_poll_interval_ms = 100;
     let auth_worker = auth::start(&worker_config, auth::Parts::WORKER_ONLY)
         .await
         .expect("auth worker starts");

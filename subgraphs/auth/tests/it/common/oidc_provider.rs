@@ -126,11 +126,17 @@ impl OidcProvider {
             .expect("start node (Node.js is needed for the OpenID Connect provider tests)");
         let stdin = child.stdin.take().unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let ready = tokio::time::timeout(START_TIMEOUT, stdout.next_line())
-            .await
-            .expect("oidc-provider did not start in time")
-            .unwrap()
-            .expect("oidc-provider exited before it was ready");
+        let ready = match tokio::time::timeout(START_TIMEOUT, stdout.next_line()).await {
+            Ok(line) => line
+                .unwrap()
+                .expect("oidc-provider exited before it was ready"),
+            // Seen once in CI-like runs and not reproduced since: say what
+            // the process was doing, so the next occurrence explains itself.
+            Err(tokio::time::error::Elapsed { .. }) => panic!(
+                "oidc-provider printed no ready line within {START_TIMEOUT:?}; {}",
+                process_state(child.id())
+            ),
+        };
         let ready: Value = serde_json::from_str(&ready).expect("a JSON ready line");
         assert_eq!(ready["ready"], true, "{ready}");
         Self {
@@ -172,6 +178,28 @@ impl OidcProvider {
             "client_secret": CLIENT_SECRET,
         })
     }
+}
+
+/// The state, kernel wait channel and CPU time of process `pid` (Linux).
+fn process_state(pid: Option<u32>) -> String {
+    let Some(pid) = pid else {
+        return "the process has exited".to_owned();
+    };
+    let read = |file: &str| {
+        std::fs::read_to_string(format!("/proc/{pid}/{file}")).unwrap_or_else(|e| e.to_string())
+    };
+    let state = read("status")
+        .lines()
+        .filter(|l| l.starts_with("State:") || l.starts_with("Threads:"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let stat = read("stat");
+    // utime and stime, fields 14 and 15, in clock ticks.
+    let cpu: Vec<&str> = stat.split_whitespace().skip(13).take(2).collect();
+    format!(
+        "pid {pid}: {state}, waiting in {:?}, cpu ticks (user, system) {cpu:?}",
+        read("wchan")
+    )
 }
 
 /// What the person at the browser does at the provider.
