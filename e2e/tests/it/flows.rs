@@ -55,8 +55,8 @@ async fn set_nickname(user: &TestUser, nickname: &str) {
 #[tokio::test]
 async fn two_users_befriend_and_chat_through_the_router() {
     let system = System::start().await;
-    let alice = system.user("alice").await;
-    let bob = system.user("bob").await;
+    let alice = system.register("alice").await;
+    let bob = system.register("bob").await;
     set_nickname(&alice, "Alice_W").await;
     set_nickname(&bob, "bobby").await;
 

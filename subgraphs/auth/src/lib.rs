@@ -165,29 +165,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     if parts.worker {
-        // Checked at start: a bad SMTP_URL or EMAIL_FROM fails now, not per email.
-        let mailer = Mailer::new(config.email.smtp_url.as_deref(), &config.email.email_from)?;
-        let public_url = config.service.public_url(running.http_addr);
-        if mailer.is_smtp() {
-            tracing::info!(%public_url, "emails go out over SMTP");
-        } else {
-            tracing::info!(%public_url, "no SMTP_URL: emails are written to the log");
-        }
-        // Emails are sent by this service in both modes (with EVENTS=broker
-        // through JetStream and auth's own consumer); users' events go to
-        // users directly, or to JetStream for users to consume.
-        let pipeline = config
-            .service
-            .outbox
-            .pipeline("auth", pool, config.service.database_url.clone())
-            .local(jobs::email::SendEmail::new(
-                service.clone(),
-                mailer,
-                templates,
-                &public_url,
-            ))
-            .outgoing(|| jobs::CreateUser::new(&config.users_grpc_url, token))?;
-        let (worker, consumer) = pipeline.into_parts();
+        let (worker, consumer) = outbox(config, &running)?;
         running.spawn(worker.run(shutdown.wait()));
         if let Some(consumer) = consumer {
             running.spawn(consumer.run(shutdown.wait()));
@@ -200,4 +178,43 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     Ok(running)
+}
+
+/// The outbox worker of `running`'s database and, with `EVENTS=broker`, the
+/// JetStream consumer: [`start`] runs them for [`Parts::worker`]; tests may
+/// instead drive the worker one batch at a time ([`outbox::Worker::run_once`]).
+pub fn outbox(
+    config: &Config,
+    running: &Running,
+) -> Result<(outbox::Worker, Option<outbox::broker::Consumer>), StartError> {
+    let token = config.service.internal_auth.token()?;
+    let service = &running.service;
+    // Checked at start: a bad SMTP_URL or EMAIL_FROM fails now, not per email.
+    let mailer = Mailer::new(config.email.smtp_url.as_deref(), &config.email.email_from)?;
+    let public_url = config.service.public_url(running.http_addr);
+    if mailer.is_smtp() {
+        tracing::info!(%public_url, "emails go out over SMTP");
+    } else {
+        tracing::info!(%public_url, "no SMTP_URL: emails are written to the log");
+    }
+    let templates = Templates::new(config.email.product_name.clone());
+    // Emails are sent by this service in both modes (with EVENTS=broker
+    // through JetStream and auth's own consumer); users' events go to
+    // users directly, or to JetStream for users to consume.
+    let pipeline = config
+        .service
+        .outbox
+        .pipeline(
+            "auth",
+            service.pool.clone(),
+            config.service.database_url.clone(),
+        )
+        .local(jobs::email::SendEmail::new(
+            service.clone(),
+            mailer,
+            templates,
+            &public_url,
+        ))
+        .outgoing(|| jobs::CreateUser::new(&config.users_grpc_url, token))?;
+    Ok(pipeline.into_parts())
 }

@@ -100,15 +100,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     if parts.worker {
-        // Message notifications: enqueued by sendMessage, appended to both
-        // feeds by this handler, in commit order, directly (EVENTS=outbox)
-        // or through JetStream (EVENTS=broker).
-        let pipeline = config
-            .service
-            .outbox
-            .pipeline("messaging", pool, config.service.database_url.clone())
-            .local_in_order(jobs::MessageNotification);
-        let (worker, consumer) = pipeline.into_parts();
+        let (worker, consumer) = outbox(config, &running);
         running.spawn(worker.run(shutdown.wait()));
         if let Some(consumer) = consumer {
             running.spawn(consumer.run(shutdown.wait()));
@@ -116,4 +108,26 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     Ok(running)
+}
+
+/// The outbox worker of `running`'s database and, with `EVENTS=broker`, the
+/// JetStream consumer: [`start`] runs them for [`Parts::worker`]; tests may
+/// instead drive the worker one batch at a time ([`outbox::Worker::run_once`]).
+pub fn outbox(
+    config: &Config,
+    running: &Running,
+) -> (outbox::Worker, Option<outbox::broker::Consumer>) {
+    // Message notifications: enqueued by sendMessage, appended to both
+    // feeds by this handler, in commit order, directly (EVENTS=outbox)
+    // or through JetStream (EVENTS=broker).
+    config
+        .service
+        .outbox
+        .pipeline(
+            "messaging",
+            running.service.clone(),
+            config.service.database_url.clone(),
+        )
+        .local_in_order(jobs::MessageNotification)
+        .into_parts()
 }

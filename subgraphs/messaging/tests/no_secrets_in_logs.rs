@@ -15,7 +15,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use common::{PASSWORD, next_events, spawn};
+use common::{Chat as _, PASSWORD, next_events, spawn};
 use serde_json::{Value, json};
 use testkit::{GraphqlClient, assert_no_errors};
 
@@ -68,7 +68,8 @@ async fn a_full_session_leaves_no_secret_in_the_logs() {
     );
 
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.register("alice"), t.register("bob"));
+    t.run_pending().await;
     let mut secrets = vec![
         PASSWORD.to_owned(),
         alice.access_token.clone(),
@@ -77,28 +78,29 @@ async fn a_full_session_leaves_no_secret_in_the_logs() {
 
     // Sign in, fail to, refresh, and present a spent refresh token again.
     let resp = t
-        .auth_gql
+        .auth_gql()
         .query(LOGIN, json!({"email": alice.email, "password": PASSWORD}))
         .await;
     let (access, refresh) = tokens(&resp, "login");
     let wrong = "not-the-password-at-all";
-    t.auth_gql
+    t.auth_gql()
         .query(LOGIN, json!({"email": alice.email, "password": wrong}))
         .await;
-    let resp = t.auth_gql.query(REFRESH, json!({"t": refresh})).await;
+    let resp = t.auth_gql().query(REFRESH, json!({"t": refresh})).await;
     let (access2, refresh2) = tokens(&resp, "refresh");
-    t.auth_gql.query(REFRESH, json!({"t": refresh})).await;
+    t.auth_gql().query(REFRESH, json!({"t": refresh})).await;
     secrets.extend([wrong.to_owned(), access, refresh, access2, refresh2]);
 
     // Messages, live, over a subscription authenticated in connection_init.
-    let ws_url = t.messaging.ws_url();
+    let ws_url = t.messaging().ws_url();
     let mut bob_ws = bob.ws(&ws_url).await;
     bob.subscribe_from_now(&mut bob_ws, "b").await;
     alice.send(&bob, "hello").await;
+    t.run_pending().await;
     next_events(&mut bob_ws, "b", 1).await;
 
     // Users, over its own gRPC token check.
-    let users = GraphqlClient::new(t.users.graphql_url()).with_token(&alice.access_token);
+    let users = GraphqlClient::new(t.users().graphql_url()).with_token(&alice.access_token);
     let resp = users
         .query(
             "mutation($id: ID!) { sendFriendRequest(userId: $id) { id } }",
@@ -109,7 +111,7 @@ async fn a_full_session_leaves_no_secret_in_the_logs() {
 
     // A new password, a sign-in with it, and sign-out.
     let new_password = "a brand new passphrase";
-    let me = t.auth_gql.with_token(&alice.access_token);
+    let me = t.auth_gql().with_token(&alice.access_token);
     let resp = me
         .query(
             "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) }",
@@ -118,7 +120,7 @@ async fn a_full_session_leaves_no_secret_in_the_logs() {
         .await;
     assert_no_errors(&resp);
     let resp = t
-        .auth_gql
+        .auth_gql()
         .query(
             LOGIN,
             json!({"email": alice.email, "password": new_password}),

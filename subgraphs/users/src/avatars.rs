@@ -104,7 +104,7 @@ impl Avatars {
             store,
             signer: Arc::new(signer),
             public_url: Arc::new(public_url),
-            upload_ttl: Duration::from_secs(settings.avatar_upload_ttl_secs.max(1)),
+            upload_ttl: settings.avatar_upload_ttl,
             decoding: Arc::new(Semaphore::new(settings.avatar_concurrency.max(1))),
         })
     }
@@ -201,7 +201,7 @@ mod tests {
             avatar_dir: std::env::temp_dir(),
             avatar_s3_url: None,
             avatar_signing_key: None,
-            avatar_upload_ttl_secs: 300,
+            avatar_upload_ttl: Duration::from_secs(300),
             avatar_concurrency: 2,
         }
     }

@@ -116,17 +116,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     if parts.worker {
-        // Friend notifications: enqueued by the friendship transactions,
-        // appended to the feed by this handler, in commit order, directly
-        // (EVENTS=outbox) or through JetStream (EVENTS=broker). Auth's
-        // events reach us through JetStream in broker mode only.
-        let pipeline = config
-            .service
-            .outbox
-            .pipeline("users", pool, config.service.database_url.clone())
-            .local_in_order(jobs::FriendNotification)
-            .incoming(jobs::CreateUser::new(service.clone()));
-        let (worker, consumer) = pipeline.into_parts();
+        let (worker, consumer) = outbox(config, &running);
         running.spawn(worker.run(shutdown.wait()));
         if let Some(consumer) = consumer {
             running.spawn(consumer.run(shutdown.wait()));
@@ -134,4 +124,29 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     Ok(running)
+}
+
+/// The outbox worker of `running`'s database and, with `EVENTS=broker`, the
+/// JetStream consumer: [`start`] runs them for [`Parts::worker`]; tests may
+/// instead drive the worker one batch at a time ([`outbox::Worker::run_once`]).
+pub fn outbox(
+    config: &Config,
+    running: &Running,
+) -> (outbox::Worker, Option<outbox::broker::Consumer>) {
+    let service = &running.service;
+    // Friend notifications: enqueued by the friendship transactions,
+    // appended to the feed by this handler, in commit order, directly
+    // (EVENTS=outbox) or through JetStream (EVENTS=broker). Auth's
+    // events reach us through JetStream in broker mode only.
+    config
+        .service
+        .outbox
+        .pipeline(
+            "users",
+            service.pool.clone(),
+            config.service.database_url.clone(),
+        )
+        .local_in_order(jobs::FriendNotification)
+        .incoming(jobs::CreateUser::new(service.clone()))
+        .into_parts()
 }

@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
 use crate::common::{
-    CONVERSATION, CONVERSATIONS, MARK_READ, MESSAGES, SEND, nodes, spawn, spawn_with,
+    CONVERSATION, CONVERSATIONS, Chat as _, MARK_READ, MESSAGES, MessagingDb as _, SEND, nodes,
+    spawn, spawn_with,
 };
 use messaging::cursor;
 use serde_json::{Value, json};
@@ -13,7 +14,7 @@ use testkit::{assert_no_errors, error_code};
 #[tokio::test]
 async fn send_and_read_from_both_sides() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
 
     let first = alice.send(&bob, "  hello Bob\n").await;
     assert_eq!(first["text"], "hello Bob", "text is stored trimmed");
@@ -57,7 +58,7 @@ async fn send_and_read_from_both_sides() {
 #[tokio::test]
 async fn mark_read_moves_forward_only() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     let m1 = alice.send(&bob, "one").await;
     let m2 = alice.send(&bob, "two").await;
     let m3 = alice.send(&bob, "three").await;
@@ -91,7 +92,7 @@ async fn mark_read_moves_forward_only() {
 #[tokio::test]
 async fn unread_counts_stay_exact_under_concurrent_sends_and_marks() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     let first = alice.send(&bob, "start").await;
     let conversation = first["conversationId"].clone();
 
@@ -148,13 +149,13 @@ async fn unread_counts_stay_exact_under_concurrent_sends_and_marks() {
 #[tokio::test]
 async fn a_retry_returns_the_original_message() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     let original = alice.send_with_id(&bob, "once", "cid-1").await;
     let retry = alice.send_with_id(&bob, "once", "cid-1").await;
     assert_eq!(retry, original, "same message, same timestamp");
     assert_eq!(bob.history(&alice, 100).await.len(), 1);
     assert_eq!(bob.conversations().await[0]["unreadCount"], 1);
-    t.outbox_drained().await;
+    t.run_pending().await;
     assert_eq!(
         t.count("feed_events").await,
         2,
@@ -179,7 +180,7 @@ async fn a_retry_returns_the_original_message() {
 #[tokio::test]
 async fn concurrent_retries_create_one_message() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     // The first message of a new conversation: the conversation is raced too.
     let tries = (0..12).map(|_| alice.send_with_id(&bob, "hi", "same-id"));
     let results = futures::future::join_all(tries).await;
@@ -188,7 +189,7 @@ async fn concurrent_retries_create_one_message() {
     }
     assert_eq!(t.count("messages").await, 1);
     assert_eq!(t.count("conversations").await, 1);
-    t.outbox_drained().await;
+    t.run_pending().await;
     assert_eq!(t.count("feed_events").await, 2);
     assert_eq!(bob.conversations().await[0]["unreadCount"], 1);
 }
@@ -196,7 +197,7 @@ async fn concurrent_retries_create_one_message() {
 #[tokio::test]
 async fn first_messages_racing_both_ways_share_one_conversation() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     let (a, b) = tokio::join!(alice.send(&bob, "hi Bob"), bob.send(&alice, "hi Alice"));
     assert_eq!(a["conversationId"], b["conversationId"]);
     assert_eq!(t.count("conversations").await, 1);
@@ -207,7 +208,8 @@ async fn first_messages_racing_both_ways_share_one_conversation() {
 #[tokio::test]
 async fn only_participants_can_read_a_conversation() {
     let t = spawn().await;
-    let (alice, bob, eve) = tokio::join!(t.user("alice"), t.user("bob"), t.user("eve"));
+    let (alice, bob, eve) =
+        tokio::join!(t.seed_user("alice"), t.seed_user("bob"), t.seed_user("eve"));
     let message = alice.send(&bob, "private").await;
     let conversation = &message["conversationId"];
 
@@ -252,13 +254,13 @@ async fn only_participants_can_read_a_conversation() {
         (MARK_READ, json!({"c": conversation, "m": message["id"]})),
         (SEND, json!({"to": bob.id, "text": "x", "cid": "c"})),
     ] {
-        let resp = t.gql.query(query, vars.clone()).await;
+        let resp = t.gql().query(query, vars.clone()).await;
         assert_eq!(
             error_code(&resp).as_deref(),
             Some("UNAUTHENTICATED"),
             "{resp}"
         );
-        let resp = t.gql.with_token("not-a-token").query(query, vars).await;
+        let resp = t.gql().with_token("not-a-token").query(query, vars).await;
         assert_eq!(
             error_code(&resp).as_deref(),
             Some("UNAUTHENTICATED"),
@@ -270,7 +272,7 @@ async fn only_participants_can_read_a_conversation() {
 #[tokio::test]
 async fn history_pages_are_stable_under_concurrent_sends() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     let mut sent = Vec::new();
     for i in 0..25 {
         sent.push(alice.send(&bob, &format!("before {i}")).await["id"].clone());
@@ -324,10 +326,10 @@ async fn history_pages_are_stable_under_concurrent_sends() {
 #[tokio::test]
 async fn conversations_page_by_recent_activity() {
     let t = spawn().await;
-    let alice = t.user("alice").await;
+    let alice = t.seed_user("alice").await;
     let mut peers = Vec::new();
     for name in ["p0", "p1", "p2", "p3", "p4"] {
-        let peer = t.user(name).await;
+        let peer = t.seed_user(name).await;
         alice.send(&peer, "hi").await;
         peers.push(peer);
     }
@@ -368,7 +370,7 @@ async fn conversations_page_by_recent_activity() {
 #[tokio::test]
 async fn bad_input_is_refused_and_writes_nothing() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     let long = "x".repeat(4001);
     let long_cid = "c".repeat(129);
     let sends = [
@@ -475,7 +477,7 @@ async fn bad_input_is_refused_and_writes_nothing() {
 #[tokio::test]
 async fn text_limits_count_characters_not_bytes() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     let longest = "é".repeat(4000);
     let sent = alice.send(&bob, &format!("  {longest}\t")).await;
     assert_eq!(sent["text"], longest.as_str());
@@ -486,7 +488,7 @@ async fn text_limits_count_characters_not_bytes() {
 #[tokio::test]
 async fn unknown_recipients_are_not_found() {
     let t = spawn().await;
-    let alice = t.user("alice").await;
+    let alice = t.seed_user("alice").await;
     let stranger = uuid::Uuid::new_v4().to_string();
     let resp = alice
         .gql
@@ -496,19 +498,19 @@ async fn unknown_recipients_are_not_found() {
     assert_eq!(t.count("messages").await, 0);
     assert_eq!(t.count("conversations").await, 0);
     // A user that appears later can be written to (unknown ids are not cached).
-    let bob = t.user("bob").await;
+    let bob = t.seed_user("bob").await;
     alice.send(&bob, "now you exist").await;
 }
 
 #[tokio::test]
 async fn users_down_is_unavailable_but_known_recipients_are_cached() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     let original = alice.send_with_id(&bob, "while users is up", "k1").await;
 
     // A messaging process whose users service is unreachable.
-    let mut config =
-        crate::common::messaging_config(&t.messaging_db, &t.auth.grpc_url(), "http://127.0.0.1:9");
+    let mut config = t.messaging_config();
+    "http://127.0.0.1:9".clone_into(&mut config.users_grpc_url);
     config.service.db_pool_size = 2;
     let cut_off = messaging::start(
         &config,
@@ -536,11 +538,11 @@ async fn users_down_is_unavailable_but_known_recipients_are_cached() {
     assert_eq!(retry["data"]["sendMessage"], original);
 
     // The first process knows Bob exists: it keeps working with users gone.
-    t.users.shutdown_handle().trigger();
+    t.users().shutdown_handle().trigger();
     let mut gone = false;
     for _ in 0..50 {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        let probe = grpc_api::channel::endpoint(&t.users.grpc_url()).unwrap();
+        let probe = grpc_api::channel::endpoint(&t.users().grpc_url()).unwrap();
         if probe.connect().await.is_err() {
             gone = true;
             break;
@@ -557,14 +559,14 @@ async fn users_down_is_unavailable_but_known_recipients_are_cached() {
 #[tokio::test]
 async fn health_endpoints_answer() {
     let t = spawn().await;
-    let url = t.messaging.graphql_url().replace("/graphql", "/healthz");
+    let url = t.messaging().graphql_url().replace("/graphql", "/healthz");
     let body = reqwest_get(&url).await;
     assert_eq!(body, "ok");
 
     for (name, grpc_url) in [
-        ("auth", t.auth.grpc_url()),
-        ("users", t.users.grpc_url()),
-        ("messaging", t.messaging.grpc_url()),
+        ("auth", t.auth().grpc_url()),
+        ("users", t.users().grpc_url()),
+        ("messaging", t.messaging().grpc_url()),
     ] {
         let channel = grpc_api::channel::endpoint(&grpc_url)
             .unwrap()
@@ -615,7 +617,7 @@ fn federation_sdl_snapshot() {
 #[tokio::test]
 async fn deep_queries_are_refused() {
     let t = spawn_with(|_| {}).await;
-    let alice = t.user("alice").await;
+    let alice = t.seed_user("alice").await;
     let deep = "{ conversations { edges { node { lastMessage { sender { id } } } } pageInfo { hasNextPage } } }";
     assert_no_errors(&alice.gql.query(deep, json!({})).await);
     let introspection_bomb = format!(

@@ -6,20 +6,19 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::Chat as _;
 use serde_json::json;
+use stack::Service;
 use testkit::{FaultFigures, error_code};
 
 #[tokio::test]
 async fn auth_stopped_refuses_with_unavailable_and_recovers() {
-    let stack = crate::common::spawn().await;
-    let alice = stack.user("alice").await;
-    let bob = stack.user("bob").await;
+    let mut stack = crate::common::spawn().await;
+    let alice = stack.seed_user("alice").await;
+    let bob = stack.seed_user("bob").await;
     alice.send(&bob, "before").await;
-    let auth_db_url = stack.auth_db.url().to_owned();
-    let grpc_addr = stack.auth.grpc_addr.expect("auth gRPC address");
-    let http_addr = stack.auth.http_addr.expect("auth HTTP address");
-    // Stop auth's servers (its worker, a separate process, stays).
-    stack.auth.stop().await;
+    // Stop auth.
+    stack.stop(Service::Auth).await;
     let send = alice
         .gql
         .query(
@@ -35,22 +34,9 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
     assert_eq!(error_code(&read).as_deref(), Some("UNAVAILABLE"), "{read}");
     let mut refused = 2_u64;
 
-    let mut config = auth::Config::defaults();
-    config.service.database_url = auth_db_url;
-    config.service.db_pool_size = 4;
-    config.hash_concurrency = 2;
-    config.service.grpc_addr = grpc_addr;
-    config.service.http_addr = http_addr;
+    // Back on the same addresses, over the same database.
     let restarted = Instant::now();
-    let auth = auth::start(
-        &config,
-        auth::Parts {
-            worker: false,
-            ..auth::Parts::ALL
-        },
-    )
-    .await
-    .expect("auth starts again");
+    stack.restart(Service::Auth).await;
     let recovery = loop {
         let resp = alice
             .gql
@@ -70,7 +56,7 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    let messages: i64 = testkit::connect_pg(stack.messaging_db.url())
+    let messages: i64 = testkit::connect_pg(stack.messaging_db().url())
         .await
         .query_one("SELECT count(*) FROM messages", &[])
         .await
@@ -88,5 +74,4 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
         ..FaultFigures::default()
     }
     .report();
-    auth.stop().await;
 }

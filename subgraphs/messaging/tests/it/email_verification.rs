@@ -4,20 +4,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-use crate::common::{PASSWORD, SEND, spawn};
+use crate::common::{Chat as _, MessagingDb as _, PASSWORD, SEND, spawn};
 use serde_json::json;
 use testkit::{GraphqlClient, assert_no_errors, error_code};
 
 #[tokio::test]
 async fn an_unconfirmed_account_cannot_send_messages() {
     let stack = spawn().await;
-    let ann = stack.user("ann").await;
-    let bob = stack.user("bob").await;
+    let ann = stack.seed_user("ann").await;
+    let bob = stack.seed_user("bob").await;
 
     // A session from before confirmation was required, refreshed by an
     // auth process that requires it: its token says "not confirmed".
     let resp = stack
-        .auth_gql
+        .auth_gql()
         .query(
             "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { refreshToken } }",
             json!({ "e": ann.email, "p": PASSWORD }),
@@ -25,8 +25,7 @@ async fn an_unconfirmed_account_cannot_send_messages() {
         .await;
     assert_no_errors(&resp);
     let refresh = resp["data"]["login"]["refreshToken"].as_str().unwrap();
-    let mut config = auth::Config::defaults();
-    config.service.database_url = stack.auth_db.url().to_owned();
+    let mut config = stack.auth_config();
     config.service.db_pool_size = 2;
     config.email.email_verification = auth::config::EmailVerification::Required;
     let strict = auth::start(
@@ -47,7 +46,7 @@ async fn an_unconfirmed_account_cannot_send_messages() {
         .await;
     assert_no_errors(&resp);
     let unconfirmed = stack
-        .gql
+        .gql()
         .with_token(resp["data"]["refresh"]["accessToken"].as_str().unwrap());
 
     let resp = unconfirmed

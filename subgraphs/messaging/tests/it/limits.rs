@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::common::{SEND, spawn_with};
+use crate::common::{Chat as _, MessagingDb as _, SEND, spawn_with};
 use serde_json::{Value, json};
 use testkit::{WsClient, assert_no_errors, error_code};
 
@@ -15,7 +15,7 @@ async fn messages_per_user_are_limited_but_retries_are_free() {
         c.message_rate = ratelimit::Rate::new(3, Duration::from_secs(3));
     })
     .await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     for i in 0..3 {
         alice
             .send_with_id(&bob, &format!("m{i}"), &format!("c{i}"))
@@ -52,7 +52,7 @@ async fn aliases_and_connections_per_user_are_limited() {
         c.service.http.ws_max_connections_per_user = 1;
     })
     .await;
-    let alice = t.user("alice").await;
+    let alice = t.seed_user("alice").await;
     assert_no_errors(
         &alice
             .gql
@@ -79,7 +79,7 @@ async fn aliases_and_connections_per_user_are_limited() {
         "{resp}"
     );
 
-    let ws_url = t.messaging.ws_url();
+    let ws_url = t.messaging().ws_url();
     let _open = alice.ws(&ws_url).await;
     let refused = WsClient::connect(
         &ws_url,

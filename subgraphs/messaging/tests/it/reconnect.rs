@@ -14,8 +14,10 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+use crate::common::Chat as _;
 use serde_json::{Value, json};
-use testkit::{FaultFigures, WsClient};
+use testkit::events::Mode;
+use testkit::{FaultFigures, TestEvents, WsClient};
 
 /// Messages in all.
 const MESSAGES: usize = 10_000;
@@ -80,14 +82,16 @@ async fn ten_thousand_messages_arrive_exactly_once_in_order_across_random_reconn
     eprintln!("reconnect test: seed {seed} (RECONNECT_SEED={seed} replays these drops)");
     let mut rng = Rng(seed);
 
-    let stack =
-        crate::common::spawn_with(|config| config.message_rate = ratelimit::Rate::OFF).await;
-    let receiver = stack.user("receiver").await;
+    let stack = crate::common::spawn_live_with(TestEvents::new(Mode::Outbox), |config| {
+        config.message_rate = ratelimit::Rate::OFF;
+    })
+    .await;
+    let receiver = stack.seed_user("receiver").await;
     let mut senders = Vec::new();
     for k in 0..SENDERS {
-        senders.push(stack.user(&format!("sender{k}")).await);
+        senders.push(stack.seed_user(&format!("sender{k}")).await);
     }
-    let ws_url = stack.messaging.ws_url();
+    let ws_url = stack.messaging().ws_url();
     let start = receiver.events_cursor().await;
 
     // The senders: `k:i`, in order per sender.

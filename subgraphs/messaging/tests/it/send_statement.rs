@@ -129,17 +129,17 @@ async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
     }
 }
 
-/// `sendMessage` through the API, with messaging's worker stopped so that
-/// the event stays in the outbox: the row the statement wrote is exactly
-/// the `MessageSent` of the message the client got back.
+/// `sendMessage` through the API; the stack's workers deliver only on
+/// `run_pending`, so the event stays in the outbox: the row the statement
+/// wrote is exactly the `MessageSent` of the message the client got back.
 #[tokio::test]
 async fn send_message_queues_exactly_the_message_sent_event() {
-    let stack = crate::common::spawn_without_messaging_worker().await;
-    let alice = stack.user("alice").await;
-    let bob = stack.user("bob").await;
+    use crate::common::Chat as _;
+    let stack = crate::common::spawn().await;
+    let (alice, bob) = tokio::join!(stack.seed_user("alice"), stack.seed_user("bob"));
     let sent = alice.send(&bob, "hi ☃ \"bob\"\n\ttabbed").await;
 
-    let mut conn = AsyncPgConnection::establish(stack.messaging_db.url())
+    let mut conn = AsyncPgConnection::establish(stack.messaging_db().url())
         .await
         .expect("connect");
     let rows = outbox(&mut conn).await;

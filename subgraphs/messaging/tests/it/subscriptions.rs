@@ -8,15 +8,15 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use crate::common::{EVENTS, next_events, refusal_code, spawn, spawn_in};
+use crate::common::{Chat as _, EVENTS, next_events, refusal_code, spawn, spawn_live};
 use serde_json::{Value, json};
 use testkit::{TestEvents, WsClient};
 
 async fn recipient_and_senders_other_devices_get_events_live(events: TestEvents) {
-    let t = spawn_in(events).await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
-    let alice_phone = t.another_device(&alice).await;
-    let ws_url = t.messaging.ws_url();
+    let t = spawn_live(events).await;
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
+    let alice_phone = t.sign_in_again(&alice).await;
+    let ws_url = t.messaging().ws_url();
     let mut bob_ws = bob.ws(&ws_url).await;
     bob.subscribe_from_now(&mut bob_ws, "b").await;
     let mut phone_ws = alice_phone.ws(&ws_url).await;
@@ -54,9 +54,9 @@ async fn recipient_and_senders_other_devices_get_events_live(events: TestEvents)
 /// A client that reconnects with the cursor of the last event it saw gets
 /// every event exactly once, while messages keep arriving.
 async fn replay_then_live_without_loss_or_duplicates_across_reconnects(events: TestEvents) {
-    let t = spawn_in(events).await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
-    let ws_url = t.messaging.ws_url();
+    let t = spawn_live(events).await;
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
+    let ws_url = t.messaging().ws_url();
     // Sent before Bob subscribed, after he took the cursor: replayed.
     let start = bob.events_cursor().await;
     alice.send(&bob, "m0").await;
@@ -130,9 +130,9 @@ async fn replay_then_live_without_loss_or_duplicates_across_reconnects(events: T
 }
 
 async fn events_cross_processes_sharing_a_database(events: TestEvents) {
-    let t = spawn_in(events).await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
-    let other = t.second_messaging().await;
+    let t = spawn_live(events).await;
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
+    let other = t.messaging_replica().await;
     let mut ws = bob.ws(&other.ws_url()).await;
     bob.subscribe_from_now(&mut ws, "x").await;
     // Sent through the first process, delivered by the second.
@@ -154,9 +154,9 @@ async fn events_cross_processes_sharing_a_database(events: TestEvents) {
 /// assert no timings).
 async fn a_senders_messages_arrive_in_order_soon_after_sending(events: TestEvents) {
     const MESSAGES: usize = 100;
-    let t = spawn_in(events).await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
-    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    let t = spawn_live(events).await;
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
+    let mut ws = bob.ws(&t.messaging().ws_url()).await;
     bob.subscribe_from_now(&mut ws, "s").await;
     // The first one also warms up connections and the JetStream consumer.
     alice.send(&bob, "warm-up").await;
@@ -200,16 +200,16 @@ async fn a_senders_messages_arrive_in_order_soon_after_sending(events: TestEvent
 async fn a_burst_from_several_senders_keeps_each_senders_order(events: TestEvents) {
     const SENDERS: usize = 4;
     const EACH: usize = 100;
-    let t = spawn_in(events).await;
+    let t = spawn_live(events).await;
     let (bob, s0, s1, s2, s3) = tokio::join!(
-        t.user("bob"),
-        t.user("s0"),
-        t.user("s1"),
-        t.user("s2"),
-        t.user("s3")
+        t.seed_user("bob"),
+        t.seed_user("s0"),
+        t.seed_user("s1"),
+        t.seed_user("s2"),
+        t.seed_user("s3")
     );
     let senders = [s0, s1, s2, s3];
-    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    let mut ws = bob.ws(&t.messaging().ws_url()).await;
     bob.subscribe_from_now(&mut ws, "s").await;
 
     let started = Instant::now();
@@ -304,15 +304,16 @@ async fn subscribe_is_refused(ws: &mut WsClient, id: &str, after: &Value, reason
 #[tokio::test]
 async fn signing_out_ends_running_streams_and_refuses_new_subscribes() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     let history_starts = bob.events_cursor().await;
-    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    let mut ws = bob.ws(&t.messaging().ws_url()).await;
     bob.subscribe_from_now(&mut ws, "s").await;
     alice.send(&bob, "before").await;
+    t.run_pending().await;
     next_events(&mut ws, "s", 1).await;
 
     let logout = t
-        .auth_gql
+        .auth_gql()
         .with_token(&bob.access_token)
         .query("mutation { logout }", json!({}))
         .await;
@@ -320,12 +321,13 @@ async fn signing_out_ends_running_streams_and_refuses_new_subscribes() {
     let took = ended_with(&mut ws, "s", "SESSION_REVOKED").await;
     println!("the running stream ended {took:?} after logout answered");
     alice.send(&bob, "after").await;
+    t.run_pending().await;
     assert!(ws.next_event(Duration::from_millis(500)).await.is_none());
     // The attack: a new subscribe on the same socket, replaying history.
     subscribe_is_refused(&mut ws, "replay", &history_starts, "SESSION_REVOKED").await;
     assert!(ws.close_frame().is_none(), "the connection stays open");
     // A new connection with the revoked token is refused.
-    let mut again = bob.ws(&t.messaging.ws_url()).await;
+    let mut again = bob.ws(&t.messaging().ws_url()).await;
     again
         .subscribe("s2", EVENTS, json!({ "after": history_starts }))
         .await;
@@ -348,15 +350,15 @@ async fn signing_out_ends_running_streams_and_refuses_new_subscribes() {
 #[tokio::test]
 async fn a_stream_older_than_the_grpc_request_timeout_still_ends_on_sign_out() {
     let t = spawn().await;
-    let bob = t.user("bob").await;
-    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    let bob = t.seed_user("bob").await;
+    let mut ws = bob.ws(&t.messaging().ws_url()).await;
     bob.subscribe_from_now(&mut ws, "s").await;
     let quiet = grpc_api::channel::REQUEST_TIMEOUT + Duration::from_secs(1);
     assert!(ws.next_event(quiet).await.is_none(), "nothing to say yet");
     assert!(ws.close_frame().is_none(), "the connection stays open");
 
     let logout = t
-        .auth_gql
+        .auth_gql()
         .with_token(&bob.access_token)
         .query("mutation { logout }", json!({}))
         .await;
@@ -374,10 +376,10 @@ const LOGIN_FULL: &str = "mutation($email: String!, $password: String!) {
 #[tokio::test]
 async fn every_revocation_ends_open_streams() {
     let t = spawn().await;
-    let bob = t.user("bob").await;
+    let bob = t.seed_user("bob").await;
     let login = || async {
         let resp = t
-            .auth_gql
+            .auth_gql()
             .query(
                 LOGIN_FULL,
                 json!({"email": bob.email, "password": crate::common::PASSWORD}),
@@ -391,7 +393,7 @@ async fn every_revocation_ends_open_streams() {
         )
     };
     let open = |token: String| {
-        let url = t.messaging.ws_url();
+        let url = t.messaging().ws_url();
         async move {
             let mut ws =
                 WsClient::connect(&url, json!({"Authorization": format!("Bearer {token}")}))
@@ -409,7 +411,7 @@ async fn every_revocation_ends_open_streams() {
     let mut ws = open(watched).await;
     let (other, _) = login().await;
     let resp = t
-        .auth_gql
+        .auth_gql()
         .with_token(&other)
         .query("mutation { logoutEverywhere }", json!({}))
         .await;
@@ -422,7 +424,7 @@ async fn every_revocation_ends_open_streams() {
     let mut ws = open(watched).await;
     let (other, _) = login().await;
     let resp = t
-        .auth_gql
+        .auth_gql()
         .with_token(&other)
         .query(
             "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) }",
@@ -437,8 +439,15 @@ async fn every_revocation_ends_open_streams() {
     let (watched, refresh) = login().await;
     let mut ws = open(watched).await;
     let refresh_query = "mutation($r: String!) { refresh(refreshToken: $r) { accessToken } }";
-    testkit::assert_no_errors(&t.auth_gql.query(refresh_query, json!({"r": refresh})).await);
-    let reused = t.auth_gql.query(refresh_query, json!({"r": refresh})).await;
+    testkit::assert_no_errors(
+        &t.auth_gql()
+            .query(refresh_query, json!({"r": refresh}))
+            .await,
+    );
+    let reused = t
+        .auth_gql()
+        .query(refresh_query, json!({"r": refresh}))
+        .await;
     assert_eq!(
         testkit::error_code(&reused).as_deref(),
         Some("UNAUTHENTICATED"),
@@ -456,8 +465,8 @@ async fn an_expired_token_ends_open_streams() {
         auth.jwt_leeway_secs = 0;
     })
     .await;
-    let bob = t.user("bob").await;
-    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    let bob = t.seed_user("bob").await;
+    let mut ws = bob.ws(&t.messaging().ws_url()).await;
     ws.subscribe("s", EVENTS, json!({})).await;
     let msg = ws.next_event(Duration::from_secs(10)).await.unwrap();
     assert_eq!(
@@ -479,8 +488,8 @@ async fn an_expired_token_ends_open_streams() {
 #[tokio::test]
 async fn bad_subscriptions_are_refused() {
     let t = spawn().await;
-    let bob = t.user("bob").await;
-    let ws_url = t.messaging.ws_url();
+    let bob = t.seed_user("bob").await;
+    let ws_url = t.messaging().ws_url();
 
     let mut anonymous = WsClient::connect(&ws_url, Value::Null).await.unwrap();
     anonymous.subscribe("a", EVENTS, json!({})).await;
@@ -523,8 +532,9 @@ async fn bad_subscriptions_are_refused() {
     );
     // And a good subscription on the same connection works.
     bob.subscribe_from_now(&mut ws, "ok").await;
-    let alice = t.user("alice").await;
+    let alice = t.seed_user("alice").await;
     alice.send(&bob, "still here").await;
+    t.run_pending().await;
     assert_eq!(
         next_events(&mut ws, "ok", 1).await[0]["message"]["text"],
         "still here"
@@ -534,26 +544,25 @@ async fn bad_subscriptions_are_refused() {
 #[tokio::test]
 async fn without_after_the_stream_starts_live() {
     let t = spawn().await;
-    let (alice, bob) = tokio::join!(t.user("alice"), t.user("bob"));
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
     let before = bob.events_cursor().await;
     alice.send(&bob, "old").await;
-    // The feed entry follows the commit (an outbox event): wait for it, or
+    // The feed entry follows the commit (an outbox event): deliver it, or
     // the "old" message would rightly arrive live.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while bob.events_cursor().await == before {
-        assert!(
-            Instant::now() < deadline,
-            "the message never reached the feed"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let mut ws = bob.ws(&t.messaging.ws_url()).await;
+    t.run_pending().await;
+    assert_ne!(
+        bob.events_cursor().await,
+        before,
+        "the message never reached the feed"
+    );
+    let mut ws = bob.ws(&t.messaging().ws_url()).await;
     ws.subscribe("live", EVENTS, json!({})).await;
     // When the subscription is in place is not observable: keep sending
     // until something arrives. It must be new, never the old message.
     let mut first = None;
     for i in 0..50 {
         alice.send(&bob, &format!("new {i}")).await;
+        t.run_pending().await;
         if let Some(msg) = ws.next_event(Duration::from_millis(200)).await {
             first = Some(msg);
             break;

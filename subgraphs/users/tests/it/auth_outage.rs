@@ -6,17 +6,15 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{Stack, auth_config};
+use crate::common::{PersonExt as _, Service, start};
 use serde_json::json;
 use testkit::error_code;
 
 #[tokio::test]
 async fn auth_stopped_refuses_with_unavailable_and_recovers() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
-    let grpc_addr = s.auth.grpc_addr.expect("auth gRPC address");
-    let http_addr = s.auth.http_addr.expect("auth HTTP address");
-    s.auth.stop().await;
+    let mut s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
+    s.stop(Service::Auth).await;
 
     let read = alice.query("{ me { id about } }", json!({})).await;
     assert_eq!(error_code(&read).as_deref(), Some("UNAVAILABLE"), "{read}");
@@ -34,20 +32,9 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
 
     // Auth comes back on the same addresses, over the same database (so
     // with the same signing keys): the same token works again.
-    let mut config = auth_config(s.auth_db.url(), "http://127.0.0.1:9");
-    config.service.grpc_addr = grpc_addr;
-    config.service.http_addr = http_addr;
     let mut refused = 2;
     let restarted = Instant::now();
-    let auth = auth::start(
-        &config,
-        auth::Parts {
-            worker: false,
-            ..auth::Parts::ALL
-        },
-    )
-    .await
-    .expect("auth starts again");
+    s.restart(Service::Auth).await;
     let recovery = loop {
         let resp = alice.query("{ me { id about } }", json!({})).await;
         if resp["errors"].is_null() {
@@ -74,5 +61,4 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
         ..testkit::FaultFigures::default()
     }
     .report();
-    auth.stop().await;
 }

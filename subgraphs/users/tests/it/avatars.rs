@@ -10,7 +10,7 @@ use std::io::Cursor;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::common::{Person, Stack};
+use crate::common::{Person, PersonExt as _, Stack, start_with};
 use image::{
     DynamicImage, ImageDecoder as _, ImageEncoder as _, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage,
 };
@@ -62,9 +62,12 @@ impl Drop for AvatarDir {
     }
 }
 
-async fn stack_with(dir: &AvatarDir, adjust: impl FnOnce(&mut users::Config)) -> Stack {
+async fn stack_with(
+    dir: &AvatarDir,
+    adjust: impl FnOnce(&mut users::Config) + Send + 'static,
+) -> Stack {
     let path: PathBuf = dir.0.clone();
-    Stack::start_with(move |config| {
+    start_with(move |config| {
         config.avatars.avatar_dir = path;
         adjust(config);
     })
@@ -231,7 +234,7 @@ async fn put(
 /// Requests a URL and uploads `bytes`, asserting success; the answer.
 async fn upload(person: &Person, content_type: &str, bytes: Vec<u8>) -> Value {
     let url = request_upload(person, content_type, bytes.len()).await;
-    let (status, body) = put(&url, Some(&person.token), content_type, bytes).await;
+    let (status, body) = put(&url, Some(&person.access_token), content_type, bytes).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
@@ -336,8 +339,8 @@ fn served_picture(bytes: &[u8], size: u32) -> DynamicImage {
 async fn every_accepted_type_becomes_the_users_picture() {
     let dir = AvatarDir::new();
     let s = stack_with(&dir, |_| {}).await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
 
     // A badge with a transparent surround.
     let badge = RgbaImage::from_fn(200, 200, |x, y| {
@@ -388,12 +391,13 @@ async fn every_accepted_type_becomes_the_users_picture() {
         );
         let url = grant["uploadUrl"].as_str().unwrap();
         assert!(
-            url.starts_with(&format!("http://{}/", s.users.http_addr.unwrap())),
+            url.starts_with(&format!("http://{}/", s.users().http_addr.unwrap())),
             "{url}"
         );
 
         let started = Instant::now();
-        let (status, answer) = put(url, Some(&alice.token), content_type, bytes.clone()).await;
+        let (status, answer) =
+            put(url, Some(&alice.access_token), content_type, bytes.clone()).await;
         assert_eq!(status, StatusCode::OK, "{content_type}: {answer}");
         eprintln!(
             "{content_type}: {} bytes uploaded and processed in {:?}",
@@ -494,7 +498,7 @@ async fn every_accepted_type_becomes_the_users_picture() {
 async fn a_full_size_photo_is_accepted() {
     let dir = AvatarDir::new();
     let s = stack_with(&dir, |_| {}).await;
-    let alice = s.signup("alice@example.com").await;
+    let alice = s.seed_user("alice@example.com").await;
     // A 12 megapixel camera photo, as phones make them.
     let jpeg = jpeg_with_exif(&photo(4000, 3000));
     assert!(jpeg.len() < 5 * 1024 * 1024, "{}", jpeg.len());
@@ -514,8 +518,8 @@ async fn a_full_size_photo_is_accepted() {
 async fn bad_uploads_get_clear_errors_and_change_nothing() {
     let dir = AvatarDir::new();
     let s = stack_with(&dir, |_| {}).await;
-    let alice = s.signup("alice@example.com").await;
-    let token = Some(alice.token.as_str());
+    let alice = s.seed_user("alice@example.com").await;
+    let token = Some(alice.access_token.as_str());
     let png = encode(&DynamicImage::ImageRgb8(photo(64, 64)), ImageFormat::Png);
 
     // Refused when asking for the URL.
@@ -546,7 +550,7 @@ async fn bad_uploads_get_clear_errors_and_change_nothing() {
         .await;
     assert_eq!(too_big["errors"][0]["extensions"]["maxSize"], max);
     let resp = s
-        .gql
+        .gql()
         .query(REQUEST, json!({ "type": "image/png", "size": 10 }))
         .await;
     assert_eq!(
@@ -604,14 +608,20 @@ async fn bad_uploads_get_clear_errors_and_change_nothing() {
     let url = request_upload(&alice, "image/png", tiny.len()).await;
     let mut longer = tiny.clone();
     longer.extend_from_slice(&[0; 10]);
-    let answer = raw_put(&url, &alice.token, "image/png", Body::Sized(&longer)).await;
+    let answer = raw_put(&url, &alice.access_token, "image/png", Body::Sized(&longer)).await;
     assert_http_error(
         &answer,
         StatusCode::PAYLOAD_TOO_LARGE,
         "BAD_USER_INPUT",
         "larger than",
     );
-    let answer = raw_put(&url, &alice.token, "image/png", Body::Chunked(&longer)).await;
+    let answer = raw_put(
+        &url,
+        &alice.access_token,
+        "image/png",
+        Body::Chunked(&longer),
+    )
+    .await;
     assert_http_error(
         &answer,
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -625,7 +635,13 @@ async fn bad_uploads_get_clear_errors_and_change_nothing() {
         "BAD_USER_INPUT",
         "has 10 bytes",
     );
-    let answer = raw_put(&url, &alice.token, "image/png", Body::Chunked(&tiny[..10])).await;
+    let answer = raw_put(
+        &url,
+        &alice.access_token,
+        "image/png",
+        Body::Chunked(&tiny[..10]),
+    )
+    .await;
     assert_http_error(
         &answer,
         StatusCode::BAD_REQUEST,
@@ -637,7 +653,7 @@ async fn bad_uploads_get_clear_errors_and_change_nothing() {
     let url = request_upload(&alice, "image/png", max).await;
     let answer = raw_put(
         &url,
-        &alice.token,
+        &alice.access_token,
         "image/png",
         Body::Announced(max as u64 + 1),
     )
@@ -676,13 +692,13 @@ async fn bad_uploads_get_clear_errors_and_change_nothing() {
 async fn an_upload_url_is_for_one_user_and_a_few_minutes() {
     let dir = AvatarDir::new();
     let s = stack_with(&dir, |_| {}).await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     let png = encode(&DynamicImage::ImageRgb8(photo(64, 64)), ImageFormat::Png);
     let url = request_upload(&alice, "image/png", png.len()).await;
 
     // Someone else's URL.
-    let answer = put(&url, Some(&bob.token), "image/png", png.clone()).await;
+    let answer = put(&url, Some(&bob.access_token), "image/png", png.clone()).await;
     assert_http_error(
         &answer,
         StatusCode::FORBIDDEN,
@@ -718,7 +734,7 @@ async fn an_upload_url_is_for_one_user_and_a_few_minutes() {
     ];
     for forged in forged {
         assert_ne!(forged, url);
-        let answer = put(&forged, Some(&alice.token), "image/png", png.clone()).await;
+        let answer = put(&forged, Some(&alice.access_token), "image/png", png.clone()).await;
         assert_http_error(
             &answer,
             StatusCode::FORBIDDEN,
@@ -732,14 +748,21 @@ async fn an_upload_url_is_for_one_user_and_a_few_minutes() {
     // replicas share the signing key through the database.
     let replica = s.users_replica().await;
     let on_replica = url.replace(
-        &s.users.http_addr.unwrap().to_string(),
+        &s.users().http_addr.unwrap().to_string(),
         &replica.http_addr.unwrap().to_string(),
     );
     assert_ne!(on_replica, url);
-    let (status, body) = put(&on_replica, Some(&alice.token), "image/png", png.clone()).await;
+    let (status, body) = put(
+        &on_replica,
+        Some(&alice.access_token),
+        "image/png",
+        png.clone(),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    // (The replica keeps its files elsewhere; leave nothing there.)
-    let on_replica = testkit::GraphqlClient::new(replica.graphql_url()).with_token(&alice.token);
+    // (Leave nothing behind.)
+    let on_replica =
+        testkit::GraphqlClient::new(replica.graphql_url()).with_token(&alice.access_token);
     assert_no_errors(&on_replica.query(REMOVE, json!({})).await);
 
     // Browsers may upload from other origins.
@@ -762,12 +785,15 @@ async fn an_upload_url_is_for_one_user_and_a_few_minutes() {
 #[tokio::test]
 async fn an_expired_upload_url_is_gone() {
     let dir = AvatarDir::new();
-    let s = stack_with(&dir, |config| config.avatars.avatar_upload_ttl_secs = 1).await;
-    let alice = s.signup("alice@example.com").await;
+    let s = stack_with(&dir, |config| {
+        config.avatars.avatar_upload_ttl = Duration::from_millis(50);
+    })
+    .await;
+    let alice = s.seed_user("alice@example.com").await;
     let png = encode(&DynamicImage::ImageRgb8(photo(64, 64)), ImageFormat::Png);
     let url = request_upload(&alice, "image/png", png.len()).await;
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    let answer = put(&url, Some(&alice.token), "image/png", png).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let answer = put(&url, Some(&alice.access_token), "image/png", png).await;
     assert_http_error(&answer, StatusCode::GONE, "FORBIDDEN", "expired");
     assert_eq!(
         answer.1["errors"][0]["extensions"]["reason"],
@@ -780,7 +806,7 @@ async fn an_expired_upload_url_is_gone() {
 async fn pictures_are_cached_forever_and_revalidated_by_etag() {
     let dir = AvatarDir::new();
     let s = stack_with(&dir, |_| {}).await;
-    let alice = s.signup("alice@example.com").await;
+    let alice = s.seed_user("alice@example.com").await;
     let png = encode(&DynamicImage::ImageRgb8(photo(100, 100)), ImageFormat::Png);
     let answer = upload(&alice, "image/png", png.clone()).await;
     let url = answer["avatarUrl"].as_str().unwrap();
@@ -819,7 +845,11 @@ async fn pictures_are_cached_forever_and_revalidated_by_etag() {
     assert_eq!(fetch(url, None).await.0, StatusCode::OK);
 
     // Anything else under /avatars is a JSON 404.
-    let base = format!("http://{}/avatars/{}", s.users.http_addr.unwrap(), alice.id);
+    let base = format!(
+        "http://{}/avatars/{}",
+        s.users().http_addr.unwrap(),
+        alice.id
+    );
     let key = url.rsplit('/').next().unwrap().split('-').next().unwrap();
     for path in [
         format!("{base}/{key}-256.jpg"),
@@ -829,7 +859,7 @@ async fn pictures_are_cached_forever_and_revalidated_by_etag() {
         format!("{base}/..%2F..%2Fetc%2Fpasswd"),
         format!(
             "http://{}/avatars/nobody/{key}-512.jpg",
-            s.users.http_addr.unwrap()
+            s.users().http_addr.unwrap()
         ),
     ] {
         let response = http().get(&path).send().await.unwrap();
@@ -843,7 +873,7 @@ async fn pictures_are_cached_forever_and_revalidated_by_etag() {
 async fn remove_avatar_deletes_the_picture() {
     let dir = AvatarDir::new();
     let s = stack_with(&dir, |_| {}).await;
-    let alice = s.signup("alice@example.com").await;
+    let alice = s.seed_user("alice@example.com").await;
     let png = encode(&DynamicImage::ImageRgb8(photo(100, 100)), ImageFormat::Png);
     let answer = upload(&alice, "image/png", png).await;
     let url = answer["avatarUrl"].as_str().unwrap();
@@ -861,7 +891,7 @@ async fn remove_avatar_deletes_the_picture() {
     // Removing nothing is fine.
     let resp = alice.query(REMOVE, json!({})).await;
     assert_no_errors(&resp);
-    let resp = s.gql.query(REMOVE, json!({})).await;
+    let resp = s.gql().query(REMOVE, json!({})).await;
     assert_eq!(error_code(&resp).as_deref(), Some("UNAUTHENTICATED"));
 }
 
@@ -869,7 +899,7 @@ async fn remove_avatar_deletes_the_picture() {
 async fn a_linked_picture_and_an_uploaded_one_replace_each_other() {
     let dir = AvatarDir::new();
     let s = stack_with(&dir, |_| {}).await;
-    let alice = s.signup("alice@example.com").await;
+    let alice = s.seed_user("alice@example.com").await;
     let link = "https://cdn.example.com/alice.png";
     let set_link = "mutation($url: String) { updateProfile(input: {avatarUrl: $url}) { avatarUrl avatar(size: 64) } }";
 
@@ -916,16 +946,17 @@ async fn a_linked_picture_and_an_uploaded_one_replace_each_other() {
 async fn the_stored_signing_key_is_made_once() {
     let dir = AvatarDir::new();
     let s = stack_with(&dir, |_| {}).await;
-    let alice = s.signup("alice@example.com").await;
+    let alice = s.seed_user("alice@example.com").await;
     request_upload(&alice, "image/png", 10).await;
     let replica = s.users_replica().await;
-    let replica_gql = testkit::GraphqlClient::new(replica.graphql_url()).with_token(&alice.token);
+    let replica_gql =
+        testkit::GraphqlClient::new(replica.graphql_url()).with_token(&alice.access_token);
     let resp = replica_gql
         .query(REQUEST, json!({ "type": "image/png", "size": 10 }))
         .await;
     assert_no_errors(&resp);
     let keys = s
-        .sql()
+        .users_sql()
         .await
         .query("SELECT octet_length(value) FROM service_secrets", &[])
         .await

@@ -8,27 +8,23 @@
 use std::future::pending;
 use std::time::{Duration, Instant};
 
-use crate::common::{AUTH_MIGRATIONS, USERS_MIGRATIONS, auth_config, register, users_config};
+use crate::common::{Stack, wait_for_me};
 use outbox::Events;
 use outbox::broker::{Broker, Consumer};
-use testkit::{GraphqlClient, TestDatabase};
+use testkit::TestEvents;
+use testkit::events::Mode;
 use tokio::task::JoinHandle;
 
 fn nats_url() -> String {
     std::env::var("NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".to_owned())
 }
 
-/// Auth and users serving HTTP and gRPC, without their workers: each test
-/// starts (and kills) those itself.
+/// Auth and users serving HTTP and gRPC, without their workers (a stack
+/// whose delivery is on demand): each test starts (and kills) those itself.
 struct Rig {
     mode: Events,
     stream: String,
-    auth: auth::Running,
-    auth_gql: GraphqlClient,
-    users: users::Running,
-    users_gql: GraphqlClient,
-    users_db: TestDatabase,
-    auth_db: TestDatabase,
+    stack: Stack,
 }
 
 fn events_settings(settings: &mut outbox::Settings, mode: Events, stream: &str, nats: &str) {
@@ -40,34 +36,22 @@ fn events_settings(settings: &mut outbox::Settings, mode: Events, stream: &str, 
 
 impl Rig {
     async fn start(mode: Events) -> Rig {
-        let stream = format!("test_{}", uuid::Uuid::new_v4().simple());
-        let auth_db = TestDatabase::new(AUTH_MIGRATIONS).await;
-        let users_db = TestDatabase::new(USERS_MIGRATIONS).await;
-        let no_worker = auth::Parts {
-            worker: false,
-            ..auth::Parts::ALL
-        };
-        let auth = auth::start(&auth_config(auth_db.url(), "http://127.0.0.1:9"), no_worker)
-            .await
-            .expect("auth starts");
-        let users = users::start(&users_config(users_db.url(), &auth.grpc_url()), no_worker)
-            .await
-            .expect("users starts");
+        let events = TestEvents::new(match mode {
+            Events::Outbox => Mode::Outbox,
+            Events::Broker => Mode::Broker,
+        });
+        let stream = events.stream.clone();
+        let stack = Stack::builder().events(events).users(|_| {}).start().await;
         Rig {
             mode,
             stream,
-            auth_gql: GraphqlClient::new(auth.graphql_url()),
-            users_gql: GraphqlClient::new(users.graphql_url()),
-            auth,
-            users,
-            users_db,
-            auth_db,
+            stack,
         }
     }
 
     /// Auth's worker as `serve` runs it, with `nats` as NATS_URL.
     async fn auth_worker(&self, nats: &str) -> auth::Running {
-        let mut config = auth_config(self.auth_db.url(), &self.users.grpc_url());
+        let mut config = self.stack.auth_config();
         events_settings(&mut config.service.outbox, self.mode, &self.stream, nats);
         auth::start(&config, auth::Parts::WORKER_ONLY)
             .await
@@ -80,7 +64,7 @@ impl Rig {
     }
 
     async fn users_worker_at(&self, nats: &str) -> users::Running {
-        let mut config = users_config(self.users_db.url(), &self.auth.grpc_url());
+        let mut config = self.stack.users_config();
         events_settings(&mut config.service.outbox, self.mode, &self.stream, nats);
         users::start(&config, users::Parts::WORKER_ONLY)
             .await
@@ -102,17 +86,17 @@ impl Rig {
     /// (a kill: no shutdown path runs, open transactions die with their
     /// connections).
     fn killable_workers(&self) -> Vec<JoinHandle<()>> {
-        let pool = service_runtime::db::pool(self.auth_db.url(), 4).expect("pool");
+        let pool = service_runtime::db::pool(self.stack.auth_db().url(), 4).expect("pool");
         let config = outbox::WorkerConfig {
             poll_interval: Duration::from_millis(100),
             backoff_base: Duration::from_millis(100),
             ..outbox::WorkerConfig::default()
         };
-        let worker = outbox::Worker::new(pool, self.auth_db.url().to_owned(), config);
+        let worker = outbox::Worker::new(pool, self.stack.auth_db().url().to_owned(), config);
         match self.mode {
             Events::Outbox => {
                 let handler = auth::jobs::CreateUser::new(
-                    &self.users.grpc_url(),
+                    &self.stack.users().grpc_url(),
                     &grpc_api::ServiceToken::ephemeral(),
                 )
                 .expect("users URL");
@@ -121,8 +105,9 @@ impl Rig {
             Events::Broker => {
                 let broker = self.broker(&nats_url());
                 let publisher = worker.forward::<contracts::CreateUser>(broker.clone());
-                let consumer = Consumer::new(broker, "users")
-                    .handler(users::jobs::CreateUser::new(self.users.service.clone()));
+                let consumer = Consumer::new(broker, "users").handler(
+                    users::jobs::CreateUser::new(self.stack.users().service.clone()),
+                );
                 vec![
                     tokio::spawn(publisher.run(pending())),
                     tokio::spawn(consumer.run(pending())),
@@ -132,7 +117,7 @@ impl Rig {
     }
 
     async fn users_count(&self) -> i64 {
-        let sql = testkit::connect_pg(self.users_db.url()).await;
+        let sql = testkit::connect_pg(self.stack.users_db().url()).await;
         sql.query_one("SELECT count(*) FROM users", &[])
             .await
             .expect("count users")
@@ -140,7 +125,7 @@ impl Rig {
     }
 
     async fn pending_events(&self) -> i64 {
-        let sql = testkit::connect_pg(self.auth_db.url()).await;
+        let sql = testkit::connect_pg(self.stack.auth_db().url()).await;
         sql.query_one("SELECT count(*) FROM outbox WHERE dead_at IS NULL", &[])
             .await
             .expect("count outbox")
@@ -199,10 +184,10 @@ async fn registering_creates_the_user_in_both_modes() {
         let mut people = Vec::new();
         for name in ["ada", "grace"] {
             let email = format!("{name}@example.com");
-            people.push(register(&rig.auth_gql, &rig.users_gql, &email).await);
+            people.push(rig.stack.register(&email).await);
         }
         for person in &people {
-            let me = crate::common::wait_for_me(person).await;
+            let me = wait_for_me(person).await;
             assert_eq!(me["id"], person.id.as_str(), "{mode:?}");
         }
         assert_eq!(rig.users_count().await, 2, "{mode:?}");
@@ -231,7 +216,7 @@ async fn workers_killed_mid_batch_lose_nothing_and_apply_nothing_twice() {
             // The backlog, as registrations would leave it (one transaction
             // here, to make it quickly).
             use diesel_async::{AsyncConnection as _, AsyncPgConnection};
-            let mut conn = AsyncPgConnection::establish(rig.auth_db.url())
+            let mut conn = AsyncPgConnection::establish(rig.stack.auth_db().url())
                 .await
                 .expect("connect auth db");
             let accounts = &accounts;
@@ -279,7 +264,7 @@ async fn workers_killed_mid_batch_lose_nothing_and_apply_nothing_twice() {
         let recovery = rig.wait_delivered(EVENTS, Duration::from_secs(60)).await;
         // Let stragglers (redeliveries) land before counting.
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let sql = testkit::connect_pg(rig.users_db.url()).await;
+        let sql = testkit::connect_pg(rig.stack.users_db().url()).await;
         let ids: Vec<String> = accounts.iter().map(ToString::to_string).collect();
         let row = sql
             .query_one(
@@ -352,12 +337,12 @@ async fn nats_unreachable_keeps_events_in_the_outbox_until_it_is_back() {
     let mut people = Vec::new();
     for i in 0..3 {
         let email = format!("offline{i}@example.com");
-        people.push(register(&rig.auth_gql, &rig.users_gql, &email).await);
+        people.push(rig.stack.register(&email).await);
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(rig.pending_events().await, 3, "events wait in the outbox");
     assert_eq!(rig.users_count().await, 0);
-    let sql = testkit::connect_pg(rig.auth_db.url()).await;
+    let sql = testkit::connect_pg(rig.stack.auth_db().url()).await;
     let errors: Vec<String> = sql
         .query(
             "SELECT last_error FROM outbox WHERE last_error IS NOT NULL",
@@ -386,7 +371,7 @@ async fn nats_unreachable_keeps_events_in_the_outbox_until_it_is_back() {
     }
     .report();
     for person in &people {
-        crate::common::wait_for_me(person).await;
+        wait_for_me(person).await;
     }
     assert_eq!(rig.stream_messages().await, 3);
     worker.stop().await;
@@ -407,8 +392,8 @@ async fn nats_stopped_keeps_events_in_the_outbox_and_they_flow_when_it_is_back()
     let rig = Rig::start(Events::Broker).await;
     let users_worker = rig.users_worker_at(&nats.url()).await;
     let auth_worker = rig.auth_worker(&nats.url()).await;
-    let before = register(&rig.auth_gql, &rig.users_gql, "before@example.com").await;
-    crate::common::wait_for_me(&before).await;
+    let before = rig.stack.register("before@example.com").await;
+    wait_for_me(&before).await;
 
     let down = nats.clone();
     tokio::task::spawn_blocking(move || down.stop())
@@ -417,7 +402,7 @@ async fn nats_stopped_keeps_events_in_the_outbox_and_they_flow_when_it_is_back()
     let mut people = Vec::new();
     for i in 0..3 {
         let email = format!("during{i}@example.com");
-        people.push(register(&rig.auth_gql, &rig.users_gql, &email).await);
+        people.push(rig.stack.register(&email).await);
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(rig.pending_events().await, 3, "events wait in the outbox");
@@ -429,7 +414,7 @@ async fn nats_stopped_keeps_events_in_the_outbox_and_they_flow_when_it_is_back()
         .expect("nats starts again");
     let recovery = rig.wait_delivered(4, Duration::from_secs(60)).await;
     for person in &people {
-        crate::common::wait_for_me(person).await;
+        wait_for_me(person).await;
     }
     let mut stream = rig.broker(&nats.url()).stream().await.expect("stream");
     let messages = stream.info().await.expect("stream info").state.messages;

@@ -4,25 +4,25 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{Stack, auth_config};
+use crate::common::{PersonExt as _, Stack, start};
 use serde_json::json;
 use testkit::{GraphqlClient, assert_no_errors, error_code};
 
-/// An access token for `email` (password `password-1`) as auth issues it
+/// An access token for `email` (password `stack::PASSWORD`) as auth issues it
 /// once confirmation is required: a session from before the switch,
 /// refreshed by an auth process with the new setting.
 async fn unconfirmed_token(stack: &Stack, email: &str) -> (String, auth::Running) {
     let resp = stack
-        .auth_gql
+        .auth_gql()
         .query(
-            "mutation($e: String!) { login(input: {email: $e, password: \"password-1\"}) { refreshToken } }",
-            json!({ "e": email }),
+            "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { refreshToken } }",
+            json!({ "e": email, "p": stack::PASSWORD }),
         )
         .await;
     assert_no_errors(&resp);
     let refresh = resp["data"]["login"]["refreshToken"].as_str().unwrap();
 
-    let mut config = auth_config(stack.auth_db.url(), "http://127.0.0.1:9");
+    let mut config = stack.auth_config();
     config.email.email_verification = auth::config::EmailVerification::Required;
     let strict = auth::start(
         &config,
@@ -50,11 +50,11 @@ async fn unconfirmed_token(stack: &Stack, email: &str) -> (String, auth::Running
 
 #[tokio::test]
 async fn an_unconfirmed_account_cannot_send_friend_requests() {
-    let stack = Stack::start().await;
-    let ann = stack.signup("ann@example.com").await;
-    let bob = stack.signup("bob@example.com").await;
+    let stack = start().await;
+    let ann = stack.seed_user("ann@example.com").await;
+    let bob = stack.seed_user("bob@example.com").await;
     let (token, strict) = unconfirmed_token(&stack, &ann.email).await;
-    let unconfirmed = stack.gql.with_token(&token);
+    let unconfirmed = stack.gql().with_token(&token);
 
     // Reading is fine.
     let me = unconfirmed.query("{ me { id } }", json!({})).await;

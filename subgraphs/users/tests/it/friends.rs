@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{Person, Stack, grpc_client};
+use crate::common::{Person, PersonExt as _, Stack, start, start_with};
 use grpc_api::users::v1::CreateUserRequest;
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
@@ -15,7 +15,7 @@ const DECLINE: &str = "declineFriendRequest";
 const REMOVE: &str = "removeFriend";
 
 async fn rows_for_pair(s: &Stack, a: &str, b: &str) -> i64 {
-    s.sql()
+    s.users_sql()
         .await
         .query_one(
             &format!(
@@ -49,10 +49,10 @@ async fn assert_standing(a: &Person, b: &Person, a_sees: &str, b_sees: &str) {
 
 #[tokio::test]
 async fn the_state_machine() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
-    let carol = s.signup("carol@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
+    let carol = s.seed_user("carol@example.com").await;
     assert_standing(&alice, &bob, "NONE", "NONE").await;
 
     // Request, repeated request (idempotent), accept, repeated accept.
@@ -127,10 +127,10 @@ async fn the_state_machine() {
 
 #[tokio::test]
 async fn nobody_acts_on_requests_that_are_not_theirs() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
-    let carol = s.signup("carol@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
+    let carol = s.seed_user("carol@example.com").await;
     alice.act_ok(SEND, &bob.id).await;
 
     // The sender cannot answer their own request; the recipient cannot cancel it.
@@ -171,8 +171,8 @@ async fn nobody_acts_on_requests_that_are_not_theirs() {
 
 #[tokio::test]
 async fn bad_targets_are_refused_and_change_nothing() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
     let unknown = uuid::Uuid::now_v7().to_string();
     for mutation in [SEND, CANCEL, ACCEPT, DECLINE, REMOVE] {
         let resp = alice.act(mutation, &alice.id).await;
@@ -246,7 +246,7 @@ async fn bad_targets_are_refused_and_change_nothing() {
         }
     }
     let count: i64 = s
-        .sql()
+        .users_sql()
         .await
         .query_one("SELECT count(*) FROM friendships", &[])
         .await
@@ -254,7 +254,7 @@ async fn bad_targets_are_refused_and_change_nothing() {
         .get(0);
     assert_eq!(count, 0, "nothing was written");
     let events: i64 = s
-        .sql()
+        .users_sql()
         .await
         .query_one(
             "SELECT (SELECT count(*) FROM feed_events) + (SELECT count(*) FROM outbox)",
@@ -268,11 +268,11 @@ async fn bad_targets_are_refused_and_change_nothing() {
 
 #[tokio::test]
 async fn lists_page_with_stable_cursors() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
     let mut senders = Vec::new();
     for i in 0..5 {
-        let sender = s.signup(&format!("sender{i}@example.com")).await;
+        let sender = s.seed_user(&format!("sender{i}@example.com")).await;
         sender.act_ok(SEND, &alice.id).await;
         senders.push(sender);
     }
@@ -292,7 +292,7 @@ async fn lists_page_with_stable_cursors() {
 
     // The list changes between pages: a newer request arrives, and one not
     // yet seen is withdrawn. The next page continues where the first ended.
-    let late = s.signup("late@example.com").await;
+    let late = s.seed_user("late@example.com").await;
     late.act_ok(SEND, &alice.id).await;
     senders[1].act_ok(CANCEL, &alice.id).await;
     let second = alice.page("incomingFriendRequests", 2, &after_first).await;
@@ -342,7 +342,7 @@ async fn lists_page_with_stable_cursors() {
     assert_eq!(empty["pageInfo"]["endCursor"], Value::Null);
 
     // Outgoing requests of a sender, to users created straight over gRPC.
-    let mut grpc = grpc_client(&s.users.grpc_url()).await;
+    let mut grpc = s.users_grpc().await;
     let mut targets = Vec::new();
     for i in 0..7 {
         let id = uuid::Uuid::now_v7().to_string();
@@ -361,10 +361,10 @@ async fn lists_page_with_stable_cursors() {
 
 #[tokio::test]
 async fn pending_requests_are_capped() {
-    let s = Stack::start_with(|c| c.max_pending_friend_requests = 3).await;
-    let alice = s.signup("alice@example.com").await;
-    let dave = s.signup("dave@example.com").await;
-    let mut grpc = s.grpc().await;
+    let s = start_with(|c| c.max_pending_friend_requests = 3).await;
+    let alice = s.seed_user("alice@example.com").await;
+    let dave = s.seed_user("dave@example.com").await;
+    let mut grpc = s.users_grpc().await;
     let mut targets = Vec::new();
     for i in 0..10 {
         let id = uuid::Uuid::now_v7().to_string();
@@ -404,9 +404,9 @@ async fn pending_requests_are_capped() {
 
 #[tokio::test]
 async fn concurrent_accepts_make_one_friendship_and_one_notification() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     alice.act_ok(SEND, &bob.id).await;
     let accepts = (0..6).map(|_| bob.act(ACCEPT, &alice.id));
     for r in futures::future::join_all(accepts).await {
@@ -415,9 +415,9 @@ async fn concurrent_accepts_make_one_friendship_and_one_notification() {
     }
     assert_standing(&alice, &bob, "FRIENDS", "FRIENDS").await;
     // Notifications reach the feed through the outbox.
-    s.outbox_drained().await;
+    s.run_pending().await;
     let accepted: i64 = s
-        .sql()
+        .users_sql()
         .await
         .query_one(
             &format!(
@@ -434,9 +434,9 @@ async fn concurrent_accepts_make_one_friendship_and_one_notification() {
 
 #[tokio::test]
 async fn accept_racing_cancel_ends_in_one_state() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     let (mut accepted, mut cancelled) = (0, 0);
     for round in 0..12 {
         alice.act_ok(SEND, &bob.id).await;
@@ -470,9 +470,9 @@ async fn accept_racing_cancel_ends_in_one_state() {
 
 #[tokio::test]
 async fn simultaneous_mutual_requests_make_friends() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     for round in 0..12 {
         let (a, b) = tokio::join!(alice.act(SEND, &bob.id), bob.act(SEND, &alice.id));
         assert_no_errors(&a);

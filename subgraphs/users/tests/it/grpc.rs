@@ -7,12 +7,12 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use crate::common::{
-    Stack, USERS_MIGRATIONS, auth_config, auth_only, grpc_client, register, users_config,
-};
+use crate::common::{Person, start_live};
 use grpc_api::users::v1::users_client::UsersClient;
 use grpc_api::users::v1::{CreateUserRequest, GetUsersRequest};
-use testkit::{GraphqlClient, TestDatabase};
+use stack::{AUTH_MIGRATIONS, USERS_MIGRATIONS, users_grpc_client as grpc_client};
+use testkit::events::Mode;
+use testkit::{GraphqlClient, TestDatabase, TestEvents};
 use uuid::Uuid;
 
 fn create(account_id: &str, email: &str) -> CreateUserRequest {
@@ -26,7 +26,7 @@ fn create(account_id: &str, email: &str) -> CreateUserRequest {
 async fn users_alone() -> (users::Running, TestDatabase) {
     let db = TestDatabase::new(USERS_MIGRATIONS).await;
     let running = users::start(
-        &users_config(db.url(), "http://127.0.0.1:9"),
+        &stack::users_config(db.url(), "http://127.0.0.1:9"),
         users::Parts::ALL,
     )
     .await
@@ -265,7 +265,7 @@ async fn calls_without_the_service_credential_are_refused() {
 #[tokio::test]
 async fn users_refuses_to_start_without_a_service_credential() {
     let db = TestDatabase::new(USERS_MIGRATIONS).await;
-    let mut config = users_config(db.url(), "http://127.0.0.1:9");
+    let mut config = stack::users_config(db.url(), "http://127.0.0.1:9");
     config.service.internal_auth.internal_service_token = None;
     let Err(err) = users::start(&config, users::Parts::ALL).await else {
         panic!("users started without INTERNAL_SERVICE_TOKEN");
@@ -311,11 +311,12 @@ async fn get_users_answers_the_known_ones_in_order() {
 
 #[tokio::test]
 async fn a_registered_user_appears_in_users_within_two_seconds() {
-    let s = Stack::start().await;
-    let mut grpc = s.grpc().await;
+    // Live: the subject is how soon auth's worker delivers.
+    let s = start_live(TestEvents::new(Mode::Outbox)).await;
+    let mut grpc = s.users_grpc().await;
     for i in 0..3 {
         let started = Instant::now();
-        let person = register(&s.auth_gql, &s.gql, &format!("new{i}@example.com")).await;
+        let person = s.register(&format!("new{i}@example.com")).await;
         let registered = started.elapsed();
         let deadline = Instant::now() + Duration::from_secs(2);
         loop {
@@ -357,15 +358,23 @@ async fn a_user_registered_while_users_was_down_appears_when_it_is_back() {
         .unwrap()
         .port();
     let users_url = format!("http://127.0.0.1:{port}");
-    let (auth, auth_db) = auth_only(&users_url, false).await;
-    let worker = auth::start(
-        &auth_config(auth_db.url(), &users_url),
-        auth::Parts::WORKER_ONLY,
+    let auth_db = TestDatabase::new(AUTH_MIGRATIONS).await;
+    let mut auth_config = stack::auth_config(auth_db.url());
+    auth_config.users_grpc_url = users_url;
+    let auth = auth::start(
+        &auth_config,
+        auth::Parts {
+            worker: false,
+            ..auth::Parts::ALL
+        },
     )
     .await
     .unwrap();
+    let worker = auth::start(&auth_config, auth::Parts::WORKER_ONLY)
+        .await
+        .unwrap();
     let auth_gql = GraphqlClient::new(auth.graphql_url());
-    let person = register(
+    let person = stack::register_at(
         &auth_gql,
         &GraphqlClient::new("http://127.0.0.1:9/graphql"),
         "late@example.com",
@@ -375,7 +384,7 @@ async fn a_user_registered_while_users_was_down_appears_when_it_is_back() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
     let users_db = TestDatabase::new(USERS_MIGRATIONS).await;
-    let mut config = users_config(users_db.url(), &auth.grpc_url());
+    let mut config = stack::users_config(users_db.url(), &auth.grpc_url());
     config.service.grpc_addr = ([127, 0, 0, 1], port).into();
     let users = users::start(&config, users::Parts::ALL).await.unwrap();
     let back = Instant::now();
@@ -399,8 +408,8 @@ async fn a_user_registered_while_users_was_down_appears_when_it_is_back() {
     }
     println!("user created {:?} after users came back", back.elapsed());
     // And the token from registration works against the new users service.
-    let me = crate::common::wait_for_me(&crate::common::Person {
-        gql: GraphqlClient::new(users.graphql_url()).with_token(&person.token),
+    let me = crate::common::wait_for_me(&Person {
+        gql: GraphqlClient::new(users.graphql_url()).with_token(&person.access_token),
         ..person.clone()
     })
     .await;

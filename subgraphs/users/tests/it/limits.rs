@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::common::Stack;
+use crate::common::{PersonExt as _, start_with};
 use serde_json::{Value, json};
 use testkit::{WsClient, assert_no_errors, error_code};
 
@@ -16,14 +16,14 @@ fn reason(resp: &Value) -> Option<&str> {
 
 #[tokio::test]
 async fn friend_requests_per_user_are_limited_on_every_replica() {
-    let s = Stack::start_with(|c| {
+    let s = start_with(|c| {
         c.friend_request_rate = ratelimit::Rate::new(2, Duration::from_secs(3));
     })
     .await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
-    let carol = s.signup("carol@example.com").await;
-    let dave = s.signup("dave@example.com").await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
+    let carol = s.seed_user("carol@example.com").await;
+    let dave = s.seed_user("dave@example.com").await;
     alice.act_ok("sendFriendRequest", &bob.id).await;
     alice.act_ok("sendFriendRequest", &carol.id).await;
     let resp = alice.act("sendFriendRequest", &dave.id).await;
@@ -34,10 +34,11 @@ async fn friend_requests_per_user_are_limited_on_every_replica() {
         .unwrap();
     assert!((1..=2).contains(&wait), "{resp}");
     // A second replica shares the count (the state is in the database).
-    let mut config = crate::common::users_config(s.users_db.url(), &s.auth.grpc_url());
+    let mut config = s.users_config();
     config.friend_request_rate = ratelimit::Rate::new(2, Duration::from_secs(3));
     let replica = users::start(&config, users::Parts::ALL).await.unwrap();
-    let via_replica = testkit::GraphqlClient::new(replica.graphql_url()).with_token(&alice.token);
+    let via_replica =
+        testkit::GraphqlClient::new(replica.graphql_url()).with_token(&alice.access_token);
     let resp = via_replica
         .query(
             "mutation($id: ID!) { sendFriendRequest(userId: $id) { id } }",
@@ -56,8 +57,8 @@ async fn friend_requests_per_user_are_limited_on_every_replica() {
 
 #[tokio::test]
 async fn aliases_and_depth_are_limited() {
-    let s = Stack::start_with(|c| c.service.http.max_query_aliases = 5).await;
-    let alice = s.signup("alice@example.com").await;
+    let s = start_with(|c| c.service.http.max_query_aliases = 5).await;
+    let alice = s.seed_user("alice@example.com").await;
     let five = (0..5)
         .map(|i| format!("a{i}: me {{ id }}"))
         .collect::<Vec<_>>();
@@ -99,13 +100,13 @@ async fn aliases_and_depth_are_limited() {
 
 #[tokio::test]
 async fn subscription_connections_per_user_are_limited() {
-    let s = Stack::start_with(|c| c.service.http.ws_max_connections_per_user = 1).await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let s = start_with(|c| c.service.http.ws_max_connections_per_user = 1).await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     let _first = s.ws(&alice).await;
     let refused = WsClient::connect(
-        &s.users.ws_url(),
-        json!({ "Authorization": format!("Bearer {}", alice.token) }),
+        &s.users().ws_url(),
+        json!({ "Authorization": format!("Bearer {}", alice.access_token) }),
     )
     .await
     .unwrap_err();

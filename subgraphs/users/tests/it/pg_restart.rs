@@ -12,8 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::common::{AUTH_MIGRATIONS, auth_config, register, users_config};
+use crate::common::{PersonExt as _, wait_for_me};
 use serde_json::{Value, json};
+use stack::{AUTH_MIGRATIONS, auth_config, register_at, users_config};
 use testkit::{FaultFigures, GraphqlClient, PrivateCluster, TestDatabase};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,7 +42,7 @@ async fn users_survive_a_postgres_restart_under_load() {
         worker: false,
         ..auth::Parts::ALL
     };
-    let auth = auth::start(&auth_config(auth_db.url(), "http://127.0.0.1:9"), no_worker)
+    let auth = auth::start(&auth_config(auth_db.url()), no_worker)
         .await
         .expect("auth starts");
     let mut config = users_config(&users_url, &auth.grpc_url());
@@ -49,7 +50,8 @@ async fn users_survive_a_postgres_restart_under_load() {
     let users = users::start(&config, users::Parts::ALL)
         .await
         .expect("users starts");
-    let mut worker_config = auth_config(auth_db.url(), &users.grpc_url());
+    let mut worker_config = auth_config(auth_db.url());
+    worker_config.users_grpc_url = users.grpc_url();
     worker_config.service.outbox.outbox_poll_interval_ms = 100;
     let auth_worker = auth::start(&worker_config, auth::Parts::WORKER_ONLY)
         .await
@@ -57,8 +59,8 @@ async fn users_survive_a_postgres_restart_under_load() {
     let auth_gql = GraphqlClient::new(auth.graphql_url());
     let users_gql = GraphqlClient::new(users.graphql_url());
 
-    let alice = register(&auth_gql, &users_gql, "alice@example.com").await;
-    crate::common::wait_for_me(&alice).await;
+    let alice = register_at(&auth_gql, &users_gql, "alice@example.com").await;
+    wait_for_me(&alice).await;
     let stop = Arc::new(AtomicBool::new(false));
     // Load: alice reads herself without pause, and (until the crash) writes
     // her profile with a counter; answers are tallied by code.
@@ -115,7 +117,7 @@ async fn users_survive_a_postgres_restart_under_load() {
     writing.store(false, Ordering::SeqCst);
     let (write_tally, acked, attempted) = writer.await.unwrap();
     assert!(acked > 0, "writes were acknowledged before the crash");
-    let bob = register(&auth_gql, &users_gql, "bob@example.com").await;
+    let bob = register_at(&auth_gql, &users_gql, "bob@example.com").await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let up = cluster.clone();
     tokio::task::spawn_blocking(move || up.start_again())

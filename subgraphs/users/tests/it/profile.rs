@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{Stack, USER_FIELDS};
+use crate::common::{PersonExt as _, Service, USER_FIELDS, start};
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
 
@@ -12,8 +12,10 @@ const UPDATE: &str = "mutation($input: UpdateProfileInput!) {
 
 #[tokio::test]
 async fn a_registered_user_has_a_default_profile() {
-    let s = Stack::start().await;
-    let alice = s.signup("Alice.Smith+news@Example.com").await;
+    let s = start().await;
+    // Signed up through auth, which tells users (its outbox).
+    let alice = s.register("Alice.Smith+news@Example.com").await;
+    s.run_pending().await;
     let me = alice.me().await;
     assert_eq!(me["id"], alice.id.as_str());
     assert_eq!(me["nickname"], "alice.smith");
@@ -23,18 +25,20 @@ async fn a_registered_user_has_a_default_profile() {
     assert!(me["createdAt"].as_str().unwrap().contains('T'));
 
     // Same local part elsewhere: a numbered nickname.
-    let other = s.signup("alice.smith@elsewhere.org").await;
+    let other = s.register("alice.smith@elsewhere.org").await;
+    s.run_pending().await;
     assert_eq!(other.me().await["nickname"], "alice.smith2");
     // A reserved local part never becomes a nickname.
-    let admin = s.signup("admin@example.com").await;
+    let admin = s.register("admin@example.com").await;
+    s.run_pending().await;
     assert_eq!(admin.me().await["nickname"], "admin2");
 }
 
 #[tokio::test]
 async fn users_are_found_by_id_and_by_nickname_ignoring_case() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     let by_id = bob
         .query(
             &format!("query($id: ID!) {{ user(id: $id) {{ {USER_FIELDS} }} }}"),
@@ -81,9 +85,9 @@ async fn users_are_found_by_id_and_by_nickname_ignoring_case() {
 
 #[tokio::test]
 async fn the_router_can_resolve_user_references() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     let query = "query($reps: [_Any!]!) {
       _entities(representations: $reps) { ... on User { id nickname relationship } }
     }";
@@ -100,14 +104,14 @@ async fn the_router_can_resolve_user_references() {
     assert_eq!(entities[1]["relationship"], "SELF");
     assert_eq!(entities[2], Value::Null, "unknown users resolve to null");
 
-    let anonymous = s.gql.query(query, reps).await;
+    let anonymous = s.gql().query(query, reps).await;
     assert_eq!(error_code(&anonymous).as_deref(), Some("UNAUTHENTICATED"));
 }
 
 #[tokio::test]
 async fn update_profile_sets_keeps_and_clears_fields() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
     let resp = alice
         .query(
             UPDATE,
@@ -161,7 +165,7 @@ async fn update_profile_sets_keeps_and_clears_fields() {
         )
         .await;
     assert_eq!(found["data"]["userByNickname"]["id"], alice.id.as_str());
-    let bob = s.signup("bob@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     let resp = bob
         .query(UPDATE, json!({ "input": { "nickname": "alice" } }))
         .await;
@@ -170,9 +174,9 @@ async fn update_profile_sets_keeps_and_clears_fields() {
 
 #[tokio::test]
 async fn nicknames_are_unique_ignoring_case() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     for taken in ["alice", "ALICE", "Alice"] {
         let resp = bob
             .query(UPDATE, json!({ "input": { "nickname": taken } }))
@@ -206,10 +210,10 @@ async fn nicknames_are_unique_ignoring_case() {
 
 #[tokio::test]
 async fn concurrent_claims_of_one_nickname_have_one_winner() {
-    let s = Stack::start().await;
+    let s = start().await;
     let mut people = Vec::new();
     for i in 0..4 {
-        people.push(s.signup(&format!("racer{i}@example.com")).await);
+        people.push(s.seed_user(&format!("racer{i}@example.com")).await);
     }
     for round in 0..5 {
         let wanted = format!("Winner{round}");
@@ -233,7 +237,7 @@ async fn concurrent_claims_of_one_nickname_have_one_winner() {
             assert_eq!(error_code(r).as_deref(), Some("CONFLICT"), "{r}");
         }
         let holders = s
-            .sql()
+            .users_sql()
             .await
             .query_one(
                 "SELECT count(*) FROM users WHERE lower(nickname) = lower($1)",
@@ -248,8 +252,8 @@ async fn concurrent_claims_of_one_nickname_have_one_winner() {
 
 #[tokio::test]
 async fn bad_profile_input_is_refused_and_changes_nothing() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
     let before = alice.me().await;
     let huge = "x".repeat(1024 * 1024);
     let ok_url = "https://cdn.example.com/a.png";
@@ -333,8 +337,8 @@ async fn bad_profile_input_is_refused_and_changes_nothing() {
 
 #[tokio::test]
 async fn every_field_needs_a_valid_token() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
     let someone = format!("\"{}\"", alice.id);
     let queries = [
         "{ me { id } }".to_owned(),
@@ -350,9 +354,9 @@ async fn every_field_needs_a_valid_token() {
         format!("mutation {{ declineFriendRequest(userId: {someone}) {{ id }} }}"),
         format!("mutation {{ removeFriend(userId: {someone}) {{ id }} }}"),
     ];
-    let anonymous = s.gql.clone();
-    let junk = s.gql.with_token("not-a-jwt");
-    let basic = s.gql.with_header("authorization", "Basic abc");
+    let anonymous = s.gql().clone();
+    let junk = s.gql().with_token("not-a-jwt");
+    let basic = s.gql().with_header("authorization", "Basic abc");
     for query in &queries {
         for client in [&anonymous, &junk, &basic] {
             let resp = client.query(query, json!({})).await;
@@ -375,17 +379,17 @@ async fn every_field_needs_a_valid_token() {
 
 #[tokio::test]
 async fn auth_being_down_is_unavailable_not_unauthenticated() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
-    s.auth.stop().await;
+    let mut s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
+    s.stop(Service::Auth).await;
     let resp = alice.query("{ me { id } }", json!({})).await;
     assert_eq!(error_code(&resp).as_deref(), Some("UNAVAILABLE"), "{resp}");
 }
 
 #[tokio::test]
 async fn health() {
-    let s = Stack::start().await;
-    let url = format!("http://{}/healthz", s.users.http_addr.unwrap());
+    let s = start().await;
+    let url = format!("http://{}/healthz", s.users().http_addr.unwrap());
     let health = reqwest::get(url).await.unwrap();
     assert_eq!(health.status(), 200);
 }

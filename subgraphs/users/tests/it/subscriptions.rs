@@ -8,7 +8,9 @@
 
 use std::time::Duration;
 
-use crate::common::{FRIEND_EVENTS, Stack, next_friend_event, ws_connect, ws_error_code};
+use crate::common::{
+    FRIEND_EVENTS, PersonExt as _, next_friend_event, start, start_live, ws_error_code,
+};
 use serde_json::{Value, json};
 use testkit::{TestEvents, WsClient};
 
@@ -24,9 +26,9 @@ async fn assert_quiet(ws: &mut WsClient) {
 }
 
 async fn events_arrive_live(events: TestEvents) {
-    let s = Stack::start_in(events).await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let s = start_live(events).await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     let mut alice_ws = s.ws(&alice).await;
     let mut bob_ws = s.ws(&bob).await;
     alice_ws.subscribe("1", FRIEND_EVENTS, json!({})).await;
@@ -54,10 +56,10 @@ async fn events_arrive_live(events: TestEvents) {
 }
 
 async fn reconnecting_with_a_cursor_loses_and_repeats_nothing(events: TestEvents) {
-    let s = Stack::start_in(events).await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
-    let carol = s.signup("carol@example.com").await;
+    let s = start_live(events).await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
+    let carol = s.seed_user("carol@example.com").await;
 
     let mut ws = s.ws(&alice).await;
     ws.subscribe("1", FRIEND_EVENTS, json!({})).await;
@@ -98,7 +100,7 @@ async fn reconnecting_with_a_cursor_loses_and_repeats_nothing(events: TestEvents
         ]
     );
     // Then live.
-    let dave = s.signup("dave@example.com").await;
+    let dave = s.seed_user("dave@example.com").await;
     dave.act_ok(SEND, &alice.id).await;
     let live = next_friend_event(&mut ws).await;
     assert_eq!(live["user"]["nickname"], "dave");
@@ -115,9 +117,9 @@ async fn reconnecting_with_a_cursor_loses_and_repeats_nothing(events: TestEvents
 }
 
 async fn a_stream_of_events_survives_many_reconnects_exactly_once(events: TestEvents) {
-    let s = Stack::start_in(events).await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let s = start_live(events).await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     const ROUNDS: usize = 25;
     // Bob keeps asking and withdrawing: two events for alice per round.
     let producer = {
@@ -168,11 +170,12 @@ async fn a_stream_of_events_survives_many_reconnects_exactly_once(events: TestEv
 }
 
 async fn events_caused_through_another_process_arrive(events: TestEvents) {
-    let s = Stack::start_in(events).await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let s = start_live(events).await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     let replica = s.users_replica().await;
-    let bob_on_replica = testkit::GraphqlClient::new(replica.graphql_url()).with_token(&bob.token);
+    let bob_on_replica =
+        testkit::GraphqlClient::new(replica.graphql_url()).with_token(&bob.access_token);
 
     let mut ws = s.ws(&alice).await;
     ws.subscribe("1", FRIEND_EVENTS, json!({})).await;
@@ -207,7 +210,7 @@ async fn events_caused_through_another_process_arrive(events: TestEvents) {
         );
     }
     // And the other way round: a subscriber on the replica.
-    let mut on_replica = ws_connect(&replica.ws_url(), &bob.token).await;
+    let mut on_replica = bob.ws(&replica.ws_url()).await;
     on_replica.subscribe("1", FRIEND_EVENTS, json!({})).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     alice.act_ok(SEND, &bob.id).await;
@@ -225,13 +228,14 @@ testkit::in_both_modes!(
 
 #[tokio::test]
 async fn signing_out_ends_the_subscription() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
-    let bob = s.signup("bob@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
+    let bob = s.seed_user("bob@example.com").await;
     let mut ws = s.ws(&alice).await;
     ws.subscribe("1", FRIEND_EVENTS, json!({})).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     bob.act_ok(SEND, &alice.id).await;
+    s.run_pending().await;
     next_friend_event(&mut ws).await;
 
     alice.logout().await;
@@ -266,6 +270,7 @@ async fn signing_out_ends_the_subscription() {
     );
     // Events after that are not delivered.
     bob.act_ok(CANCEL, &alice.id).await;
+    s.run_pending().await;
     assert_quiet(&mut ws).await;
     // Nor is anything replayed to a new subscribe on the same socket.
     ws.subscribe("2", FRIEND_EVENTS, json!({ "after": null }))
@@ -289,11 +294,11 @@ async fn signing_out_ends_the_subscription() {
 
 #[tokio::test]
 async fn subscribing_needs_a_valid_token_and_cursor() {
-    let s = Stack::start().await;
-    let alice = s.signup("alice@example.com").await;
+    let s = start().await;
+    let alice = s.seed_user("alice@example.com").await;
 
     for init in [json!({}), json!({ "Authorization": "Bearer junk" })] {
-        let mut ws = WsClient::connect(&s.users.ws_url(), init).await.unwrap();
+        let mut ws = WsClient::connect(&s.users().ws_url(), init).await.unwrap();
         ws.subscribe("1", FRIEND_EVENTS, json!({})).await;
         let msg = ws
             .next_event(Duration::from_secs(5))
