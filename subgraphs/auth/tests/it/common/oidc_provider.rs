@@ -115,6 +115,33 @@ struct Control {
 impl OidcProvider {
     pub async fn start() -> Self {
         ensure_installed();
+        // Node.js has twice been seen to stop before its ready line,
+        // asleep on a futex with half a second of CPU spent (cause not
+        // found): such a process is killed and started once more, with
+        // what it was doing on stderr.
+        let (child, stdin, stdout, ready) = match Self::spawn().await {
+            Ok(started) => started,
+            Err(state) => {
+                eprintln!(
+                    "oidc-provider printed no ready line within {START_TIMEOUT:?} ({state}); starting it again"
+                );
+                Self::spawn().await.unwrap_or_else(|state| {
+                    panic!("oidc-provider printed no ready line within {START_TIMEOUT:?}, twice; {state}")
+                })
+            }
+        };
+        let ready: Value = serde_json::from_str(&ready).expect("a JSON ready line");
+        assert_eq!(ready["ready"], true, "{ready}");
+        Self {
+            issuer: ready["issuer"].as_str().unwrap().to_owned(),
+            control: tokio::sync::Mutex::new(Control { stdin, stdout }),
+            _child: child,
+        }
+    }
+
+    /// Starts node and waits for its ready line; `Err` says what a process
+    /// that printed none in time was doing (it is killed).
+    async fn spawn() -> Result<(Child, ChildStdin, Lines<BufReader<ChildStdout>>, String), String> {
         let mut child = Command::new("node")
             .arg("provider.mjs")
             .current_dir(project_dir())
@@ -126,23 +153,18 @@ impl OidcProvider {
             .expect("start node (Node.js is needed for the OpenID Connect provider tests)");
         let stdin = child.stdin.take().unwrap();
         let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-        let ready = match tokio::time::timeout(START_TIMEOUT, stdout.next_line()).await {
-            Ok(line) => line
-                .unwrap()
-                .expect("oidc-provider exited before it was ready"),
-            // Seen once in CI-like runs and not reproduced since: say what
-            // the process was doing, so the next occurrence explains itself.
-            Err(tokio::time::error::Elapsed { .. }) => panic!(
-                "oidc-provider printed no ready line within {START_TIMEOUT:?}; {}",
-                process_state(child.id())
-            ),
-        };
-        let ready: Value = serde_json::from_str(&ready).expect("a JSON ready line");
-        assert_eq!(ready["ready"], true, "{ready}");
-        Self {
-            issuer: ready["issuer"].as_str().unwrap().to_owned(),
-            control: tokio::sync::Mutex::new(Control { stdin, stdout }),
-            _child: child,
+        match tokio::time::timeout(START_TIMEOUT, stdout.next_line()).await {
+            Ok(line) => {
+                let line = line
+                    .unwrap()
+                    .expect("oidc-provider exited before it was ready");
+                Ok((child, stdin, stdout, line))
+            }
+            Err(tokio::time::error::Elapsed { .. }) => {
+                let state = process_state(child.id());
+                let _ = child.kill().await;
+                Err(state)
+            }
         }
     }
 
