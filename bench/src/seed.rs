@@ -74,13 +74,13 @@ pub async fn conversations(router: &Gql, users: &[User], messages: usize) -> any
         let other_gql = router.with_token(&other.token);
         hub_gql
             .query(
-                "mutation($id: ID!) { sendFriendRequest(userId: $id) { id } }",
+                "mutation($id: ID!) { sendFriendRequest(userId: $id) { relationship } }",
                 &json!({"id": other.id}),
             )
             .await?;
         other_gql
             .query(
-                "mutation($id: ID!) { acceptFriendRequest(userId: $id) { id } }",
+                "mutation($id: ID!) { acceptFriendRequest(userId: $id) { relationship } }",
                 &json!({"id": hub.id}),
             )
             .await?;
@@ -103,7 +103,7 @@ pub async fn conversations(router: &Gql, users: &[User], messages: usize) -> any
 }
 
 pub const SEND: &str = "mutation($to: ID!, $text: String!, $cid: String!) {
-  sendMessage(input: {to: $to, text: $text, clientMessageId: $cid}) { id }
+  sendMessage(input: {to: $to, text: $text, clientMessageId: $cid}) { message { id } }
 }";
 
 async fn send(from: &Gql, to: &str, client_id: &str, text: &str) -> anyhow::Result<()> {

@@ -373,7 +373,7 @@ async fn send_round(
             let id = resp
                 .as_ref()
                 .ok()
-                .and_then(|r| r["data"]["sendMessage"]["id"].as_str());
+                .and_then(|r| r["data"]["sendMessage"]["message"]["id"].as_str());
             let Some(id) = id else {
                 // Counted as not sent; say why (the first few times).
                 if FAILURES_SHOWN.fetch_add(1, Ordering::Relaxed) < 3 {

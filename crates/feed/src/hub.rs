@@ -149,8 +149,10 @@ impl Feed {
     ///   event with a larger seq, then live events.
     /// * `after: None`: only events committed from now on.
     ///
-    /// Events come in seq order, each exactly once. On a database error the
-    /// stream yields one `Err` and ends; the client resubscribes with the
+    /// Events come in seq order, each exactly once. When entries after
+    /// `after` were pruned the stream yields [`FeedError::CursorExpired`]
+    /// and ends ([`Feed::check_cursor`] tells before subscribing). On a
+    /// database error the stream yields one `Err` and ends; the client resubscribes with the
     /// cursor of the last event it received. The stream also ends (without
     /// an error) when the feed shuts down.
     pub fn subscribe(
@@ -168,6 +170,7 @@ impl Feed {
         let subscription = Subscription {
             registration,
             after,
+            check_expiry: after.is_some(),
             buffer: VecDeque::new(),
             must_read: true,
             done: false,
@@ -180,6 +183,17 @@ impl Feed {
             }
             .instrument(span.clone())
         })
+    }
+
+    /// [`FeedError::CursorExpired`] if entries of `recipient` after `after`
+    /// were pruned; a cursor at the head (nothing newer) is fine. Resolvers
+    /// call it so that the subscription itself is refused, not its stream.
+    pub async fn check_cursor(&self, recipient: Uuid, after: i64) -> Result<(), FeedError> {
+        let mut conn = self.inner.pool.get().await?;
+        if crate::first_retained(&mut conn, recipient).await? > after.saturating_add(1) {
+            return Err(FeedError::CursorExpired);
+        }
+        Ok(())
     }
 
     /// How many recipients have live subscriptions in this process (a gauge
@@ -242,6 +256,9 @@ struct Subscription {
     /// Seq of the last event yielded (or the start position); `None` until
     /// the head was read for a live-only subscription.
     after: Option<i64>,
+    /// The client's cursor is still to be checked against what the log
+    /// keeps (first read only; later gaps are caught by `read`).
+    check_expiry: bool,
     buffer: VecDeque<Event>,
     /// Read before waiting: at start, and after a full batch.
     must_read: bool,
@@ -310,7 +327,22 @@ impl Subscription {
                 head
             }
         };
+        if self.check_expiry {
+            // One statement, one snapshot: the oldest kept entry and the head.
+            if crate::first_retained(&mut conn, recipient).await? > after.saturating_add(1) {
+                return Err(FeedError::CursorExpired);
+            }
+            self.check_expiry = false;
+        }
         let events = crate::read_after(&mut conn, recipient, after, BATCH).await?;
+        // Seqs have no gaps, so a jump means the entries were pruned while
+        // this subscriber lagged behind.
+        if events
+            .first()
+            .is_some_and(|e| e.seq != after.saturating_add(1))
+        {
+            return Err(FeedError::CursorExpired);
+        }
         let n = events.len();
         if n > 0 {
             debug!(after, events = n, "feed batch read");

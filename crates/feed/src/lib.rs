@@ -17,15 +17,20 @@
 //!   an event reaches a connected subscriber within milliseconds, also when it
 //!   was written by another process on the same database.
 //!
-//! Cursors ([`Event::cursor`], [`parse_cursor`]) are opaque strings for
-//! clients; a client that loses its connection resubscribes with the cursor
-//! of the last event it saw and gets the rest exactly once.
+//! Cursors ([`Cursors`]: each stream names its own tag) are opaque strings
+//! for clients; a client that loses its connection resubscribes with the
+//! cursor of the last event it saw and gets the rest exactly once.
+//! * Entries are kept for a while ([`Retention`], `FEED_RETENTION_DAYS`):
+//!   [`prune`] deletes older ones but keeps each recipient's head, so a seq
+//!   is never handed out twice; a subscription whose cursor points before
+//!   the oldest entry kept ends with [`FeedError::CursorExpired`].
 //!
 //! The DDL lives in `migrations/2026-11-25-000002_feed`; services copy that
 //! folder into their own migrations.
 
 mod cursor;
 mod hub;
+mod retention;
 pub mod schema;
 
 use chrono::{DateTime, Utc};
@@ -34,8 +39,9 @@ use diesel::sql_types::{Array, Bool, Int8, Jsonb, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-pub use cursor::{encode_cursor, parse_cursor};
+pub use cursor::{Cursors, DEFAULT_CURSORS, encode_cursor, parse_cursor};
 pub use hub::Feed;
+pub use retention::{PRUNE_EVERY, Retention, first_retained, prune};
 
 use schema::{feed_events, feed_heads};
 
@@ -74,10 +80,43 @@ pub enum FeedError {
     /// `BAD_USER_INPUT`).
     #[error("invalid cursor: pass back a cursor received from this feed, or omit it to start live")]
     BadCursor,
+    /// Entries after the client's cursor were pruned ([`prune`]): the
+    /// client must refetch its lists and subscribe afresh (services report
+    /// it as `BAD_USER_INPUT` with `extensions.reason` `CURSOR_EXPIRED`).
+    #[error(
+        "the cursor is older than the events kept: refetch, then subscribe without it or with a fresh cursor"
+    )]
+    CursorExpired,
     #[error("feed: no database connection: {0}")]
     Pool(#[from] diesel_async::pooled_connection::deadpool::PoolError),
     #[error("feed: database error: {0}")]
     Database(#[from] diesel::result::Error),
+}
+
+/// What a subscriber is told: a cursor we did not hand out is
+/// `BAD_USER_INPUT` on `after`; an expired one the same with
+/// `extensions.reason` `CURSOR_EXPIRED` (refetch, then subscribe with a
+/// fresh cursor); anything else `UNAVAILABLE` (subscribe again with the
+/// last cursor).
+impl From<FeedError> for api_errors::ApiError {
+    fn from(err: FeedError) -> Self {
+        use api_errors::ApiError;
+        match err {
+            FeedError::BadCursor => {
+                ApiError::invalid_field("after", "not a cursor of this subscription")
+            }
+            FeedError::CursorExpired => ApiError::invalid_field(
+                "after",
+                "the cursor is older than the events kept: refetch your lists, \
+                 then subscribe with a fresh cursor",
+            )
+            .with_extension("reason", serde_json::Value::from("CURSOR_EXPIRED")),
+            other => ApiError::unavailable(
+                "the event stream was interrupted; subscribe again with the last cursor",
+            )
+            .with_source(other),
+        }
+    }
 }
 
 #[derive(QueryableByName)]

@@ -605,3 +605,121 @@ async fn database_errors_end_the_stream_with_one_error() {
             .is_none()
     );
 }
+
+/// Makes `recipient`'s entries up to `seq` look `days` old.
+async fn backdate(pool: &Pool, recipient: Uuid, up_to_seq: i64, days: i32) {
+    use diesel::sql_types::{Int4, Int8};
+    use diesel_async::RunQueryDsl as _;
+    let mut conn = pool.get().await.unwrap();
+    diesel::sql_query(
+        "UPDATE feed_events SET created_at = now() - make_interval(days => $3) \
+         WHERE recipient_id = $1 AND seq <= $2",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(recipient)
+    .bind::<Int8, _>(up_to_seq)
+    .bind::<Int4, _>(days)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
+
+async fn prune_older_than(pool: &Pool, days: u32) -> u64 {
+    let mut conn = pool.get().await.unwrap();
+    let cutoff = feed::Retention::days(days).cutoff(chrono::Utc::now());
+    feed::prune(&mut conn, cutoff).await.unwrap()
+}
+
+async fn first_error(
+    stream: &mut (impl Stream<Item = Result<Event, FeedError>> + Unpin),
+) -> FeedError {
+    match tokio::time::timeout(WAKE_UP, stream.next()).await {
+        Ok(Some(Err(err))) => err,
+        other => panic!("expected an error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn pruning_keeps_heads_and_expires_cursors_before_the_oldest_kept_entry() {
+    let (db, pool) = setup().await;
+    let feed = start_feed(&pool, db.url());
+    let alice = Uuid::new_v4();
+    let bob = Uuid::new_v4();
+    for n in 1..=4 {
+        append_committed(&pool, alice, n).await;
+    }
+    append_committed(&pool, bob, 1).await;
+    backdate(&pool, alice, 2, 31).await;
+    backdate(&pool, bob, 1, 29).await;
+    assert_eq!(prune_older_than(&pool, 30).await, 2, "alice's 1 and 2 only");
+    assert_eq!(head_of(&pool, alice).await, 4);
+
+    // Entries 1 and 2 are gone: cursors 0 and 1 are expired, 2 and later not.
+    for after in [0, 1] {
+        assert!(matches!(
+            feed.check_cursor(alice, after).await,
+            Err(FeedError::CursorExpired)
+        ));
+        let mut stream = Box::pin(feed.subscribe(alice, Some(after)));
+        assert!(matches!(
+            first_error(&mut stream).await,
+            FeedError::CursorExpired
+        ));
+        assert!(stream.next().await.is_none(), "the stream ends");
+    }
+    feed.check_cursor(alice, 2).await.unwrap();
+    let mut stream = Box::pin(feed.subscribe(alice, Some(2)));
+    assert_eq!(n_of(&next_within(&mut stream, WAKE_UP).await), 3);
+    assert_eq!(n_of(&next_within(&mut stream, WAKE_UP).await), 4);
+    // At the head nothing newer is fine, also once everything is pruned;
+    // the seq goes on.
+    backdate(&pool, alice, 4, 31).await;
+    assert_eq!(prune_older_than(&pool, 30).await, 2);
+    feed.check_cursor(alice, 4).await.unwrap();
+    assert!(matches!(
+        feed.check_cursor(alice, 3).await,
+        Err(FeedError::CursorExpired)
+    ));
+    let mut at_head = Box::pin(feed.subscribe(alice, Some(4)));
+    assert_eq!(append_committed(&pool, alice, 5).await, 5);
+    assert_eq!(n_of(&next_within(&mut at_head, WAKE_UP).await), 5);
+    assert_eq!(n_of(&next_within(&mut stream, WAKE_UP).await), 5);
+    // Someone without any entry: any cursor up to the head (0) is fine.
+    feed.check_cursor(Uuid::new_v4(), 0).await.unwrap();
+    feed.check_cursor(bob, 0).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_a_prune_gets_cursor_expired() {
+    let (db, pool) = setup().await;
+    let feed = start_feed(&pool, db.url());
+    let alice = Uuid::new_v4();
+    append_committed(&pool, alice, 1).await;
+    let mut stream = Box::pin(feed.subscribe(alice, Some(0)));
+    assert_eq!(n_of(&next_within(&mut stream, WAKE_UP).await), 1);
+    // Entries 2..=3 come and are pruned before the stream reads them.
+    append_committed(&pool, alice, 2).await;
+    append_committed(&pool, alice, 3).await;
+    backdate(&pool, alice, 2, 31).await;
+    prune_older_than(&pool, 30).await;
+    assert!(matches!(
+        first_error(&mut stream).await,
+        FeedError::CursorExpired
+    ));
+}
+
+#[tokio::test]
+async fn each_stream_refuses_the_cursors_of_another() {
+    let friends = feed::Cursors::new("fe1");
+    let messages = feed::DEFAULT_CURSORS;
+    assert_eq!(friends.parse(&friends.encode(7)).unwrap(), 7);
+    assert!(matches!(
+        friends.parse(&messages.encode(7)),
+        Err(FeedError::BadCursor)
+    ));
+    assert!(matches!(
+        messages.parse(&friends.encode(7)),
+        Err(FeedError::BadCursor)
+    ));
+    // The default is the tag of every cursor handed out before.
+    assert_eq!(messages.encode(7), feed::encode_cursor(7));
+}

@@ -161,6 +161,12 @@ pub struct ServiceSettings<D: ServiceDefaults> {
     pub internal_auth: crate::InternalAuth,
     #[command(flatten)]
     pub outbox: outbox::Settings,
+    /// Days the per-user event feeds (`friendEvents`, `messageEvents`)
+    /// are kept: older entries are pruned hourly, and subscribing with a
+    /// cursor from before them is refused (`CURSOR_EXPIRED`).
+    #[arg(long, env = "FEED_RETENTION_DAYS", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub feed_retention_days: u32,
     #[arg(skip)]
     defaults: std::marker::PhantomData<D>,
 }

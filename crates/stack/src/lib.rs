@@ -559,6 +559,29 @@ impl Stack {
         }
     }
 
+    /// Makes `a` and `b` friends straight in users' database, for tests
+    /// that are not about friend requests (groups admit friends only).
+    pub async fn befriend(&self, a: &TestUser, b: &TestUser) {
+        let (low, high) = if a.id < b.id { (a, b) } else { (b, a) };
+        let (low, high): (Uuid, Uuid) = (
+            low.id
+                .parse()
+                .unwrap_or_else(|e| panic!("stack: user id {}: {e}", low.id)),
+            high.id
+                .parse()
+                .unwrap_or_else(|e| panic!("stack: user id {}: {e}", high.id)),
+        );
+        // Parsed above: the ids are UUIDs, safe to format in.
+        self.users_sql()
+            .await
+            .batch_execute(&format!(
+                "INSERT INTO friendships (user_a, user_b, state, requested_by, accepted_at) \
+                 VALUES ('{low}', '{high}', 'accepted', '{low}', now())"
+            ))
+            .await
+            .unwrap_or_else(|e| panic!("stack: befriending: {e}"));
+    }
+
     /// Delivers every event that is due, service by service (auth's first:
     /// they create users), until a round finds nothing: what the workers
     /// would have done by now. Events whose delivery failed wait for their

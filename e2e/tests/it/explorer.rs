@@ -161,7 +161,7 @@ async fn graphiql_runs_a_query_offline() {
         .gql
         .query(
             "mutation($to: ID!) {
-               sendMessage(input: {to: $to, text: \"hello from the explorer test\", clientMessageId: \"x-1\"}) { id }
+               sendMessage(input: {to: $to, text: \"hello from the explorer test\", clientMessageId: \"x-1\"}) { message { id } }
              }",
             json!({"to": bob.id}),
         )

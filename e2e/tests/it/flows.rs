@@ -45,11 +45,11 @@ async fn next_data(ws: &mut WsClient, id: &str) -> Value {
 async fn set_nickname(user: &TestUser, nickname: &str) {
     let data = ok(
         user,
-        "mutation($n: String!) { updateProfile(input: {nickname: $n}) { nickname } }",
+        "mutation($n: String!) { updateProfile(input: {nickname: $n}) { user { nickname } } }",
         json!({"n": nickname}),
     )
     .await;
-    assert_eq!(data["updateProfile"]["nickname"], nickname);
+    assert_eq!(data["updateProfile"]["user"]["nickname"], nickname);
 }
 
 #[tokio::test]
@@ -86,7 +86,7 @@ async fn two_users_befriend_and_chat_through_the_router() {
 
     ok(
         &alice,
-        "mutation($id: ID!) { sendFriendRequest(userId: $id) { id relationship } }",
+        "mutation($id: ID!) { sendFriendRequest(userId: $id) { user { id } relationship } }",
         json!({"id": bob.id}),
     )
     .await;
@@ -96,6 +96,10 @@ async fn two_users_befriend_and_chat_through_the_router() {
         event["friendEvents"]["user"],
         json!({"id": alice.id, "nickname": "Alice_W"})
     );
+    // The sender's own sessions hear of it too.
+    let event = next_data(&mut alice_ws, "friends").await;
+    assert_eq!(event["friendEvents"]["kind"], "REQUEST_SENT");
+    assert_eq!(event["friendEvents"]["user"]["nickname"], "bobby");
 
     let accepted = ok(
         &bob,
@@ -107,6 +111,10 @@ async fn two_users_befriend_and_chat_through_the_router() {
     let event = next_data(&mut alice_ws, "friends").await;
     assert_eq!(event["friendEvents"]["kind"], "REQUEST_ACCEPTED");
     assert_eq!(event["friendEvents"]["user"]["nickname"], "bobby");
+    // And the acceptor's own sessions.
+    let event = next_data(&mut bob_ws, "friends").await;
+    assert_eq!(event["friendEvents"]["kind"], "REQUEST_ACCEPTED");
+    assert_eq!(event["friendEvents"]["user"]["nickname"], "Alice_W");
 
     // Messages, live, with the sender's nickname resolved from users on
     // every event.
@@ -135,13 +143,13 @@ async fn two_users_befriend_and_chat_through_the_router() {
         &alice,
         "mutation($to: ID!, $text: String!) {
            sendMessage(input: {to: $to, text: $text, clientMessageId: \"m-1\"}) {
-             id conversationId text sender { nickname } recipient { nickname }
+             message { id conversationId text sender { nickname } recipient { nickname } }
            }
          }",
         json!({"to": bob.id, "text": "hi bob"}),
     )
     .await;
-    let sent = &sent["sendMessage"];
+    let sent = &sent["sendMessage"]["message"];
     assert_eq!(sent["sender"]["nickname"], "Alice_W");
     assert_eq!(sent["recipient"]["nickname"], "bobby");
 
@@ -166,7 +174,7 @@ async fn two_users_befriend_and_chat_through_the_router() {
     ok(
         &alice,
         "mutation($to: ID!) {
-           sendMessage(input: {to: $to, text: \"are you there?\", clientMessageId: \"m-2\"}) { id }
+           sendMessage(input: {to: $to, text: \"are you there?\", clientMessageId: \"m-2\"}) { message { id } }
          }",
         json!({"to": bob.id}),
     )
@@ -257,7 +265,7 @@ async fn signing_out_ends_subscriptions_through_the_router() {
     tokio::time::sleep(SETTLE).await;
     ok(
         &alice,
-        "mutation($to: ID!) { sendMessage(input: {to: $to, text: \"psst\", clientMessageId: \"p-1\"}) { id } }",
+        "mutation($to: ID!) { sendMessage(input: {to: $to, text: \"psst\", clientMessageId: \"p-1\"}) { message { id } } }",
         json!({"to": bob.id}),
     )
     .await;
@@ -265,7 +273,7 @@ async fn signing_out_ends_subscriptions_through_the_router() {
     assert_eq!(event["messageEvents"]["message"]["text"], "psst");
 
     let signed_out = std::time::Instant::now();
-    ok(&bob, "mutation { logout }", json!({})).await;
+    ok(&bob, "mutation { logout { sessionId } }", json!({})).await;
     // Each stream: the error, then `complete`.
     let mut ended = std::collections::HashMap::new();
     let mut completed = Vec::new();

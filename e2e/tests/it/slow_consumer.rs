@@ -59,12 +59,17 @@ async fn send_all(sender: TestUser, n: usize, to: String) -> (Vec<String>, Insta
         let data = ok(
             &sender,
             "mutation($to: ID!, $text: String!, $id: String!) {
-               sendMessage(input: {to: $to, text: $text, clientMessageId: $id}) { id }
+               sendMessage(input: {to: $to, text: $text, clientMessageId: $id}) { message { id } }
              }",
             json!({"to": to, "text": text, "id": format!("burst-{n}-{i}")}),
         )
         .await;
-        ids.push(data["sendMessage"]["id"].as_str().unwrap().to_owned());
+        ids.push(
+            data["sendMessage"]["message"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     (ids, Instant::now())
 }

@@ -25,6 +25,9 @@ pub struct Config {
     /// PERIOD/N) or `off`. Retries of a sent message do not count.
     #[arg(long, env = "MESSAGE_RATE", default_value = "120/1m")]
     pub message_rate: ratelimit::Rate,
+    /// Most members a group may have (its owner included).
+    #[arg(long, env = "MAX_GROUP_MEMBERS", default_value_t = 1024)]
+    pub max_group_members: u32,
 }
 
 /// Where messaging listens and its database, unless configured.

@@ -10,6 +10,8 @@ pub enum Kind {
     Message,
     /// Position: a conversation's activity value in the caller's list.
     Conversation,
+    /// Position: a member's place in a conversation's member list.
+    Member,
 }
 
 impl Kind {
@@ -17,6 +19,7 @@ impl Kind {
         match self {
             Kind::Message => "m",
             Kind::Conversation => "c",
+            Kind::Member => "cm",
         }
     }
 }
@@ -55,7 +58,7 @@ mod tests {
     fn fuzz_regressions() {
         for text in ["m:+5", "m:05", "m:-0", "m:5:", "c:+0"] {
             let cursor = URL_SAFE_NO_PAD.encode(text);
-            for kind in [Kind::Message, Kind::Conversation] {
+            for kind in [Kind::Message, Kind::Conversation, Kind::Member] {
                 assert!(decode(kind, "after", &cursor).is_err(), "{text:?}");
             }
         }

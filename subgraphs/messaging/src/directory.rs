@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use api_errors::{ApiError, ApiResult};
-use grpc_api::users::v1::GetUsersRequest;
 use grpc_api::users::v1::users_client::UsersClient;
+use grpc_api::users::v1::{AreFriendsRequest, GetUsersRequest};
 use grpc_api::{ServiceChannel, ServiceToken};
 use uuid::Uuid;
 
@@ -68,6 +68,53 @@ impl Directory {
         Ok(())
     }
 
+    /// The users among `others` who are friends of `user`, asked of users
+    /// every time (friendships change); `UNAVAILABLE` if users cannot be asked.
+    pub async fn friends_among(&self, user: Uuid, others: &[Uuid]) -> ApiResult<Vec<Uuid>> {
+        if others.is_empty() {
+            return Ok(Vec::new());
+        }
+        let request = AreFriendsRequest {
+            user_id: user.to_string(),
+            other_ids: others.iter().map(Uuid::to_string).collect(),
+        };
+        let response = self
+            .client
+            .clone()
+            .are_friends(request)
+            .await
+            .map_err(|status| status_error(&status))?
+            .into_inner();
+        Ok(response
+            .friend_ids
+            .iter()
+            .filter_map(|id| Uuid::parse_str(id).ok())
+            .collect())
+    }
+
+    /// Nicknames of `me` and of the first few of `others`, for the texts of
+    /// SYSTEM messages. Best effort: whoever users cannot name now is left
+    /// out (the text says "someone"; clients show the structured users).
+    pub async fn nicknames(&self, me: Uuid, others: &[Uuid]) -> HashMap<Uuid, String> {
+        const MOST: usize = 10;
+        let ids = std::iter::once(me)
+            .chain(others.iter().copied().take(MOST))
+            .map(|id| id.to_string())
+            .collect();
+        match self.client.clone().get_users(GetUsersRequest { ids }).await {
+            Ok(response) => response
+                .into_inner()
+                .users
+                .into_iter()
+                .filter_map(|user| Some((Uuid::parse_str(&user.id).ok()?, user.nickname)))
+                .collect(),
+            Err(status) => {
+                tracing::warn!(code = ?status.code(), "users could not name the users of a system message");
+                HashMap::new()
+            }
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, KnownIds> {
         // The map is valid whatever a panicking holder did; keep using it.
         self.known.lock().unwrap_or_else(PoisonError::into_inner)
@@ -77,7 +124,7 @@ impl Directory {
 fn status_error(status: &tonic::Status) -> ApiError {
     use tonic::Code;
     let err = format!(
-        "users GetUsers failed: {:?} {}",
+        "users call failed: {:?} {}",
         status.code(),
         status.message()
     );

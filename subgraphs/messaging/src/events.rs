@@ -1,77 +1,228 @@
 //! Messaging's events, and what they write into the per-user feed (`feed`
-//! crate): one entry per message for the recipient and one for the
-//! sender's other devices.
+//! crate).
 //!
-//! `sendMessage` enqueues a [`MessageSent`] in its transaction (written by
-//! the send statement itself, `db::messages::send`, whose JSON a test holds
-//! to this type); the event's handler ([`crate::jobs::MessageNotification`],
-//! called by the outbox worker or, with `EVENTS=broker`, by the JetStream
-//! consumer) writes both entries once per event ([`append`]).
+//! Every message (a member's TEXT or a SYSTEM message announcing a
+//! membership change or rename) enqueues one [`MessageSent`] in its
+//! transaction (the send statements of `db::messages` build its JSON in
+//! SQL; a test holds it to this type). Its handler
+//! ([`crate::jobs::MessageNotification`], called by the outbox worker or,
+//! with `EVENTS=broker`, by the JetStream consumer) fans it out on write:
+//! one feed entry per member of the conversation at that message, all in
+//! one statement, once per event ([`append`]).
+//!
+//! `markRead` appends its read events ([`ConversationRead`], [`MemberRead`])
+//! itself, in its own transaction ([`append_read`]).
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::db::Conn;
-use crate::db::messages::Message;
+use crate::db::conversations;
 
-/// Feed kind of a message in its recipient's log.
+/// The cursors of `messageEvents` (`me1:<seq>`): a cursor of another
+/// stream (`friendEvents`) or list is `BAD_USER_INPUT`.
+pub const CURSORS: feed::Cursors = feed::Cursors::new("me1");
+
+/// Feed kind of a message in the log of a member who did not write it.
 pub const MESSAGE_RECEIVED: &str = "message.received";
-/// Feed kind of a message in its sender's log (for their other devices).
+/// Feed kind of a message in its author's log (for their other devices).
 pub const MESSAGE_SENT: &str = "message.sent";
+/// Feed kind of the reader's own read marker moving (their other devices).
+pub const CONVERSATION_READ: &str = "conversation.read";
+/// Feed kind of another member's read marker moving.
+pub const MEMBER_READ: &str = "member.read";
 
-/// A message was sent (`messaging.message_sent`): the message as clients
-/// see it. The feed entries carry it unchanged, so a subscription needs no
-/// database read per event.
+/// What a SYSTEM message describes (stored as `messages.system`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SystemAction {
+    GroupCreated,
+    MembersAdded,
+    MemberRemoved,
+    MemberLeft,
+    TitleChanged,
+    RoleChanged,
+    OwnerChanged,
+}
+
+/// The structured description of a SYSTEM message.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemMessage {
+    pub action: SystemAction,
+    /// Who made the change.
+    pub actor: Uuid,
+    /// Whom it concerns (added, removed, the new owner…).
+    #[serde(default)]
+    pub users: Vec<Uuid>,
+    /// The new title (GROUP_CREATED, TITLE_CHANGED).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The new role (ROLE_CHANGED), as `conversation_members.role`.
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+/// A message was written (`messaging.message_sent`): the message as
+/// clients see it. The feed entries carry it unchanged, so a subscription
+/// needs no database read per event. Fields added since the first version
+/// have defaults, so entries and events written before still read.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageSent {
     pub id: Uuid,
     pub conversation_id: Uuid,
-    pub sender_id: Uuid,
-    pub recipient_id: Uuid,
+    /// Its number in the conversation (who was a member then gets it).
+    #[serde(default)]
+    pub seq: i64,
+    /// `TEXT` or `SYSTEM`.
+    #[serde(default = "text_kind")]
+    pub kind: String,
+    pub sender_id: Option<Uuid>,
+    pub recipient_id: Option<Uuid>,
     pub text: String,
+    #[serde(default)]
+    pub system: Option<SystemMessage>,
+    /// Shown to the sender only.
+    #[serde(default)]
+    pub client_message_id: Option<String>,
     pub sent_at: DateTime<Utc>,
+}
+
+fn text_kind() -> String {
+    crate::db::messages::TEXT.to_owned()
+}
+
+impl MessageSent {
+    /// Who wrote it: the sender, or the actor of a SYSTEM message.
+    pub fn author(&self) -> Option<Uuid> {
+        self.sender_id.or(self.system.as_ref().map(|s| s.actor))
+    }
 }
 
 impl outbox::Event for MessageSent {
     const KIND: &'static str = "messaging.message_sent";
 }
 
-impl From<&Message> for MessageSent {
-    fn from(message: &Message) -> Self {
-        Self {
+impl TryFrom<&crate::db::messages::Message> for MessageSent {
+    type Error = serde_json::Error;
+
+    fn try_from(message: &crate::db::messages::Message) -> Result<Self, Self::Error> {
+        Ok(Self {
             id: message.id,
             conversation_id: message.conversation_id,
+            seq: message.seq,
+            kind: message.kind.clone(),
             sender_id: message.sender_id,
             recipient_id: message.recipient_id,
             text: message.body.clone(),
+            system: message
+                .system
+                .clone()
+                .map(serde_json::from_value)
+                .transpose()?,
+            client_message_id: message.client_message_id.clone(),
             sent_at: message.sent_at,
-        }
+        })
     }
 }
 
-/// Appends the message to the recipient's feed and the sender's, once per
-/// `event_id` (a redelivered event appends nothing). Call it in a
-/// transaction. The two head rows are locked in ascending id order, so
-/// concurrent appends cannot deadlock.
+/// The reader's own marker moved (`conversation.read` feed entry).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationRead {
+    pub conversation_id: Uuid,
+    pub read_up_to: Uuid,
+    pub unread_count: i64,
+    pub unread_total: i64,
+}
+
+/// Another member's marker moved (`member.read` feed entry).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberRead {
+    pub conversation_id: Uuid,
+    pub user_id: Uuid,
+    pub read_up_to: Uuid,
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> diesel::QueryResult<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+}
+
+/// Appends the message to the feed of every member of its conversation
+/// at that message (MESSAGE_SENT for its author, MESSAGE_RECEIVED for the
+/// others), once per `event_id` (a redelivered event appends nothing), in
+/// one statement however many members (`feed::append_once`). Call it in a
+/// transaction.
 pub async fn append(
     conn: &mut Conn,
     event_id: Uuid,
     message: &MessageSent,
 ) -> diesel::QueryResult<Vec<(Uuid, i64)>> {
-    let payload = serde_json::to_value(message)
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let entries = [
-        feed::Entry {
-            recipient: message.recipient_id,
-            kind: MESSAGE_RECEIVED,
+    let payload = to_json(message)?;
+    let audience = if message.seq > 0 {
+        conversations::audience(conn, message.conversation_id, message.seq).await?
+    } else {
+        // An event of the first version (direct messages only, no seq).
+        message
+            .sender_id
+            .into_iter()
+            .chain(message.recipient_id)
+            .collect()
+    };
+    let author = message.author();
+    let entries: Vec<feed::Entry<'_>> = audience
+        .into_iter()
+        .map(|recipient| feed::Entry {
+            recipient,
+            kind: if Some(recipient) == author {
+                MESSAGE_SENT
+            } else {
+                MESSAGE_RECEIVED
+            },
             payload: &payload,
-        },
-        feed::Entry {
-            recipient: message.sender_id,
-            kind: MESSAGE_SENT,
-            payload: &payload,
-        },
-    ];
+        })
+        .collect();
     feed::append_once(conn, event_id, &entries).await
+}
+
+/// Who learns that `reader`'s marker moved, besides the reader: the other
+/// current members. One function, so that a privacy setting can narrow it.
+pub fn member_read_audience(reader: Uuid, members: &[conversations::Membership]) -> Vec<Uuid> {
+    members
+        .iter()
+        .map(|m| m.user_id)
+        .filter(|&user| user != reader)
+        .collect()
+}
+
+/// Appends the read events of a marker move in the reader's transaction:
+/// CONVERSATION_READ to the reader's own feed, MEMBER_READ to `others`.
+pub async fn append_read(
+    conn: &mut Conn,
+    own: &ConversationRead,
+    reader: Uuid,
+    others: &[Uuid],
+) -> diesel::QueryResult<()> {
+    let own_payload = to_json(own)?;
+    let member_payload = to_json(&MemberRead {
+        conversation_id: own.conversation_id,
+        user_id: reader,
+        read_up_to: own.read_up_to,
+    })?;
+    let entries: Vec<feed::Entry<'_>> = std::iter::once(feed::Entry {
+        recipient: reader,
+        kind: CONVERSATION_READ,
+        payload: &own_payload,
+    })
+    .chain(others.iter().map(|&recipient| feed::Entry {
+        recipient,
+        kind: MEMBER_READ,
+        payload: &member_payload,
+    }))
+    .collect();
+    feed::append_once(conn, Uuid::now_v7(), &entries)
+        .await
+        .map(drop)
 }

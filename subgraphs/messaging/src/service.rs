@@ -1,20 +1,25 @@
-//! The messaging domain: sending, reading, read markers and the live feed.
-//! Resolvers are thin layers over this.
+//! The messaging domain: sending, reading, read markers, groups and the
+//! live feed. Resolvers are thin layers over this; group membership
+//! changes are in [`groups`].
+
+mod groups;
 
 use std::collections::HashMap;
 
 use api_errors::{ApiError, ApiResult};
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection as _;
 use futures::{Stream, StreamExt as _};
 use service_runtime::db::PgPool;
 use uuid::Uuid;
 
 use crate::cursor::{self, Kind};
-use crate::db::conversations::{self, MemberView};
-use crate::db::messages::{self, Message};
+use crate::db::Conn;
+use crate::db::conversations::{self, Conversation, MemberRow, MemberView, Membership, Role};
+use crate::db::messages::{self, Direction, Message};
 use crate::directory::Directory;
-use crate::events::{self, MessageSent};
-use crate::validate;
+use crate::events::{self, ConversationRead, MemberRead, MessageSent};
+use crate::validate::{self, Paging};
 
 #[derive(Clone)]
 pub struct MessagingService {
@@ -26,17 +31,41 @@ pub struct MessagingService {
     pub message_rate: ratelimit::Rate,
     /// Wakes the outbox workers after a send has committed.
     pub outbox: outbox::Waker,
+    /// Most members of a group (`MAX_GROUP_MEMBERS`).
+    pub max_group_members: i64,
 }
 
-/// A conversation as one of its participants sees it.
+/// A conversation as one of its (current or former) members sees it.
 #[derive(Debug, Clone)]
 pub struct ConversationView {
-    pub id: Uuid,
-    pub peer_id: Uuid,
-    pub unread_count: i32,
+    pub conversation: Conversation,
+    pub member: Membership,
+    /// The newest message this member may see.
     pub last_message: Option<Message>,
-    /// Position in the participant's list (for its cursor).
-    pub activity: i64,
+}
+
+impl ConversationView {
+    pub fn id(&self) -> Uuid {
+        self.conversation.id
+    }
+
+    /// The caller's role; `None` once they have left or were removed.
+    pub fn my_role(&self) -> Option<Role> {
+        self.member.is_current().then(|| self.member.role())
+    }
+
+    pub fn unread_count(&self) -> i64 {
+        self.member.unread(self.conversation.last_seq)
+    }
+
+    /// The sequence numbers of the messages the caller may see:
+    /// `low < seq <= high`.
+    pub fn window(&self) -> (i64, i64) {
+        (
+            self.member.joined_seq,
+            self.member.visible_up_to(self.conversation.last_seq),
+        )
+    }
 }
 
 /// One page of a list, and whether more follow it.
@@ -46,74 +75,147 @@ pub struct Page<T> {
     pub has_more: bool,
 }
 
+/// One page of a conversation's messages.
+#[derive(Debug)]
+pub struct MessagePage {
+    /// Oldest first (forward) or newest first (backward).
+    pub items: Vec<Message>,
+    pub has_previous_page: bool,
+    pub has_next_page: bool,
+}
+
 /// One entry of a user's message feed.
 #[derive(Debug, Clone)]
 pub struct MessageEvent {
     pub cursor: String,
+    pub at: DateTime<Utc>,
     pub kind: EventKind,
-    pub message: MessageSent,
+    pub conversation_id: Uuid,
+    pub message: Option<MessageSent>,
+    pub read_up_to: Option<Uuid>,
+    pub unread_count: Option<i64>,
+    pub unread_total: Option<i64>,
+    pub user: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
     Received,
     Sent,
+    ConversationRead,
+    MemberRead,
+}
+
+/// Where `sendMessage` sends to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Conversation(Uuid),
+    User(Uuid),
 }
 
 impl MessagingService {
-    /// Sends `text` from `sender` to user `to`, exactly once per
-    /// `(sender, client_message_id)`: a retry returns the original message.
-    /// The message, the conversation's counters and the
-    /// [`MessageSent`] event that puts it into both feeds are
+    /// Sends `text` from `sender` into conversation `conversation_id` or
+    /// to user `to` (exactly one; the pair's direct conversation, created
+    /// on first use), exactly once per `(sender, client_message_id)`: a
+    /// retry returns the original message. The message, the
+    /// conversation's counters, the sender's read marker and the
+    /// [`MessageSent`] event that puts it into every member's feed are
     /// written in one transaction.
     pub async fn send(
         &self,
         sender: Uuid,
-        to: &str,
+        conversation_id: Option<&str>,
+        to: Option<&str>,
         text: &str,
         client_message_id: &str,
-    ) -> ApiResult<Message> {
-        let recipient = validate::uuid("to", to)?;
+    ) -> ApiResult<(Message, ConversationView)> {
+        let target = match (conversation_id, to) {
+            (Some(id), None) => Target::Conversation(validate::uuid("conversationId", id)?),
+            (None, Some(to)) => Target::User(validate::uuid("to", to)?),
+            (Some(_), Some(_)) => {
+                return Err(ApiError::invalid_field(
+                    "to",
+                    "give either `conversationId` or `to`, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(ApiError::invalid_field(
+                    "conversationId",
+                    "give `conversationId` or `to`",
+                ));
+            }
+        };
         let text = validate::message_text(text)?;
         let client_message_id = validate::client_message_id(client_message_id)?;
-        if recipient == sender {
+        if target == Target::User(sender) {
             return Err(ApiError::invalid_field(
                 "to",
                 "you cannot send a message to yourself",
             ));
         }
+        let message = self
+            .send_to(sender, target, text, client_message_id)
+            .await?;
+        let mut conn = self.pool.get().await?;
+        let view = conversations::member_view(&mut conn, message.conversation_id, sender)
+            .await?
+            .ok_or_else(conversation_not_found)?;
+        let view = with_last_messages(&mut conn, vec![view])
+            .await?
+            .pop()
+            .ok_or_else(conversation_not_found)?;
+        Ok((message, view))
+    }
+
+    async fn send_to(
+        &self,
+        sender: Uuid,
+        target: Target,
+        text: &str,
+        client_message_id: &str,
+    ) -> ApiResult<Message> {
         let key = format!("message:{sender}");
         let charge = ratelimit::Charge::new(&key, self.message_rate);
-        let outgoing = messages::Outgoing {
+        let mut outgoing = messages::Outgoing {
             id: Uuid::now_v7(),
             sender_id: sender,
-            recipient_id: recipient,
+            recipient_id: Uuid::nil(),
             body: text,
             client_message_id,
             new_conversation_id: Uuid::now_v7(),
         };
-        let sent = if self.directory.knows(recipient) {
-            // The common case, one statement: the rate limit counts the
-            // message as part of it, and a retry fails the client id's
-            // unique key, which takes the count back (retries are free).
-            let mut conn = self.pool.get().await?;
-            messages::send(&mut conn, &outgoing, charge.as_ref()).await
-        } else {
-            // A recipient to ask users about. A retry needs no asking; a
-            // new message is counted before users is asked, so unknown ids
-            // cannot be probed faster than messages can be sent.
-            let mut conn = self.pool.get().await?;
-            if let Some(original) =
-                messages::by_client_id(&mut conn, sender, client_message_id).await?
-            {
-                return same_message(original, recipient, text);
+        let sent = match target {
+            Target::Conversation(id) => {
+                outgoing.new_conversation_id = id;
+                let mut conn = self.pool.get().await?;
+                messages::send_in(&mut conn, &outgoing, charge.as_ref()).await
             }
-            // No connection is held while users is asked.
-            drop(conn);
-            self.limiter.check(&key, self.message_rate).await?;
-            self.directory.ensure_exists(recipient).await?;
-            let mut conn = self.pool.get().await?;
-            messages::send(&mut conn, &outgoing, None).await
+            Target::User(recipient) if self.directory.knows(recipient) => {
+                // The common case, one statement: the rate limit counts the
+                // message as part of it, and a retry fails the client id's
+                // unique key, which takes the count back (retries are free).
+                outgoing.recipient_id = recipient;
+                let mut conn = self.pool.get().await?;
+                messages::send(&mut conn, &outgoing, charge.as_ref()).await
+            }
+            Target::User(recipient) => {
+                // A recipient to ask users about. A retry needs no asking; a
+                // new message is counted before users is asked, so unknown
+                // ids cannot be probed faster than messages can be sent.
+                outgoing.recipient_id = recipient;
+                let mut conn = self.pool.get().await?;
+                if let Some(original) =
+                    messages::by_client_id(&mut conn, sender, client_message_id).await?
+                {
+                    return same_message(original, target, text);
+                }
+                // No connection is held while users is asked.
+                drop(conn);
+                self.limiter.check(&key, self.message_rate).await?;
+                self.directory.ensure_exists(recipient).await?;
+                let mut conn = self.pool.get().await?;
+                messages::send(&mut conn, &outgoing, None).await
+            }
         };
         match sent {
             Ok(message) => {
@@ -131,12 +233,21 @@ impl MessagingService {
                 if let Some(original) =
                     messages::by_client_id(&mut conn, sender, client_message_id).await?
                 {
-                    return same_message(original, recipient, text);
+                    return same_message(original, target, text);
                 }
                 if matches!(refusal, messages::SendError::Duplicate) {
                     return Err(ApiError::internal(
                         "client message id conflicted, then vanished",
                     ));
+                }
+                if let Target::Conversation(id) = target {
+                    let current = conversations::membership(&mut conn, id, sender)
+                        .await?
+                        .is_some_and(|m| m.is_current());
+                    if !current {
+                        return Err(conversation_not_found()
+                            .with_extension("field", "conversationId".into()));
+                    }
                 }
                 let decision = ratelimit::refused(&mut conn, &key, self.message_rate).await?;
                 Err(decision
@@ -167,33 +278,22 @@ impl MessagingService {
         Ok(Page { items, has_more })
     }
 
-    /// One conversation of the caller; `NOT_FOUND` for anyone else's.
+    /// A conversation the caller is or was a member of; `NOT_FOUND` for
+    /// any other.
     pub async fn conversation(&self, me: Uuid, id: &str) -> ApiResult<ConversationView> {
         let id = validate::uuid("id", id)?;
         let mut conn = self.pool.get().await?;
-        let row = conversations::member_view(&mut conn, id, me)
-            .await?
-            .ok_or_else(conversation_not_found)?;
-        with_last_messages(&mut conn, vec![row])
-            .await?
-            .pop()
-            .ok_or_else(conversation_not_found)
+        view_of(&mut conn, id, me).await
     }
 
-    /// The history with user `with`, newest first, older than `before`.
-    /// Empty when the two have never written to each other.
-    pub async fn messages(
+    /// The direct conversation of the caller with user `with`, if they
+    /// have one (never creates it).
+    pub async fn direct_conversation(
         &self,
         me: Uuid,
         with: &str,
-        first: Option<i32>,
-        before: Option<&str>,
-    ) -> ApiResult<Page<Message>> {
+    ) -> ApiResult<Option<ConversationView>> {
         let peer = validate::uuid("with", with)?;
-        let limit = validate::page_size(first)?;
-        let before = before
-            .map(|c| cursor::decode(Kind::Message, "before", c))
-            .transpose()?;
         if peer == me {
             return Err(ApiError::invalid_field(
                 "with",
@@ -202,20 +302,107 @@ impl MessagingService {
         }
         let mut conn = self.pool.get().await?;
         let Some(conversation) = conversations::by_pair(&mut conn, me, peer).await? else {
-            return Ok(Page {
-                items: Vec::new(),
-                has_more: false,
-            });
+            return Ok(None);
         };
-        let mut items = messages::page(&mut conn, conversation.id, before, limit + 1).await?;
-        let has_more = items.len() as i64 > limit;
-        items.truncate(limit as usize);
+        Ok(Some(view_of(&mut conn, conversation.id, me).await?))
+    }
+
+    /// A page of the messages the caller may see in a conversation
+    /// (`window`: [`ConversationView::window`]).
+    pub async fn messages(
+        &self,
+        conversation_id: Uuid,
+        window: (i64, i64),
+        paging: Paging<'_>,
+    ) -> ApiResult<MessagePage> {
+        let (low, high) = window;
+        let mut conn = self.pool.get().await?;
+        match paging {
+            Paging::Forward { limit, after } => {
+                let after = after
+                    .map(|c| cursor::decode(Kind::Message, "after", c))
+                    .transpose()?;
+                let from = after.unwrap_or(low).max(low);
+                let mut items = messages::page(
+                    &mut conn,
+                    conversation_id,
+                    from,
+                    high,
+                    Direction::Forward,
+                    limit + 1,
+                )
+                .await?;
+                let has_next_page = items.len() as i64 > limit;
+                items.truncate(limit as usize);
+                Ok(MessagePage {
+                    items,
+                    has_previous_page: from > low,
+                    has_next_page,
+                })
+            }
+            Paging::Backward { limit, before } => {
+                let before = before
+                    .map(|c| cursor::decode(Kind::Message, "before", c))
+                    .transpose()?;
+                let to = before.map_or(high, |b| (b - 1).min(high));
+                let mut items = messages::page(
+                    &mut conn,
+                    conversation_id,
+                    low,
+                    to,
+                    Direction::Backward,
+                    limit + 1,
+                )
+                .await?;
+                let has_previous_page = items.len() as i64 > limit;
+                items.truncate(limit as usize);
+                Ok(MessagePage {
+                    items,
+                    has_previous_page,
+                    has_next_page: to < high,
+                })
+            }
+        }
+    }
+
+    /// A page of a conversation's current members, longest-standing first.
+    pub async fn members(
+        &self,
+        conversation_id: Uuid,
+        first: Option<i32>,
+        after: Option<&str>,
+    ) -> ApiResult<Page<(i64, MemberRow)>> {
+        let limit = validate::page_size(first)?;
+        let offset = after
+            .map(|c| cursor::decode(Kind::Member, "after", c))
+            .transpose()?
+            .map_or(0, |position| position + 1);
+        let mut conn = self.pool.get().await?;
+        let mut rows =
+            conversations::member_page(&mut conn, conversation_id, offset, limit + 1).await?;
+        let has_more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let items = (offset..).zip(rows).collect();
         Ok(Page { items, has_more })
     }
 
+    pub async fn member_count(&self, conversation_id: Uuid) -> ApiResult<i64> {
+        let mut conn = self.pool.get().await?;
+        Ok(conversations::member_count(&mut conn, conversation_id).await?)
+    }
+
+    /// The caller's unread messages over all conversations, and in how
+    /// many conversations.
+    pub async fn unread_totals(&self, me: Uuid) -> ApiResult<conversations::UnreadTotals> {
+        let mut conn = self.pool.get().await?;
+        Ok(conversations::unread_totals(&mut conn, me).await?)
+    }
+
     /// Moves the caller's read marker forward to message `up_to` (never
-    /// back) and recounts their unread messages, under the conversation's
-    /// lock so that no message sent meanwhile is miscounted.
+    /// back), under the conversation's lock so that no message sent
+    /// meanwhile is miscounted. When it moves, the caller's other devices
+    /// get CONVERSATION_READ and the other members MEMBER_READ, in the
+    /// same transaction.
     pub async fn mark_read(
         &self,
         me: Uuid,
@@ -225,37 +412,46 @@ impl MessagingService {
         let conversation_id = validate::uuid("conversationId", conversation_id)?;
         let up_to = validate::uuid("upTo", up_to)?;
         let mut conn = self.pool.get().await?;
-        let row = conn
-            .transaction::<_, ApiError, _>(async |conn| {
-                conversations::lock_for_member(conn, conversation_id, me)
-                    .await?
-                    .ok_or_else(conversation_not_found)?;
-                let message = messages::in_conversation(conn, conversation_id, up_to)
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::not_found("no such message in this conversation")
-                            .with_extension("field", "upTo".into())
-                    })?;
-                let mut row = conversations::member_view(conn, conversation_id, me)
-                    .await?
-                    .ok_or_else(conversation_not_found)?;
-                if message.seq > row.member.last_read_seq {
-                    let unread =
-                        messages::count_received_after(conn, conversation_id, me, message.seq)
-                            .await?;
-                    let unread = i32::try_from(unread).unwrap_or(i32::MAX);
-                    conversations::set_read_marker(conn, conversation_id, me, message.seq, unread)
-                        .await?;
-                    row.member.last_read_seq = message.seq;
-                    row.member.unread_count = unread;
-                }
-                Ok(row)
-            })
-            .await?;
-        with_last_messages(&mut conn, vec![row])
-            .await?
-            .pop()
-            .ok_or_else(conversation_not_found)
+        conn.transaction::<_, ApiError, _>(async |conn| {
+            let conversation = conversations::lock(conn, conversation_id)
+                .await?
+                .ok_or_else(conversation_not_found)?;
+            let member = conversations::membership(conn, conversation_id, me)
+                .await?
+                .ok_or_else(conversation_not_found)?;
+            let message = messages::in_conversation(conn, conversation_id, up_to)
+                .await?
+                .filter(|m| {
+                    m.seq > member.joined_seq
+                        && m.seq <= member.visible_up_to(conversation.last_seq)
+                })
+                .ok_or_else(|| {
+                    ApiError::not_found("no such message in this conversation")
+                        .with_extension("field", "upTo".into())
+                })?;
+            if message.seq > member.last_read_seq {
+                conversations::set_read_marker(conn, conversation_id, me, message.seq).await?;
+                let mut moved = member.clone();
+                moved.last_read_seq = message.seq;
+                let totals = conversations::unread_totals(conn, me).await?;
+                let own = ConversationRead {
+                    conversation_id,
+                    read_up_to: message.id,
+                    unread_count: moved.unread(conversation.last_seq),
+                    unread_total: totals.messages,
+                };
+                let others = if member.is_current() {
+                    let current = conversations::current_members(conn, conversation_id).await?;
+                    events::member_read_audience(me, &current)
+                } else {
+                    Vec::new()
+                };
+                events::append_read(conn, &own, me, &others).await?;
+            }
+            Ok(())
+        })
+        .await?;
+        view_of(&mut conn, conversation_id, me).await
     }
 
     /// The cursor of the caller's newest feed entry: subscribing with it as
@@ -264,34 +460,33 @@ impl MessagingService {
     pub async fn message_events_cursor(&self, me: Uuid) -> ApiResult<String> {
         let mut conn = self.pool.get().await?;
         let head = feed::head(&mut conn, me).await?;
-        Ok(feed::encode_cursor(head))
+        Ok(events::CURSORS.encode(head))
     }
 
     /// The caller's message feed: everything after `after` (a cursor from an
     /// earlier event), then live events as they commit. Without `after` it
     /// starts live.
-    pub fn message_events(
+    pub async fn message_events(
         &self,
         me: Uuid,
         after: Option<&str>,
     ) -> ApiResult<impl Stream<Item = ApiResult<MessageEvent>> + Send + use<>> {
-        let after = after
-            .map(|c| {
-                feed::parse_cursor(c)
-                    .map_err(|_| ApiError::invalid_field("after", "`after` is not a valid cursor"))
-            })
-            .transpose()?;
+        let after = after.map(|c| events::CURSORS.parse(c)).transpose()?;
+        if let Some(after) = after {
+            // Refused here (CURSOR_EXPIRED) rather than by the stream's
+            // first item.
+            self.feed.check_cursor(me, after).await?;
+        }
         // Boxed: `Feed::subscribe`'s opaque type also captures `&self`'s
         // lifetime (edition 2024) although the stream is `'static`.
         let events: futures::stream::BoxStream<'static, _> =
             Box::pin(self.feed.subscribe(me, after));
+        // The feed ends the stream after an error; the client resubscribes
+        // with its last cursor (or refetches, on CURSOR_EXPIRED).
         Ok(events.filter_map(|item| async move {
             match item {
                 Ok(event) => decode_event(&event).map(Ok),
-                Err(err) => Some(Err(ApiError::unavailable(
-                    "the message feed is unavailable; resubscribe with the last cursor",
-                )
-                .with_source(err))),
+                Err(err) => Some(Err(err.into())),
             }
         }))
     }
@@ -300,20 +495,55 @@ impl MessagingService {
 /// The feed entry as a message event; `None` (logged) for entries this
 /// service does not understand.
 fn decode_event(event: &feed::Event) -> Option<MessageEvent> {
-    let kind = match event.kind.as_str() {
-        events::MESSAGE_RECEIVED => EventKind::Received,
-        events::MESSAGE_SENT => EventKind::Sent,
+    let base = |kind, conversation_id| MessageEvent {
+        cursor: events::CURSORS.encode(event.seq),
+        at: event.created_at,
+        kind,
+        conversation_id,
+        message: None,
+        read_up_to: None,
+        unread_count: None,
+        unread_total: None,
+        user: None,
+    };
+    let decoded = match event.kind.as_str() {
+        events::MESSAGE_RECEIVED | events::MESSAGE_SENT => {
+            let kind = if event.kind == events::MESSAGE_SENT {
+                EventKind::Sent
+            } else {
+                EventKind::Received
+            };
+            serde_json::from_value::<MessageSent>(event.payload.clone()).map(|message| {
+                MessageEvent {
+                    message: Some(message.clone()),
+                    ..base(kind, message.conversation_id)
+                }
+            })
+        }
+        events::CONVERSATION_READ => {
+            serde_json::from_value::<ConversationRead>(event.payload.clone()).map(|read| {
+                MessageEvent {
+                    read_up_to: Some(read.read_up_to),
+                    unread_count: Some(read.unread_count),
+                    unread_total: Some(read.unread_total),
+                    ..base(EventKind::ConversationRead, read.conversation_id)
+                }
+            })
+        }
+        events::MEMBER_READ => {
+            serde_json::from_value::<MemberRead>(event.payload.clone()).map(|read| MessageEvent {
+                read_up_to: Some(read.read_up_to),
+                user: Some(read.user_id),
+                ..base(EventKind::MemberRead, read.conversation_id)
+            })
+        }
         other => {
             tracing::debug!(kind = other, "skipping feed entry of another kind");
             return None;
         }
     };
-    match serde_json::from_value::<MessageSent>(event.payload.clone()) {
-        Ok(message) => Some(MessageEvent {
-            cursor: event.cursor(),
-            kind,
-            message,
-        }),
+    match decoded {
+        Ok(decoded) => Some(decoded),
         Err(err) => {
             tracing::error!(%err, recipient = %event.recipient_id, seq = event.seq, "undecodable message feed entry");
             None
@@ -323,8 +553,12 @@ fn decode_event(event: &feed::Event) -> Option<MessageEvent> {
 
 /// A retry must repeat the original request; reusing a client message id
 /// for a different message is refused.
-fn same_message(original: Message, recipient: Uuid, text: &str) -> ApiResult<Message> {
-    if original.recipient_id == recipient && original.body == text {
+fn same_message(original: Message, target: Target, text: &str) -> ApiResult<Message> {
+    let same_target = match target {
+        Target::Conversation(id) => original.conversation_id == id,
+        Target::User(recipient) => original.recipient_id == Some(recipient),
+    };
+    if same_target && original.body == text {
         Ok(original)
     } else {
         Err(
@@ -338,28 +572,52 @@ fn conversation_not_found() -> ApiError {
     ApiError::not_found("no such conversation")
 }
 
-/// Attaches each conversation's newest message (one query for the page).
+/// `me`'s view of conversation `id`, with its newest visible message.
+async fn view_of(conn: &mut Conn, id: Uuid, me: Uuid) -> ApiResult<ConversationView> {
+    let row = conversations::member_view(conn, id, me)
+        .await?
+        .ok_or_else(conversation_not_found)?;
+    with_last_messages(conn, vec![row])
+        .await?
+        .pop()
+        .ok_or_else(conversation_not_found)
+}
+
+/// Attaches each conversation's newest message the member may see (one
+/// query for the page; one more for each conversation the member left).
 async fn with_last_messages(
-    conn: &mut crate::db::Conn,
+    conn: &mut Conn,
     rows: Vec<MemberView>,
 ) -> ApiResult<Vec<ConversationView>> {
-    let ids: Vec<Uuid> = rows.iter().filter_map(|r| r.last_message_id).collect();
+    let ids: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.member.is_current())
+        .filter_map(|r| r.conversation.last_message_id)
+        .collect();
     let mut last: HashMap<Uuid, Message> = messages::by_ids(conn, &ids)
         .await?
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let last_message = row.last_message_id.and_then(|id| last.remove(&id));
-            ConversationView {
-                id: row.member.conversation_id,
-                peer_id: row.member.peer_id,
-                unread_count: row.member.unread_count,
-                last_message,
-                activity: row.member.last_activity,
-            }
-        })
-        .collect())
+    let mut views = Vec::with_capacity(rows.len());
+    for MemberView {
+        member,
+        conversation,
+    } in rows
+    {
+        let visible = member.visible_up_to(conversation.last_seq);
+        let last_message = if visible <= member.joined_seq {
+            None
+        } else if member.is_current() {
+            conversation.last_message_id.and_then(|id| last.remove(&id))
+        } else {
+            messages::by_seq(conn, conversation.id, visible).await?
+        };
+        views.push(ConversationView {
+            conversation,
+            member,
+            last_message,
+        });
+    }
+    Ok(views)
 }

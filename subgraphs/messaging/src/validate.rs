@@ -55,6 +55,87 @@ pub fn client_message_id(id: &str) -> ApiResult<&str> {
     Ok(id)
 }
 
+/// Longest group title, in characters after trimming.
+pub const MAX_TITLE_CHARS: usize = 100;
+
+/// A group title as stored: trimmed, 1 to [`MAX_TITLE_CHARS`] characters,
+/// no control characters.
+pub fn group_title(title: &str) -> ApiResult<&str> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(ApiError::invalid_field("title", "the title is empty"));
+    }
+    if title.chars().count() > MAX_TITLE_CHARS {
+        return Err(ApiError::invalid_field(
+            "title",
+            format!("the title is longer than {MAX_TITLE_CHARS} characters"),
+        ));
+    }
+    if title.chars().any(char::is_control) {
+        return Err(ApiError::invalid_field(
+            "title",
+            "the title contains control characters",
+        ));
+    }
+    Ok(title)
+}
+
+/// A list of user ids, each once, in the order given.
+pub fn uuids(field: &'static str, ids: &[impl AsRef<str>]) -> ApiResult<Vec<Uuid>> {
+    let mut out: Vec<Uuid> = Vec::with_capacity(ids.len());
+    for id in ids {
+        let id = uuid(field, id.as_ref())?;
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
+/// A page of a list that runs both ways: which way, how many, and the
+/// cursor (still encoded) to start from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging<'a> {
+    Forward { limit: i64, after: Option<&'a str> },
+    Backward { limit: i64, before: Option<&'a str> },
+}
+
+/// `first`/`after` (forward) or `last`/`before` (backward), never both
+/// directions; neither: the newest [`DEFAULT_PAGE`], backward.
+pub fn paging<'a>(
+    first: Option<i32>,
+    after: Option<&'a str>,
+    last: Option<i32>,
+    before: Option<&'a str>,
+) -> ApiResult<Paging<'a>> {
+    let forward = first.is_some() || after.is_some();
+    let backward = last.is_some() || before.is_some();
+    if forward && backward {
+        let field = if first.is_some() { "first" } else { "after" };
+        return Err(ApiError::invalid_field(
+            field,
+            "page one way: `first`/`after` or `last`/`before`, not both",
+        ));
+    }
+    if forward {
+        Ok(Paging::Forward {
+            limit: page_size(first)?,
+            after,
+        })
+    } else {
+        let limit = match last.unwrap_or(DEFAULT_PAGE) {
+            n @ 1..=MAX_PAGE => i64::from(n),
+            _ => {
+                return Err(ApiError::invalid_field(
+                    "last",
+                    format!("`last` must be between 1 and {MAX_PAGE}"),
+                ));
+            }
+        };
+        Ok(Paging::Backward { limit, before })
+    }
+}
+
 /// An id argument that must be a UUID.
 pub fn uuid(field: &'static str, id: &str) -> ApiResult<Uuid> {
     Uuid::parse_str(id)
@@ -104,6 +185,25 @@ mod tests {
         assert!(refused(client_message_id("é")));
         assert!(refused(client_message_id(&"x".repeat(129))));
         assert!(client_message_id(&"x".repeat(128)).is_ok());
+    }
+
+    #[test]
+    fn title_and_paging_rules() {
+        assert_eq!(group_title("  Trip  ").ok(), Some("Trip"));
+        assert!(refused(group_title(" ")));
+        assert!(refused(group_title("a\nb")));
+        assert!(group_title(&"é".repeat(100)).is_ok());
+        assert!(refused(group_title(&"é".repeat(101))));
+        assert!(refused(paging(Some(1), None, Some(1), None)));
+        assert!(refused(paging(None, Some("x"), None, Some("y"))));
+        assert!(refused(paging(None, None, Some(0), None)));
+        assert_eq!(
+            paging(None, None, None, None).ok(),
+            Some(Paging::Backward {
+                limit: 20,
+                before: None
+            })
+        );
     }
 
     #[test]

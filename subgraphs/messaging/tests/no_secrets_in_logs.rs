@@ -103,7 +103,7 @@ async fn a_full_session_leaves_no_secret_in_the_logs() {
     let users = GraphqlClient::new(t.users().graphql_url()).with_token(&alice.access_token);
     let resp = users
         .query(
-            "mutation($id: ID!) { sendFriendRequest(userId: $id) { id } }",
+            "mutation($id: ID!) { sendFriendRequest(userId: $id) { relationship } }",
             json!({"id": bob.id}),
         )
         .await;
@@ -114,7 +114,7 @@ async fn a_full_session_leaves_no_secret_in_the_logs() {
     let me = t.auth_gql().with_token(&alice.access_token);
     let resp = me
         .query(
-            "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) }",
+            "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) { sessionsEnded } }",
             json!({"c": PASSWORD, "n": new_password}),
         )
         .await;
@@ -127,7 +127,10 @@ async fn a_full_session_leaves_no_secret_in_the_logs() {
         )
         .await;
     let (access3, refresh3) = tokens(&resp, "login");
-    assert_no_errors(&me.query("mutation { logout }", json!({})).await);
+    assert_no_errors(
+        &me.query("mutation { logout { sessionId } }", json!({}))
+            .await,
+    );
     secrets.extend([new_password.to_owned(), access3, refresh3]);
     bob_ws.close().await;
     // Let late log lines (closing connections) arrive.

@@ -14,7 +14,8 @@ pub struct FriendshipChanged {
     pub recipient_id: Uuid,
     /// A feed kind ([`REQUEST_RECEIVED`](crate::service::notifications::REQUEST_RECEIVED), …).
     pub kind: String,
-    /// Who sent, accepted or cancelled.
+    /// The other user of the pair (the actor, or whom the recipient
+    /// acted on, for the recipient's own other devices).
     pub user_id: Uuid,
 }
 

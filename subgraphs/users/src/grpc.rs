@@ -99,4 +99,30 @@ impl Users for UsersGrpc {
             users: users.collect(),
         }))
     }
+
+    async fn are_friends(
+        &self,
+        request: Request<pb::AreFriendsRequest>,
+    ) -> Result<Response<pb::AreFriendsResponse>, Status> {
+        let request = request.into_inner();
+        let user = parse_id("user_id", &request.user_id)?;
+        if request.other_ids.len() > MAX_GET_USERS {
+            return Err(Status::invalid_argument(format!(
+                "at most {MAX_GET_USERS} ids per call"
+            )));
+        }
+        let others = request
+            .other_ids
+            .iter()
+            .map(|raw| parse_id("other_ids", raw))
+            .collect::<Result<Vec<_>, _>>()?;
+        let friends = self
+            .service
+            .friends_among(user, &others)
+            .await
+            .map_err(to_status)?;
+        Ok(Response::new(pb::AreFriendsResponse {
+            friend_ids: friends.iter().map(Uuid::to_string).collect(),
+        }))
+    }
 }

@@ -118,6 +118,15 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     if parts.worker {
         let (worker, consumer) = outbox(config, &running);
         running.spawn(worker.run(shutdown.wait()));
+        // Old feed entries go with the worker: one pruner per worker
+        // process, whatever serves the subscriptions.
+        running.spawn(
+            feed::Retention::days(config.service.feed_retention_days).prune_periodically(
+                pool,
+                feed::PRUNE_EVERY,
+                shutdown.wait(),
+            ),
+        );
         if let Some(consumer) = consumer {
             running.spawn(consumer.run(shutdown.wait()));
         }

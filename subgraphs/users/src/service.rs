@@ -13,6 +13,7 @@ use rand::Rng as _;
 use service_runtime::db::PgPool;
 use uuid::Uuid;
 
+use crate::db::friendships;
 use crate::db::users::{self, User};
 use crate::validate;
 
@@ -117,6 +118,12 @@ impl UsersService {
     pub async fn users(&self, ids: &[Uuid]) -> ApiResult<Vec<User>> {
         let mut conn = self.pool.get().await?;
         Ok(users::by_ids(&mut conn, ids).await?)
+    }
+
+    /// The users among `others` who are friends of `user`.
+    pub async fn friends_among(&self, user: Uuid, others: &[Uuid]) -> ApiResult<Vec<Uuid>> {
+        let mut conn = self.pool.get().await?;
+        Ok(friendships::friends_among(&mut conn, user, others).await?)
     }
 
     /// Case-insensitive lookup; a string that cannot be a nickname finds nobody.

@@ -1,12 +1,23 @@
 use api_errors::ApiError;
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use service_runtime::RequestMeta;
 
-use super::types::{AuthPayload, LoginInput, RegisterInput, RegisterPayload};
+use super::types::{
+    AuthPayload, ChangePasswordPayload, LoginInput, LogoutEverywherePayload, LogoutPayload,
+    OAuthStartPayload, RegisterInput, RegisterPayload, ResendVerificationEmailPayload,
+    SetPasswordPayload, User, VerifyEmailPayload,
+};
 use crate::secrets::{DeviceToken, Password, RefreshToken};
 use crate::service::{AuthService, ClientInfo};
 
+/// Every mutation answers an object, so fields can be added later without
+/// breaking clients.
 pub struct Mutation;
+
+/// A count for an `Int` field (saturating).
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
 
 fn client_info(ctx: &Context<'_>) -> ClientInfo {
     ctx.data_opt::<RequestMeta>()
@@ -99,7 +110,7 @@ impl Mutation {
         provider: String,
         redirect_uri: String,
         state: Option<String>,
-    ) -> Result<String> {
+    ) -> Result<OAuthStartPayload> {
         let service = ctx.data::<AuthService>()?;
         let url = service
             .oauth_start_url(
@@ -110,7 +121,7 @@ impl Mutation {
             )
             .await
             .map_err(ApiError::from)?;
-        Ok(url.into())
+        Ok(OAuthStartPayload { url: url.into() })
     }
 
     /// Signs in with the one-time code a provider sign-in brought back to
@@ -139,47 +150,62 @@ impl Mutation {
 
     /// Confirms an email address with the token from a confirmation link
     /// (for apps that open the link themselves; the link also works in a
-    /// browser). Returns true. Errors: BAD_USER_INPUT with
-    /// `extensions.reason` INVALID (not a token we sent), EXPIRED or USED
-    /// (already followed: the address is confirmed).
-    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<bool> {
+    /// browser). Errors: BAD_USER_INPUT with `extensions.reason` INVALID
+    /// (not a token we sent), EXPIRED or USED (already followed: the
+    /// address is confirmed).
+    async fn verify_email(&self, ctx: &Context<'_>, token: String) -> Result<VerifyEmailPayload> {
         let service = ctx.data::<AuthService>()?;
-        service.verify_email(&token).await?.into_result()?;
-        Ok(true)
+        let (outcome, account_id) = service.verify_email_of(&token).await?;
+        outcome.into_result()?;
+        let account_id =
+            account_id.ok_or_else(|| ApiError::internal("confirmed without an account"))?;
+        Ok(VerifyEmailPayload {
+            user_id: ID(account_id.to_string()),
+        })
     }
 
     /// Emails a new confirmation link if the address belongs to an account
-    /// that has not confirmed it. Returns true for every address, known or
-    /// not, so it cannot be used to find out who has an account. Errors:
-    /// BAD_USER_INPUT (not an email address), RATE_LIMITED (too many emails
-    /// to this address lately; `extensions.retryAfter` in seconds).
-    async fn resend_verification_email(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
+    /// that has not confirmed it. The answer is the same for every address,
+    /// known or not, so it cannot be used to find out who has an account.
+    /// Errors: BAD_USER_INPUT (not an email address), RATE_LIMITED (too
+    /// many emails to this address lately; `extensions.retryAfter` in
+    /// seconds).
+    async fn resend_verification_email(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+    ) -> Result<ResendVerificationEmailPayload> {
         let service = ctx.data::<AuthService>()?;
-        service.resend_verification_email(&email).await?;
-        Ok(true)
+        let email = service.resend_verification_email(&email).await?;
+        Ok(ResendVerificationEmailPayload { email })
     }
 
-    /// Signs out this session.
-    async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
+    /// Signs out this session (signing out one already ended changes
+    /// nothing).
+    async fn logout(&self, ctx: &Context<'_>) -> Result<LogoutPayload> {
         let me = auth_client::identity(ctx)?;
-        Ok(ctx
-            .data::<AuthService>()?
+        ctx.data::<AuthService>()?
             .logout(me.user_id, me.session_id)
-            .await?)
+            .await?;
+        Ok(LogoutPayload {
+            session_id: ID(me.session_id.to_string()),
+        })
     }
 
-    /// Signs out every session of the caller, this one included; returns how many.
-    async fn logout_everywhere(&self, ctx: &Context<'_>) -> Result<i32> {
+    /// Signs out every session of the caller, this one included.
+    async fn logout_everywhere(&self, ctx: &Context<'_>) -> Result<LogoutEverywherePayload> {
         let me = auth_client::identity(ctx)?;
-        let count = ctx
+        let ended = ctx
             .data::<AuthService>()?
             .logout_everywhere(me.user_id, me.session_id, &client_info(ctx))
             .await?;
-        Ok(i32::try_from(count).unwrap_or(i32::MAX))
+        Ok(LogoutEverywherePayload {
+            sessions_ended: count(ended),
+        })
     }
 
     /// Changes the caller's password and signs out every other session
-    /// (this one stays signed in). Returns true. Errors: BAD_USER_INPUT
+    /// (this one stays signed in). Errors: BAD_USER_INPUT
     /// (`extensions.field` `current`: not the current password; `new`: not
     /// a valid password), RATE_LIMITED (too many wrong attempts, counted
     /// with sign-ins), FORBIDDEN (the account has no password).
@@ -188,28 +214,42 @@ impl Mutation {
         ctx: &Context<'_>,
         current: Password,
         new: Password,
-    ) -> Result<bool> {
+    ) -> Result<ChangePasswordPayload> {
         let me = auth_client::identity(ctx)?;
-        ctx.data::<AuthService>()?
+        let ended = ctx
+            .data::<AuthService>()?
             .change_password(me.user_id, me.session_id, current, new, &client_info(ctx))
             .await?;
-        Ok(true)
+        Ok(ChangePasswordPayload {
+            sessions_ended: count(ended),
+        })
     }
 
     /// Gives the caller's account a password when it has none (it was
     /// created by signing in with a provider), so that it can also sign in
     /// with email and password. Only within 10 minutes of signing in: sign
     /// in again with the provider first. Other sessions stay signed in.
-    /// Returns true. Errors: BAD_USER_INPUT (`extensions.field`
+    /// Errors: BAD_USER_INPUT (`extensions.field`
     /// `newPassword`: not a valid password), CONFLICT with
     /// `extensions.reason` PASSWORD_ALREADY_SET (use `changePassword`),
     /// FORBIDDEN with `extensions.reason` REAUTHENTICATION_REQUIRED (signed
     /// in too long ago), RATE_LIMITED (counted with sign-ins).
-    async fn set_password(&self, ctx: &Context<'_>, new_password: Password) -> Result<bool> {
+    async fn set_password(
+        &self,
+        ctx: &Context<'_>,
+        new_password: Password,
+    ) -> Result<SetPasswordPayload> {
         let me = auth_client::identity(ctx)?;
-        ctx.data::<AuthService>()?
+        let service = ctx.data::<AuthService>()?;
+        service
             .set_password(me.user_id, me.session_id, new_password, &client_info(ctx))
             .await?;
-        Ok(true)
+        let account = service.account(me.user_id).await?;
+        Ok(SetPasswordPayload {
+            user: Some(User {
+                id: ID(me.user_id.to_string()),
+                account,
+            }),
+        })
     }
 }

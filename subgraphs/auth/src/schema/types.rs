@@ -230,3 +230,59 @@ impl From<EventPage> for SecurityEventConnection {
         SecurityEventConnection { edges, page_info }
     }
 }
+
+/// What `oauthStart` answers.
+#[derive(SimpleObject)]
+#[graphql(name = "OAuthStartPayload")]
+pub struct OAuthStartPayload {
+    /// The URL to open in the browser: this service's
+    /// `/oauth/{provider}/start?…`.
+    pub url: String,
+}
+
+/// What `verifyEmail` answers.
+#[derive(SimpleObject)]
+pub struct VerifyEmailPayload {
+    /// The account whose email address is now confirmed.
+    pub user_id: ID,
+}
+
+/// What `resendVerificationEmail` answers: the same for every address,
+/// known or not.
+#[derive(SimpleObject)]
+pub struct ResendVerificationEmailPayload {
+    /// The address as the service reads it (normalised): a link goes
+    /// there if it belongs to an account that has not confirmed it.
+    pub email: String,
+}
+
+/// What `logout` answers.
+#[derive(SimpleObject)]
+pub struct LogoutPayload {
+    /// The session that is now signed out (the caller's).
+    pub session_id: ID,
+}
+
+/// What `logoutEverywhere` answers.
+#[derive(SimpleObject)]
+pub struct LogoutEverywherePayload {
+    /// How many sessions were signed out, the caller's included.
+    pub sessions_ended: i32,
+}
+
+/// What `changePassword` answers.
+#[derive(SimpleObject)]
+pub struct ChangePasswordPayload {
+    /// How many other sessions were signed out (the caller's stays).
+    pub sessions_ended: i32,
+}
+
+/// What `setPassword` answers.
+#[derive(SimpleObject)]
+pub struct SetPasswordPayload {
+    /// The caller, who can now also sign in with email and password.
+    /// Nullable like every reference to a user: through the router, if
+    /// the users service cannot answer its fields, the rest of the answer
+    /// still arrives, with errors naming it.
+    pub user: Option<User>,
+}

@@ -301,8 +301,9 @@ impl AuthService {
     }
 
     /// Changes the caller's password after checking the current one, and
-    /// signs out every other session (this one stays). The current password
-    /// is throttled like a sign-in of the account.
+    /// signs out every other session (this one stays); returns how many it
+    /// signed out. The current password is throttled like a sign-in of the
+    /// account.
     pub async fn change_password(
         &self,
         account_id: Uuid,
@@ -310,7 +311,7 @@ impl AuthService {
         current: Password,
         new: Password,
         client: &ClientInfo,
-    ) -> ApiResult<()> {
+    ) -> ApiResult<usize> {
         validate::check_password(new.expose()).map_err(|_| {
             ApiError::invalid_field(
                 "new",
@@ -363,9 +364,10 @@ impl AuthService {
                 Ok(revoked)
             })
             .await?;
-        tracing::info!(%account_id, signed_out = revoked.len(), "password changed");
+        let ended = revoked.len();
+        tracing::info!(%account_id, signed_out = ended, "password changed");
         self.revocations.insert(revoked);
-        Ok(())
+        Ok(ended)
     }
 
     /// Gives the caller's account a password when it has none (it was

@@ -116,9 +116,15 @@ impl AuthService {
     /// Follows a confirmation link: confirms the address it was sent to,
     /// once. Tokens issued afterwards (sign-in, refresh) carry `ev = true`.
     pub async fn verify_email(&self, token: &str) -> ApiResult<Verification> {
+        Ok(self.verify_email_of(token).await?.0)
+    }
+
+    /// [`Self::verify_email`], with the account the link was sent for
+    /// (none for a link we did not send).
+    pub async fn verify_email_of(&self, token: &str) -> ApiResult<(Verification, Option<Uuid>)> {
         let token = token.trim();
         if !is_well_formed(token) {
-            return Ok(Verification::Invalid);
+            return Ok((Verification::Invalid, None));
         }
         let hash = hash_token(token);
         let mut conn = self.pool.get().await?;
@@ -146,13 +152,14 @@ impl AuthService {
             outcome = outcome.reason(),
             "confirmation link followed"
         );
-        Ok(outcome)
+        Ok((outcome, account_id))
     }
 
     /// Sends a new confirmation link if `email` belongs to an account that
     /// has not confirmed it. The answer is the same for every address, known
     /// or not, confirmed or not (RATE_LIMITED included): it tells nothing.
-    pub async fn resend_verification_email(&self, email: &str) -> ApiResult<()> {
+    /// Returns the address as normalised.
+    pub async fn resend_verification_email(&self, email: &str) -> ApiResult<String> {
         let email = validate::normalize_email(email)?;
         let mut conn = self.pool.get().await?;
         let limited = conn
@@ -174,7 +181,7 @@ impl AuthService {
             .await?;
         match limited {
             Some(retry_after) => Err(ApiError::rate_limited(retry_after)),
-            None => Ok(()),
+            None => Ok(email),
         }
     }
 

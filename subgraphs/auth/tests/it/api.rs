@@ -141,9 +141,11 @@ async fn logout_and_logout_everywhere() {
     let s3 = login(&t.gql, "frank@example.com", "password-1").await;
 
     let one = t.gql.with_token(str_of(&s1, "accessToken"));
-    let resp = one.query("mutation { logout }", json!({})).await;
+    let resp = one
+        .query("mutation { logout { sessionId } }", json!({}))
+        .await;
     assert_no_errors(&resp);
-    assert_eq!(resp["data"]["logout"], true);
+    assert!(resp["data"]["logout"]["sessionId"].is_string(), "{resp}");
     // The very next request with that token is refused.
     let denied = one.query("{ mySessions { id } }", json!({})).await;
     assert_eq!(error_code(&denied).as_deref(), Some("UNAUTHENTICATED"));
@@ -154,9 +156,11 @@ async fn logout_and_logout_everywhere() {
     assert_eq!(error_code(&refresh).as_deref(), Some("UNAUTHENTICATED"));
 
     let two = t.gql.with_token(str_of(&s2, "accessToken"));
-    let resp = two.query("mutation { logoutEverywhere }", json!({})).await;
+    let resp = two
+        .query("mutation { logoutEverywhere { sessionsEnded } }", json!({}))
+        .await;
     assert_no_errors(&resp);
-    assert_eq!(resp["data"]["logoutEverywhere"], 2);
+    assert_eq!(resp["data"]["logoutEverywhere"]["sessionsEnded"], 2);
     for s in [&s2, &s3] {
         let denied = t
             .gql
@@ -172,8 +176,8 @@ async fn signed_in_fields_need_a_token() {
     let t = spawn().await;
     for query in [
         "{ mySessions { id } }",
-        "mutation { logout }",
-        "mutation { logoutEverywhere }",
+        "mutation { logout { sessionId } }",
+        "mutation { logoutEverywhere { sessionsEnded } }",
     ] {
         let resp = t.gql.query(query, json!({})).await;
         assert_eq!(

@@ -50,12 +50,15 @@ async fn a_users_security_events_are_recorded_and_listed_newest_first() {
     let me = app.with_token(str_of(&first, "accessToken"));
     assert_no_errors(
         &me.query(
-            "mutation { changePassword(current: \"password-1\", new: \"password-3\") }",
+            "mutation { changePassword(current: \"password-1\", new: \"password-3\") { sessionsEnded } }",
             json!({}),
         )
         .await,
     );
-    assert_no_errors(&me.query("mutation { logoutEverywhere }", json!({})).await);
+    assert_no_errors(
+        &me.query("mutation { logoutEverywhere { sessionsEnded } }", json!({}))
+            .await,
+    );
     // Someone else's events are theirs alone.
     let other = crate::common::register(&t.gql, "mallory@example.com", "password-1").await;
 

@@ -9,6 +9,7 @@ use testkit::{GraphqlClient, TestDatabase};
 pub mod oauth_app;
 pub mod oidc;
 pub mod oidc_provider;
+pub mod recording_users;
 pub mod smtp;
 
 pub const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/auth");

@@ -12,13 +12,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::common::oauth_app::{
     APP, APP_STATE, EXCHANGE, Landing, OAUTH_START, SignInFlow, app_code, location, param,
 };
 use crate::common::oidc_provider::{Account, Browser, Consent, OidcProvider};
+use crate::common::recording_users::RecordingUsers;
 use crate::common::{LOGIN, TestAuth, login, register, spawn_with, str_of};
 use auth::Parts;
 use auth::config::EmailVerification;
@@ -944,7 +945,7 @@ async fn single_page_apps_start_through_graphql_with_any_of_several_providers() 
             .await;
         assert_no_errors(&resp);
         // Our /start, which the app opens in the browser that signs in.
-        let url = resp["data"]["oauthStart"].as_str().unwrap();
+        let url = resp["data"]["oauthStart"]["url"].as_str().unwrap();
         assert!(
             url.starts_with(&format!("{}/oauth/{name}/start?", base(&t))),
             "{url}"
@@ -982,7 +983,7 @@ async fn single_page_apps_start_through_graphql_with_any_of_several_providers() 
         .await;
     let browser = Browser::new();
     let started = browser
-        .get(resp["data"]["oauthStart"].as_str().unwrap())
+        .get(resp["data"]["oauthStart"]["url"].as_str().unwrap())
         .await;
     let visit = browser
         .through_provider(&location(&started), &acme.issuer, &eve.sub, Consent::Allow)
@@ -1000,60 +1001,16 @@ async fn single_page_apps_start_through_graphql_with_any_of_several_providers() 
     );
 }
 
-/// A real gRPC server speaking the users contract, recording CreateUser.
-#[derive(Clone, Default)]
-struct RecordingUsers {
-    created: Arc<Mutex<Vec<grpc_api::users::v1::CreateUserRequest>>>,
-}
-
-#[tonic::async_trait]
-impl grpc_api::users::v1::users_server::Users for RecordingUsers {
-    async fn create_user(
-        &self,
-        request: tonic::Request<grpc_api::users::v1::CreateUserRequest>,
-    ) -> Result<tonic::Response<grpc_api::users::v1::CreateUserResponse>, tonic::Status> {
-        let request = request.into_inner();
-        self.created.lock().unwrap().push(request.clone());
-        Ok(tonic::Response::new(
-            grpc_api::users::v1::CreateUserResponse {
-                user: Some(grpc_api::users::v1::User {
-                    id: request.account_id,
-                    nickname: "x".into(),
-                }),
-            },
-        ))
-    }
-
-    async fn get_users(
-        &self,
-        _: tonic::Request<grpc_api::users::v1::GetUsersRequest>,
-    ) -> Result<tonic::Response<grpc_api::users::v1::GetUsersResponse>, tonic::Status> {
-        Ok(tonic::Response::new(
-            grpc_api::users::v1::GetUsersResponse { users: vec![] },
-        ))
-    }
-}
-
 #[tokio::test]
 async fn the_new_account_reaches_users_through_the_outbox() {
-    let users = RecordingUsers::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = users.clone();
-    tokio::spawn(async move {
-        tonic::transport::Server::builder()
-            .add_service(grpc_api::users::v1::users_server::UsersServer::new(server))
-            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener))
-            .await
-            .unwrap();
-    });
+    let (users, addr) = RecordingUsers::serve().await;
     let w = world_with(|c| c.users_grpc_url = format!("http://{addr}"), Parts::ALL).await;
     w.sign_in_as(Account::verified("frank", "Frank@Example.com"))
         .await;
     let auth = w.signed_in().await;
     let mut seen = Vec::new();
     for _ in 0..50 {
-        seen = users.created.lock().unwrap().clone();
+        seen = users.created();
         if !seen.is_empty() {
             break;
         }
@@ -1145,7 +1102,8 @@ async fn sign_ins_with_a_provider_are_in_the_audit_log() {
     );
 }
 
-const SET_PASSWORD: &str = "mutation($p: String!) { setPassword(newPassword: $p) }";
+const SET_PASSWORD: &str =
+    "mutation($p: String!) { setPassword(newPassword: $p) { user { id email } } }";
 
 #[tokio::test]
 async fn an_account_made_by_a_provider_can_set_a_password_once() {
@@ -1168,7 +1126,14 @@ async fn an_account_made_by_a_provider_can_set_a_password_once() {
         .query(SET_PASSWORD, json!({ "p": "ritas-new-password" }))
         .await;
     assert_no_errors(&set);
-    assert_eq!(set["data"]["setPassword"], true);
+    assert!(
+        set["data"]["setPassword"]["user"]["id"].is_string(),
+        "{set}"
+    );
+    assert!(
+        set["data"]["setPassword"]["user"]["email"].is_string(),
+        "{set}"
+    );
     // Email and password work now, and so does the provider.
     let via_password = login(&w.t.gql, "rita@example.com", "ritas-new-password").await;
     assert_eq!(via_password["userId"], auth["userId"]);

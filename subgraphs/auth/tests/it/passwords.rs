@@ -10,7 +10,7 @@ use serde_json::json;
 use testkit::{assert_no_errors, error_code};
 
 const CHANGE: &str = "mutation($current: String!, $new: String!) {
-  changePassword(current: $current, new: $new)
+  changePassword(current: $current, new: $new) { sessionsEnded }
 }";
 
 async fn stored_hash(db_url: &str, email: &str) -> String {
@@ -110,7 +110,7 @@ async fn change_password_signs_out_every_other_session() {
         )
         .await;
     assert_no_errors(&resp);
-    assert_eq!(resp["data"]["changePassword"], true);
+    assert_eq!(resp["data"]["changePassword"]["sessionsEnded"], 1);
 
     // The other session is over, access and refresh token alike ...
     let denied = t

@@ -219,7 +219,7 @@ async fn a_revoked_session_is_refused_on_the_next_call() {
     let resp = t
         .gql
         .with_token(token)
-        .query("mutation { logout }", json!({}))
+        .query("mutation { logout { sessionId } }", json!({}))
         .await;
     testkit::assert_no_errors(&resp);
     assert_eq!(validate(&url, token).await.unwrap_err(), "SESSION_REVOKED");
@@ -250,7 +250,7 @@ async fn the_revocation_stream_outlives_the_request_timeout() {
     let resp = t
         .gql
         .with_token(str_of(&auth, "accessToken"))
-        .query("mutation { logout }", json!({}))
+        .query("mutation { logout { sessionId } }", json!({}))
         .await;
     testkit::assert_no_errors(&resp);
     let session = str_of(&auth, "sessionId").to_owned();
@@ -289,7 +289,7 @@ async fn revocations_reach_other_replicas_through_notify() {
     testkit::assert_no_errors(
         &a.gql
             .with_token(token)
-            .query("mutation { logout }", json!({}))
+            .query("mutation { logout { sessionId } }", json!({}))
             .await,
     );
     let mut refused = false;

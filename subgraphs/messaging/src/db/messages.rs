@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::data_types::PgInterval;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error};
-use diesel::sql_types::{Bool, Interval, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Interval, Jsonb, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
@@ -19,32 +19,46 @@ pub struct Message {
     pub id: Uuid,
     pub conversation_id: Uuid,
     pub seq: i64,
-    pub sender_id: Uuid,
-    pub recipient_id: Uuid,
+    /// `TEXT` or `SYSTEM`.
+    pub kind: String,
+    /// `None` for SYSTEM messages.
+    pub sender_id: Option<Uuid>,
+    /// The peer of a direct message; `None` in groups.
+    pub recipient_id: Option<Uuid>,
     pub body: String,
-    pub client_message_id: String,
+    pub client_message_id: Option<String>,
+    /// What a SYSTEM message describes ([`crate::events::SystemMessage`]).
+    pub system: Option<serde_json::Value>,
     pub sent_at: DateTime<Utc>,
 }
 
-/// A message to send: what [`send`] writes.
+/// `messages.kind` of a message someone wrote.
+pub const TEXT: &str = "TEXT";
+/// `messages.kind` of a membership change or rename.
+pub const SYSTEM: &str = "SYSTEM";
+
+/// A message to send: what [`send`] and [`send_in`] write.
 #[derive(Debug)]
 pub struct Outgoing<'a> {
     pub id: Uuid,
     pub sender_id: Uuid,
+    /// [`send`]: the other user of the pair; [`send_in`]: ignored.
     pub recipient_id: Uuid,
     pub body: &'a str,
     pub client_message_id: &'a str,
-    /// The id of the pair's conversation should this message start it.
+    /// [`send`]: the id of the pair's conversation should this message
+    /// start it; [`send_in`]: the conversation.
     pub new_conversation_id: Uuid,
 }
 
-/// Why [`send`] wrote nothing.
+/// Why [`send`] or [`send_in`] wrote nothing.
 #[derive(Debug)]
 pub enum SendError {
     /// The sender used this client message id already (possibly in a
     /// concurrent send that committed first).
     Duplicate,
-    /// The rate limit refused it ([`ratelimit::refused`] says until when).
+    /// The rate limit refused it ([`ratelimit::refused`] says until when),
+    /// or ([`send_in`]) the sender is not a member of the conversation.
     Limited,
     Db(Error),
 }
@@ -52,15 +66,33 @@ pub enum SendError {
 /// The unique constraint behind [`SendError::Duplicate`].
 const CLIENT_ID_KEY: &str = "messages_sender_client_id_key";
 
-/// Sends a message in one statement, hence one implicit transaction and one
-/// round trip: counts it against the sender's rate limit (`charge`, if
-/// any), creates the pair's conversation (and both memberships) or locks
-/// it, numbers the message under that lock, inserts it, moves the
+/// The outbox row of a sent message: the JSON of [`MessageSent`] built in
+/// SQL from the `message` CTE (`tests/it/send_statement.rs` holds the two
+/// to the same keys and values).
+macro_rules! message_event_sql {
+    ($kind:literal) => {
+        concat!(
+            "event AS ( \
+                 INSERT INTO outbox (kind, payload) \
+                 SELECT ",
+            $kind,
+            ", jsonb_build_object( \
+                     'id', id, 'conversationId', conversation_id, 'seq', seq, 'kind', kind, \
+                     'senderId', sender_id, 'recipientId', recipient_id, 'text', body, \
+                     'system', system, 'clientMessageId', client_message_id, 'sentAt', sent_at) \
+                 FROM message \
+             )"
+        )
+    };
+}
+
+/// Sends a direct message in one statement, hence one implicit transaction
+/// and one round trip: counts it against the sender's rate limit (`charge`,
+/// if any), creates the pair's conversation (and both memberships) or
+/// locks it, numbers the message under that lock, inserts it, moves the
 /// conversation's newest message, both members' place in their lists and
-/// the recipient's unread count, and queues the [`MessageSent`] event in the
-/// outbox: a JSON built in SQL, which must be exactly the type's (a test,
-/// `tests/it/send_statement.rs`, holds the two to the same keys and
-/// values). Nothing is written if any part fails or the limit refuses: a
+/// the sender's read marker, and queues the [`MessageSent`] event in the
+/// outbox. Nothing is written if any part fails or the limit refuses: a
 /// repeated client message id fails the unique key, which also takes back
 /// the count, so a retry costs no allowance.
 ///
@@ -85,37 +117,33 @@ pub async fn send(
         ratelimit::gcra_sql!("$10", "$11", "$12", "$13"),
         "    RETURNING 1 \
          ), conv AS ( \
-             INSERT INTO conversations AS c (id, user_low, user_high, last_seq, last_message_id) \
-             SELECT $1, $2, $3, 1, $4 WHERE NOT $13 OR EXISTS (SELECT FROM allowed) \
+             INSERT INTO conversations AS c (id, kind, user_low, user_high, last_seq, last_message_id) \
+             SELECT $1, 'DIRECT', $2, $3, 1, $4 WHERE NOT $13 OR EXISTS (SELECT FROM allowed) \
              ON CONFLICT (user_low, user_high) DO UPDATE \
              SET last_seq = c.last_seq + 1, last_message_id = EXCLUDED.last_message_id \
              RETURNING c.id, c.last_seq \
          ), message AS ( \
              INSERT INTO messages \
-                 (id, conversation_id, seq, sender_id, recipient_id, body, client_message_id) \
-             SELECT $4, conv.id, conv.last_seq, $5, $6, $7, $8 FROM conv \
-             RETURNING id, conversation_id, seq, sender_id, recipient_id, body, \
-                 client_message_id, sent_at \
+                 (id, conversation_id, seq, kind, sender_id, recipient_id, body, client_message_id) \
+             SELECT $4, conv.id, conv.last_seq, 'TEXT', $5, $6, $7, $8 FROM conv \
+             RETURNING id, conversation_id, seq, kind, sender_id, recipient_id, body, \
+                 client_message_id, system, sent_at \
          ), activity AS MATERIALIZED ( \
-             SELECT conv.id, nextval('conversation_activity_seq') AS value FROM conv \
+             SELECT conv.id, conv.last_seq, nextval('conversation_activity_seq') AS value FROM conv \
          ), members AS ( \
              INSERT INTO conversation_members AS m \
-                 (conversation_id, user_id, peer_id, unread_count, last_activity) \
-             SELECT activity.id, side.user_id, side.peer_id, side.unread, activity.value \
+                 (conversation_id, user_id, peer_id, last_read_seq, last_activity) \
+             SELECT activity.id, side.user_id, side.peer_id, \
+                 CASE WHEN side.is_sender THEN activity.last_seq ELSE 0 END, activity.value \
              FROM activity, \
-                 (VALUES ($5::uuid, $6::uuid, 0), ($6::uuid, $5::uuid, 1)) \
-                     AS side (user_id, peer_id, unread) \
+                 (VALUES ($5::uuid, $6::uuid, true), ($6::uuid, $5::uuid, false)) \
+                     AS side (user_id, peer_id, is_sender) \
              ON CONFLICT (conversation_id, user_id) DO UPDATE \
              SET last_activity = EXCLUDED.last_activity, \
-                 unread_count = m.unread_count + EXCLUDED.unread_count \
-         ), event AS ( \
-             INSERT INTO outbox (kind, payload) \
-             SELECT $9, jsonb_build_object( \
-                 'id', id, 'conversationId', conversation_id, 'senderId', sender_id, \
-                 'recipientId', recipient_id, 'text', body, 'sentAt', sent_at) \
-             FROM message \
-         ) \
-         SELECT * FROM message"
+                 last_read_seq = GREATEST(m.last_read_seq, EXCLUDED.last_read_seq) \
+         ), ",
+        message_event_sql!("$9"),
+        " SELECT * FROM message"
     ))
     .bind::<SqlUuid, _>(message.new_conversation_id)
     .bind::<SqlUuid, _>(low)
@@ -133,15 +161,120 @@ pub async fn send(
     .get_result(conn)
     .await
     .optional()
-    .map_err(|err| match &err {
+    .map_err(send_error)?;
+    sent.ok_or(SendError::Limited)
+}
+
+/// Sends a message into conversation `message.new_conversation_id`, of
+/// which the sender must be a current member ([`SendError::Limited`]
+/// otherwise: the caller tells the two apart), in one statement like
+/// [`send`]: the conversation's lock and counters, the message (a direct
+/// one names the peer as recipient), every current member's place in
+/// their list, the sender's read marker and the [`MessageSent`] event.
+pub async fn send_in(
+    conn: &mut Conn,
+    message: &Outgoing<'_>,
+    charge: Option<&ratelimit::Charge<'_>>,
+) -> Result<Message, SendError> {
+    let zero = || PgInterval::from_microseconds(0);
+    let sent: Option<Message> = prepared::sql(concat!(
+        "WITH allowed AS (",
+        ratelimit::gcra_sql!("$6", "$7", "$8", "$9"),
+        "    RETURNING 1 \
+         ), conv AS ( \
+             UPDATE conversations c SET last_seq = c.last_seq + 1, last_message_id = $2 \
+             WHERE c.id = $1 AND (NOT $9 OR EXISTS (SELECT FROM allowed)) \
+                 AND EXISTS (SELECT FROM conversation_members \
+                             WHERE conversation_id = $1 AND user_id = $3 AND left_seq IS NULL) \
+             RETURNING c.id, c.last_seq, \
+                 CASE WHEN c.user_low = $3 THEN c.user_high ELSE c.user_low END AS peer \
+         ), message AS ( \
+             INSERT INTO messages \
+                 (id, conversation_id, seq, kind, sender_id, recipient_id, body, client_message_id) \
+             SELECT $2, conv.id, conv.last_seq, 'TEXT', $3, conv.peer, $4, $5 FROM conv \
+             RETURNING id, conversation_id, seq, kind, sender_id, recipient_id, body, \
+                 client_message_id, system, sent_at \
+         ), activity AS MATERIALIZED ( \
+             SELECT conv.id, conv.last_seq, nextval('conversation_activity_seq') AS value FROM conv \
+         ), members AS ( \
+             UPDATE conversation_members m SET last_activity = activity.value, \
+                 last_read_seq = CASE WHEN m.user_id = $3 THEN activity.last_seq \
+                                      ELSE m.last_read_seq END \
+             FROM activity \
+             WHERE m.conversation_id = activity.id AND m.left_seq IS NULL \
+         ), ",
+        message_event_sql!("$10"),
+        " SELECT * FROM message"
+    ))
+    .bind::<SqlUuid, _>(message.new_conversation_id)
+    .bind::<SqlUuid, _>(message.id)
+    .bind::<SqlUuid, _>(message.sender_id)
+    .bind::<Text, _>(message.body)
+    .bind::<Text, _>(message.client_message_id)
+    .bind::<Text, _>(charge.map_or("", |c| c.key))
+    .bind::<Interval, _>(charge.map_or_else(zero, |c| c.step))
+    .bind::<Interval, _>(charge.map_or_else(zero, |c| c.period))
+    .bind::<Bool, _>(charge.is_some())
+    .bind::<Text, _>(<MessageSent as outbox::Event>::KIND)
+    .get_result(conn)
+    .await
+    .optional()
+    .map_err(send_error)?;
+    sent.ok_or(SendError::Limited)
+}
+
+fn send_error(err: Error) -> SendError {
+    match &err {
         Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
             if info.constraint_name() == Some(CLIENT_ID_KEY) =>
         {
             SendError::Duplicate
         }
         _ => SendError::Db(err),
-    })?;
-    sent.ok_or(SendError::Limited)
+    }
+}
+
+/// Writes a SYSTEM message into conversation `id` (locked by the caller's
+/// transaction): numbers it, moves the conversation's newest message, the
+/// place in their lists of every current member (and of a member whose
+/// stretch it ends, `left_seq = seq`), and the actor's read marker. The
+/// caller enqueues its event.
+pub async fn insert_system(
+    conn: &mut Conn,
+    id: Uuid,
+    message_id: Uuid,
+    actor: Uuid,
+    text: &str,
+    system: &serde_json::Value,
+) -> QueryResult<Message> {
+    prepared::sql(
+        "WITH conv AS ( \
+             UPDATE conversations SET last_seq = last_seq + 1, last_message_id = $2 \
+             WHERE id = $1 RETURNING id, last_seq \
+         ), message AS ( \
+             INSERT INTO messages (id, conversation_id, seq, kind, body, system) \
+             SELECT $2, conv.id, conv.last_seq, 'SYSTEM', $4, $5 FROM conv \
+             RETURNING id, conversation_id, seq, kind, sender_id, recipient_id, body, \
+                 client_message_id, system, sent_at \
+         ), activity AS MATERIALIZED ( \
+             SELECT conv.id, conv.last_seq, nextval('conversation_activity_seq') AS value FROM conv \
+         ), members AS ( \
+             UPDATE conversation_members m SET last_activity = activity.value, \
+                 last_read_seq = CASE WHEN m.user_id = $3 THEN activity.last_seq \
+                                      ELSE m.last_read_seq END \
+             FROM activity \
+             WHERE m.conversation_id = activity.id \
+                 AND (m.left_seq IS NULL OR m.left_seq = activity.last_seq) \
+         ) \
+         SELECT * FROM message",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(message_id)
+    .bind::<SqlUuid, _>(actor)
+    .bind::<Text, _>(text)
+    .bind::<Jsonb, _>(system)
+    .get_result(conn)
+    .await
 }
 
 /// The message `sender` sent with `client_message_id`, if any.
@@ -185,37 +318,48 @@ pub async fn by_ids(conn: &mut Conn, ids: &[Uuid]) -> QueryResult<Vec<Message>> 
         .await
 }
 
-/// One page of a conversation, newest first, older than `before` (exclusive).
+/// Which way a page of a conversation runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Oldest first, after a position.
+    Forward,
+    /// Newest first, before a position.
+    Backward,
+}
+
+/// Up to `limit` messages of a conversation with `low < seq <= high`,
+/// oldest first from `low` (forward) or newest first from `high` (backward).
 pub async fn page(
     conn: &mut Conn,
     conversation_id: Uuid,
-    before: Option<i64>,
+    low: i64,
+    high: i64,
+    direction: Direction,
     limit: i64,
 ) -> QueryResult<Vec<Message>> {
-    let mut query = messages::table
+    let query = messages::table
         .filter(messages::conversation_id.eq(conversation_id))
+        .filter(messages::seq.gt(low))
+        .filter(messages::seq.le(high))
         .select(Message::as_select())
-        .order(messages::seq.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(before) = before {
-        query = query.filter(messages::seq.lt(before));
+        .limit(limit);
+    match direction {
+        Direction::Forward => query.order(messages::seq.asc()).load(conn).await,
+        Direction::Backward => query.order(messages::seq.desc()).load(conn).await,
     }
-    query.load(conn).await
 }
 
-/// Messages `recipient` received in a conversation after `after_seq`.
-pub async fn count_received_after(
+/// Message number `seq` of a conversation.
+pub async fn by_seq(
     conn: &mut Conn,
     conversation_id: Uuid,
-    recipient: Uuid,
-    after_seq: i64,
-) -> QueryResult<i64> {
+    seq: i64,
+) -> QueryResult<Option<Message>> {
     messages::table
         .filter(messages::conversation_id.eq(conversation_id))
-        .filter(messages::recipient_id.eq(recipient))
-        .filter(messages::seq.gt(after_seq))
-        .count()
-        .get_result(conn)
+        .filter(messages::seq.eq(seq))
+        .select(Message::as_select())
+        .first(conn)
         .await
+        .optional()
 }

@@ -4,11 +4,13 @@
 diesel::table! {
     conversations (id) {
         id -> Uuid,
-        user_low -> Uuid,
-        user_high -> Uuid,
+        user_low -> Nullable<Uuid>,
+        user_high -> Nullable<Uuid>,
         last_seq -> Int8,
         last_message_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        kind -> Text,
+        title -> Nullable<Text>,
     }
 }
 
@@ -16,10 +18,14 @@ diesel::table! {
     conversation_members (conversation_id, user_id) {
         conversation_id -> Uuid,
         user_id -> Uuid,
-        peer_id -> Uuid,
+        peer_id -> Nullable<Uuid>,
         last_read_seq -> Int8,
-        unread_count -> Int4,
         last_activity -> Int8,
+        role -> Text,
+        joined_at -> Timestamptz,
+        joined_seq -> Int8,
+        left_at -> Nullable<Timestamptz>,
+        left_seq -> Nullable<Int8>,
     }
 }
 
@@ -28,11 +34,13 @@ diesel::table! {
         id -> Uuid,
         conversation_id -> Uuid,
         seq -> Int8,
-        sender_id -> Uuid,
-        recipient_id -> Uuid,
+        sender_id -> Nullable<Uuid>,
+        recipient_id -> Nullable<Uuid>,
         body -> Text,
-        client_message_id -> Text,
+        client_message_id -> Nullable<Text>,
         sent_at -> Timestamptz,
+        kind -> Text,
+        system -> Nullable<Jsonb>,
     }
 }
 

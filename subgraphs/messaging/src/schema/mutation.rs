@@ -1,42 +1,189 @@
 use async_graphql::{Context, ID, Object, Result};
 
-use super::types::{Conversation, Message, SendMessageInput};
+use super::types::{
+    AddMembersInput, AddMembersPayload, Conversation, ConversationMember, CreateGroupInput,
+    CreateGroupPayload, LeaveConversationPayload, MarkReadInput, MarkReadPayload, Message,
+    RemoveMemberInput, RemoveMemberPayload, SendMessageInput, SendMessagePayload,
+    SetMemberRoleInput, SetMemberRolePayload, UpdateConversationInput, UpdateConversationPayload,
+};
 use crate::service::MessagingService;
 
 pub struct Mutation;
 
 #[Object]
 impl Mutation {
-    /// Sends a direct message, exactly once per `clientMessageId`: a retry
-    /// returns the original message. Errors: BAD_USER_INPUT (invalid text or
-    /// id, sending to yourself), NOT_FOUND (no such recipient), CONFLICT
-    /// (the clientMessageId was used for a different message), UNAVAILABLE,
-    /// RATE_LIMITED (too many messages lately; `extensions.retryAfter` in
-    /// seconds; retries of a sent message are never limited),
-    /// FORBIDDEN (the caller's email address awaits confirmation).
-    async fn send_message(&self, ctx: &Context<'_>, input: SendMessageInput) -> Result<Message> {
+    /// Sends a message into conversation `conversationId` (the caller must
+    /// be a member) or to user `to` (their direct conversation, created on
+    /// first use): exactly one of the two. Exactly once per
+    /// `clientMessageId`: a retry returns the original message. Sending
+    /// marks the conversation read up to the message for the sender.
+    /// Errors: BAD_USER_INPUT (`extensions.field`: both or neither of
+    /// `conversationId`/`to`, invalid text or id, sending to yourself),
+    /// NOT_FOUND (no such recipient, or not a conversation of the caller:
+    /// former members cannot send), CONFLICT (the clientMessageId was used
+    /// for a different message), UNAVAILABLE, RATE_LIMITED (too many
+    /// messages lately; `extensions.retryAfter` in seconds; retries of a
+    /// sent message are never limited), FORBIDDEN (the caller's email
+    /// address awaits confirmation).
+    async fn send_message(
+        &self,
+        ctx: &Context<'_>,
+        input: SendMessageInput,
+    ) -> Result<SendMessagePayload> {
         let me = auth_client::identity(ctx)?.require_verified()?;
-        let message = ctx
+        let (message, view) = ctx
             .data::<MessagingService>()?
-            .send(me.user_id, &input.to, &input.text, &input.client_message_id)
+            .send(
+                me.user_id,
+                input.conversation_id.as_deref().map(String::as_str),
+                input.to.as_deref().map(String::as_str),
+                &input.text,
+                &input.client_message_id,
+            )
             .await?;
-        Ok(message.into())
+        Ok(SendMessagePayload {
+            message: Message::new(message, me.user_id),
+            conversation: Conversation::new(view, me.user_id),
+        })
     }
 
     /// Marks the conversation read up to and including message `upTo`.
     /// The marker only moves forward: an older `upTo` changes nothing.
-    /// Errors: NOT_FOUND (not the caller's conversation, or not its message).
-    async fn mark_read(
-        &self,
-        ctx: &Context<'_>,
-        conversation_id: ID,
-        up_to: ID,
-    ) -> Result<Conversation> {
+    /// When it moves, the caller's other devices get CONVERSATION_READ and
+    /// the other members MEMBER_READ. Errors: NOT_FOUND (not the caller's
+    /// conversation, or not a message the caller may see).
+    async fn mark_read(&self, ctx: &Context<'_>, input: MarkReadInput) -> Result<MarkReadPayload> {
         let me = auth_client::identity(ctx)?;
         let view = ctx
             .data::<MessagingService>()?
-            .mark_read(me.user_id, &conversation_id, &up_to)
+            .mark_read(me.user_id, &input.conversation_id, &input.up_to)
             .await?;
-        Ok(view.into())
+        Ok(MarkReadPayload {
+            conversation: Conversation::new(view, me.user_id),
+        })
+    }
+
+    /// Creates a group with the caller as OWNER and `memberIds` as
+    /// MEMBERs; its timeline starts with a GROUP_CREATED message.
+    /// Errors: BAD_USER_INPUT (title, ids; reason GROUP_FULL over
+    /// MAX_GROUP_MEMBERS members), FORBIDDEN (reason NOT_FRIENDS,
+    /// `extensions.userIds`: those who are not the caller's friends; or the
+    /// caller's email awaits confirmation), UNAVAILABLE.
+    async fn create_group(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateGroupInput,
+    ) -> Result<CreateGroupPayload> {
+        let me = auth_client::identity(ctx)?.require_verified()?;
+        let view = ctx
+            .data::<MessagingService>()?
+            .create_group(me.user_id, &input.title, &input.member_ids)
+            .await?;
+        Ok(CreateGroupPayload {
+            conversation: Conversation::new(view, me.user_id),
+        })
+    }
+
+    /// Adds friends of the caller to a group the caller is in (any member
+    /// may); current members are ignored, former members come back (they
+    /// see what is said from then on). A MEMBERS_ADDED message announces
+    /// it. Errors: NOT_FOUND (not a group of the caller), BAD_USER_INPUT
+    /// (a direct conversation; reason GROUP_FULL), FORBIDDEN (reason
+    /// NOT_FRIENDS, `extensions.userIds`), UNAVAILABLE.
+    async fn add_members(
+        &self,
+        ctx: &Context<'_>,
+        input: AddMembersInput,
+    ) -> Result<AddMembersPayload> {
+        let me = auth_client::identity(ctx)?.require_verified()?;
+        let view = ctx
+            .data::<MessagingService>()?
+            .add_members(me.user_id, &input.conversation_id, &input.user_ids)
+            .await?;
+        Ok(AddMembersPayload {
+            conversation: Conversation::new(view, me.user_id),
+        })
+    }
+
+    /// Removes a member from a group: the OWNER removes anyone, an ADMIN
+    /// removes MEMBERs. A MEMBER_REMOVED message announces it (the removed
+    /// member gets this one, then nothing more). Errors: FORBIDDEN,
+    /// NOT_FOUND (not a group of the caller, or `userId` not a member),
+    /// BAD_USER_INPUT (yourself: use leaveConversation; a direct
+    /// conversation).
+    async fn remove_member(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveMemberInput,
+    ) -> Result<RemoveMemberPayload> {
+        let me = auth_client::identity(ctx)?;
+        let view = ctx
+            .data::<MessagingService>()?
+            .remove_member(me.user_id, &input.conversation_id, &input.user_id)
+            .await?;
+        Ok(RemoveMemberPayload {
+            conversation: Conversation::new(view, me.user_id),
+        })
+    }
+
+    /// The caller leaves a group (MEMBER_LEFT). The last OWNER leaving
+    /// hands ownership to the longest-standing ADMIN, else the
+    /// longest-standing MEMBER (OWNER_CHANGED). Errors: NOT_FOUND (not a
+    /// group of the caller), BAD_USER_INPUT (a direct conversation).
+    async fn leave_conversation(
+        &self,
+        ctx: &Context<'_>,
+        conversation_id: ID,
+    ) -> Result<LeaveConversationPayload> {
+        let me = auth_client::identity(ctx)?;
+        let id = ctx
+            .data::<MessagingService>()?
+            .leave(me.user_id, &conversation_id)
+            .await?;
+        Ok(LeaveConversationPayload {
+            conversation_id: ID(id.to_string()),
+        })
+    }
+
+    /// Renames a group (OWNER or ADMIN; TITLE_CHANGED). Errors: FORBIDDEN,
+    /// NOT_FOUND, BAD_USER_INPUT (title; a direct conversation).
+    async fn update_conversation(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateConversationInput,
+    ) -> Result<UpdateConversationPayload> {
+        let me = auth_client::identity(ctx)?;
+        let view = ctx
+            .data::<MessagingService>()?
+            .update_conversation(me.user_id, &input.conversation_id, &input.title)
+            .await?;
+        Ok(UpdateConversationPayload {
+            conversation: Conversation::new(view, me.user_id),
+        })
+    }
+
+    /// Sets a member's role (OWNER only; ROLE_CHANGED). Role OWNER hands
+    /// the group over and makes the caller an ADMIN (OWNER_CHANGED).
+    /// Errors: FORBIDDEN, NOT_FOUND (not a group of the caller, `userId`
+    /// not a member), BAD_USER_INPUT (your own role; a direct conversation).
+    async fn set_member_role(
+        &self,
+        ctx: &Context<'_>,
+        input: SetMemberRoleInput,
+    ) -> Result<SetMemberRolePayload> {
+        let me = auth_client::identity(ctx)?;
+        let (view, member) = ctx
+            .data::<MessagingService>()?
+            .set_member_role(
+                me.user_id,
+                &input.conversation_id,
+                &input.user_id,
+                input.role.into(),
+            )
+            .await?;
+        Ok(SetMemberRolePayload {
+            conversation: Conversation::new(view, me.user_id),
+            member: ConversationMember::from(member),
+        })
     }
 }

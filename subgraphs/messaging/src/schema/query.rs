@@ -1,16 +1,16 @@
+use api_errors::ApiError;
 use async_graphql::{Context, ID, Object, Result};
+use uuid::Uuid;
 
-use super::types::{
-    Conversation, ConversationConnection, MessageConnection, conversation_connection,
-    message_connection,
-};
+use super::types::{Conversation, ConversationConnection, User, conversation_connection};
 use crate::service::MessagingService;
 
 pub struct Query;
 
 #[Object]
 impl Query {
-    /// The caller's conversations, most recent activity first.
+    /// The caller's conversations (direct and groups, including those they
+    /// have left), most recent activity first.
     /// `first`: 1 to 100 (default 20); `after`: an `endCursor` of this list.
     async fn conversations(
         &self,
@@ -23,35 +23,33 @@ impl Query {
             .data::<MessagingService>()?
             .conversations(me.user_id, first, after.as_deref())
             .await?;
-        Ok(conversation_connection(page))
+        Ok(conversation_connection(page, me.user_id))
     }
 
-    /// One of the caller's conversations. NOT_FOUND for any other.
+    /// A conversation the caller is or was a member of. NOT_FOUND for any
+    /// other.
     async fn conversation(&self, ctx: &Context<'_>, id: ID) -> Result<Conversation> {
         let me = auth_client::identity(ctx)?;
         let view = ctx
             .data::<MessagingService>()?
             .conversation(me.user_id, &id)
             .await?;
-        Ok(view.into())
+        Ok(Conversation::new(view, me.user_id))
     }
 
-    /// The caller's history with user `with`, newest first; empty if they
-    /// never wrote to each other. `first`: 1 to 100 (default 20); `before`:
-    /// an `endCursor` of this list, for older messages.
-    async fn messages(
+    /// The caller's direct conversation with user `with`; null if they
+    /// have none (it is created by the first `sendMessage` with `to`).
+    async fn direct_conversation(
         &self,
         ctx: &Context<'_>,
         with: ID,
-        first: Option<i32>,
-        before: Option<String>,
-    ) -> Result<MessageConnection> {
+    ) -> Result<Option<Conversation>> {
         let me = auth_client::identity(ctx)?;
-        let page = ctx
+        let view = ctx
             .data::<MessagingService>()?
-            .messages(me.user_id, &with, first, before.as_deref())
+            .direct_conversation(me.user_id, &with)
             .await?;
-        Ok(message_connection(page))
+        Ok(view.map(|view| Conversation::new(view, me.user_id)))
     }
 
     /// Where the caller's message feed stands now. Read it before loading
@@ -63,5 +61,15 @@ impl Query {
             .data::<MessagingService>()?
             .message_events_cursor(me.user_id)
             .await?)
+    }
+
+    /// Resolves `User` references for the router (messaging's fields of
+    /// the caller's own User).
+    #[graphql(entity)]
+    #[allow(clippy::unused_async)] // async-graphql requires resolvers to be async
+    async fn find_user_by_id(&self, id: ID) -> Result<User> {
+        let user = Uuid::parse_str(&id)
+            .map_err(|_| ApiError::invalid_field("id", "not a valid user id"))?;
+        Ok(user.into())
     }
 }

@@ -9,8 +9,9 @@ pub struct Subscription;
 
 #[Subscription]
 impl Subscription {
-    /// The caller's messages as they are sent and received, on every
-    /// device. With `after` (the `cursor` of the last event seen) it first
+    /// The caller's messages as they are sent and received (SYSTEM
+    /// messages of their groups included) and read markers as they move,
+    /// on every device. With `after` (the `cursor` of the last event seen) it first
     /// replays what came since, then goes live; nothing is lost or repeated.
     /// The stream ends when the session is signed out.
     #[allow(clippy::unused_async)] // async-graphql requires subscription fields to be async
@@ -22,10 +23,15 @@ impl Subscription {
         let me = auth_client::identity(ctx)?;
         let events = ctx
             .data::<MessagingService>()?
-            .message_events(me.user_id, after.as_deref())?;
+            .message_events(me.user_id, after.as_deref())
+            .await?;
         // The feed ends the stream after delivering an error; the client
         // resubscribes from its last cursor.
-        let events = events.map(|item| item.map(MessageEvent::from).map_err(Into::into));
+        let me = me.user_id;
+        let events = events.map(move |item| {
+            item.map(|event| MessageEvent::new(event, me))
+                .map_err(Into::into)
+        });
         // Signing out ends it: the connection's driver watches the session
         // (service_runtime::ws).
         Ok(Box::pin(events))

@@ -1,35 +1,197 @@
 //! GraphQL object and input types of the messaging subgraph.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Enum, ID, InputObject, SimpleObject};
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::cursor::{self, Kind};
-use crate::db::messages::Message as MessageRow;
-use crate::events::MessageSent;
-use crate::service::{self, ConversationView, Page};
+use crate::db::conversations::{self, MemberRow, Role};
+use crate::db::messages::{self as db_messages, Message as MessageRow};
+use crate::events::{self, MessageSent};
+use crate::service::{self, ConversationView, MessagePage, MessagingService, Page};
+use crate::validate;
 
-/// A user of the messenger. Messaging only refers to users; the users
-/// subgraph resolves their fields through the router.
+fn id(uuid: Uuid) -> ID {
+    ID(uuid.to_string())
+}
+
+fn int(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// A user of the messenger. The users subgraph resolves their profile
+/// through the router; messaging adds the caller's unread totals.
 #[derive(SimpleObject, Clone, Debug)]
-#[graphql(unresolvable = "id")]
+#[graphql(complex)]
 pub struct User {
     pub id: ID,
 }
 
 impl From<Uuid> for User {
-    fn from(id: Uuid) -> Self {
+    fn from(uuid: Uuid) -> Self {
+        Self { id: id(uuid) }
+    }
+}
+
+#[ComplexObject]
+impl User {
+    /// Unread messages over all of the user's conversations. Only the
+    /// user sees it: null for anyone else.
+    async fn unread_total(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        Ok(own_totals(ctx, &self.id)
+            .await?
+            .map(|totals| int(totals.messages)))
+    }
+
+    /// How many of the user's conversations have unread messages. Only
+    /// the user sees it: null for anyone else.
+    async fn unread_conversations(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        Ok(own_totals(ctx, &self.id)
+            .await?
+            .map(|totals| int(totals.conversations)))
+    }
+}
+
+/// The caller's totals when `user` is the caller.
+async fn own_totals(ctx: &Context<'_>, user: &ID) -> Result<Option<conversations::UnreadTotals>> {
+    let Some(me) = ctx
+        .data_opt::<auth_client::Caller>()
+        .and_then(|caller| caller.identity().ok())
+    else {
+        return Ok(None);
+    };
+    if me.user_id.to_string() != user.as_str() {
+        return Ok(None);
+    }
+    Ok(Some(
+        ctx.data::<MessagingService>()?
+            .unread_totals(me.user_id)
+            .await?,
+    ))
+}
+
+/// The caller's user id.
+fn viewer(ctx: &Context<'_>) -> Result<Uuid> {
+    Ok(auth_client::identity(ctx)?.user_id)
+}
+
+/// A direct conversation (two users) or a group.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConversationKind {
+    /// Between two users; created by the first message.
+    Direct,
+    /// A titled group with an owner, admins and members.
+    Group,
+}
+
+/// What a member may do in a group. OWNER: everything, one per group;
+/// ADMIN: rename, add, remove MEMBERs; MEMBER: send, add friends, leave.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberRole {
+    Owner,
+    Admin,
+    Member,
+}
+
+impl From<Role> for MemberRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Owner => MemberRole::Owner,
+            Role::Admin => MemberRole::Admin,
+            Role::Member => MemberRole::Member,
+        }
+    }
+}
+
+impl From<MemberRole> for Role {
+    fn from(role: MemberRole) -> Self {
+        match role {
+            MemberRole::Owner => Role::Owner,
+            MemberRole::Admin => Role::Admin,
+            MemberRole::Member => Role::Member,
+        }
+    }
+}
+
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    /// Written by a member.
+    Text,
+    /// A change of the group (members, roles, title), described in `system`.
+    System,
+}
+
+/// The change a SYSTEM message describes.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SystemAction {
+    /// `actor` created the group with `users`, titled `title`.
+    GroupCreated,
+    /// `actor` added `users`.
+    MembersAdded,
+    /// `actor` removed `users` (one).
+    MemberRemoved,
+    /// `actor` left.
+    MemberLeft,
+    /// `actor` renamed the group to `title`.
+    TitleChanged,
+    /// `actor` gave `users` (one) the role `role`.
+    RoleChanged,
+    /// `users` (one) became the OWNER: handed over by `actor`, or on the
+    /// owner's leaving.
+    OwnerChanged,
+}
+
+impl From<events::SystemAction> for SystemAction {
+    fn from(action: events::SystemAction) -> Self {
+        use events::SystemAction as A;
+        match action {
+            A::GroupCreated => SystemAction::GroupCreated,
+            A::MembersAdded => SystemAction::MembersAdded,
+            A::MemberRemoved => SystemAction::MemberRemoved,
+            A::MemberLeft => SystemAction::MemberLeft,
+            A::TitleChanged => SystemAction::TitleChanged,
+            A::RoleChanged => SystemAction::RoleChanged,
+            A::OwnerChanged => SystemAction::OwnerChanged,
+        }
+    }
+}
+
+/// The structured description of a SYSTEM message, for apps that render
+/// it themselves (`Message.text` has a plain-language fallback).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct SystemMessage {
+    pub action: SystemAction,
+    /// Who made the change (null when users cannot be reached).
+    pub actor: Option<User>,
+    /// Whom it concerns.
+    pub users: Vec<Option<User>>,
+    /// The group's new title (GROUP_CREATED, TITLE_CHANGED).
+    pub title: Option<String>,
+    /// The new role (ROLE_CHANGED, OWNER_CHANGED).
+    pub role: Option<MemberRole>,
+}
+
+impl From<events::SystemMessage> for SystemMessage {
+    fn from(system: events::SystemMessage) -> Self {
         Self {
-            id: ID(id.to_string()),
+            action: system.action.into(),
+            actor: Some(system.actor.into()),
+            users: system.users.into_iter().map(|u| Some(u.into())).collect(),
+            title: system.title,
+            role: system.role.as_deref().map(|r| Role::parse(r).into()),
         }
     }
 }
 
 #[derive(InputObject)]
 pub struct SendMessageInput {
-    /// The recipient's user id.
-    pub to: ID,
+    /// The conversation to write in (the caller must be a member). Give
+    /// exactly one of `conversationId` and `to`.
+    pub conversation_id: Option<ID>,
+    /// A user id: the direct conversation with that user, created by the
+    /// first message.
+    pub to: Option<ID>,
     /// 1 to 4000 characters after trimming; no control characters other
     /// than newline and tab.
     pub text: String,
@@ -39,104 +201,264 @@ pub struct SendMessageInput {
     pub client_message_id: String,
 }
 
-/// A direct message.
+/// A message in a conversation.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Message {
     pub id: ID,
     pub conversation_id: ID,
-    pub sender: User,
-    pub recipient: User,
+    pub kind: MessageKind,
+    /// Who wrote it; null for SYSTEM messages (and when users cannot be
+    /// reached).
+    pub sender: Option<User>,
+    /// The other user of a direct conversation; null in groups.
+    #[graphql(deprecation = "use Conversation.peer / members")]
+    pub recipient: Option<User>,
+    /// The text; for SYSTEM messages a plain-language fallback such as
+    /// "Alice added Bob".
     pub text: String,
+    /// What a SYSTEM message describes; null for TEXT.
+    pub system: Option<SystemMessage>,
     pub sent_at: DateTime<Utc>,
+    /// The sender's own `clientMessageId`, to match the message with the
+    /// one the app showed before the server answered. Only the sender sees
+    /// it: null for everyone else.
+    pub client_message_id: Option<String>,
 }
 
-impl From<MessageRow> for Message {
-    fn from(row: MessageRow) -> Self {
-        Self {
-            id: ID(row.id.to_string()),
-            conversation_id: ID(row.conversation_id.to_string()),
-            sender: row.sender_id.into(),
-            recipient: row.recipient_id.into(),
-            text: row.body,
-            sent_at: row.sent_at,
-        }
+fn message_kind(kind: &str) -> MessageKind {
+    if kind == db_messages::SYSTEM {
+        MessageKind::System
+    } else {
+        MessageKind::Text
     }
 }
 
-impl From<MessageSent> for Message {
-    fn from(payload: MessageSent) -> Self {
+impl Message {
+    /// `row` as `viewer` sees it.
+    pub fn new(row: MessageRow, viewer: Uuid) -> Self {
+        let system = row
+            .system
+            .and_then(|value| serde_json::from_value::<events::SystemMessage>(value).ok())
+            .map(Into::into);
         Self {
-            id: ID(payload.id.to_string()),
-            conversation_id: ID(payload.conversation_id.to_string()),
-            sender: payload.sender_id.into(),
-            recipient: payload.recipient_id.into(),
+            id: id(row.id),
+            conversation_id: id(row.conversation_id),
+            kind: message_kind(&row.kind),
+            client_message_id: row
+                .client_message_id
+                .filter(|_| row.sender_id == Some(viewer)),
+            sender: row.sender_id.map(Into::into),
+            recipient: row.recipient_id.map(Into::into),
+            text: row.body,
+            system,
+            sent_at: row.sent_at,
+        }
+    }
+
+    /// An event's message as `viewer` sees it.
+    pub fn from_event(payload: MessageSent, viewer: Uuid) -> Self {
+        Self {
+            id: id(payload.id),
+            conversation_id: id(payload.conversation_id),
+            kind: message_kind(&payload.kind),
+            client_message_id: payload
+                .client_message_id
+                .filter(|_| payload.sender_id == Some(viewer)),
+            sender: payload.sender_id.map(Into::into),
+            recipient: payload.recipient_id.map(Into::into),
             text: payload.text,
+            system: payload.system.map(Into::into),
             sent_at: payload.sent_at,
         }
     }
 }
 
-/// A direct conversation, as the caller sees it.
+/// A conversation as the caller sees it. A former member (left or
+/// removed) still sees it, up to their leaving.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct Conversation {
     pub id: ID,
-    /// The other participant.
-    pub peer: User,
-    /// The newest message.
+    pub kind: ConversationKind,
+    /// The group's title; null for direct conversations.
+    pub title: Option<String>,
+    /// The other participant of a direct conversation; null for groups
+    /// (and when users cannot be reached).
+    pub peer: Option<User>,
+    /// The caller's role; null once they have left or were removed.
+    pub my_role: Option<MemberRole>,
+    /// The newest message the caller may see.
     pub last_message: Option<Message>,
-    /// Messages from the peer after the caller's read marker.
+    /// Messages after the caller's read marker (their own count as read).
     pub unread_count: i32,
+    pub created_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub uuid: Uuid,
+    /// What the caller may see: `low < seq <= high`.
+    #[graphql(skip)]
+    pub window: (i64, i64),
 }
 
-impl From<ConversationView> for Conversation {
-    fn from(view: ConversationView) -> Self {
+impl Conversation {
+    pub fn new(view: ConversationView, viewer: Uuid) -> Self {
+        let window = view.window();
+        let kind = if view.conversation.is_group() {
+            ConversationKind::Group
+        } else {
+            ConversationKind::Direct
+        };
         Self {
-            id: ID(view.id.to_string()),
-            peer: view.peer_id.into(),
-            last_message: view.last_message.map(Into::into),
-            unread_count: view.unread_count,
+            id: id(view.id()),
+            uuid: view.id(),
+            kind,
+            title: view.conversation.title.clone(),
+            peer: view.member.peer_id.map(Into::into),
+            my_role: view.my_role().map(Into::into),
+            unread_count: int(view.unread_count()),
+            created_at: view.conversation.created_at,
+            window,
+            last_message: view.last_message.map(|m| Message::new(m, viewer)),
+        }
+    }
+}
+
+#[ComplexObject]
+impl Conversation {
+    /// The current members, longest-standing first. `first`: 1 to 100
+    /// (default 20); `after`: an `endCursor` of this list.
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ConversationMemberConnection> {
+        let page = ctx
+            .data::<MessagingService>()?
+            .members(self.uuid, first, after.as_deref())
+            .await?;
+        Ok(member_connection(page))
+    }
+
+    /// How many current members it has.
+    async fn member_count(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(int(ctx
+            .data::<MessagingService>()?
+            .member_count(self.uuid)
+            .await?))
+    }
+
+    /// The messages the caller may see (a former member: up to their
+    /// leaving; a member added later: from their joining). Page one way:
+    /// `last`/`before` runs newest first from the end (`last` 1 to 100,
+    /// default 20; pass `endCursor` as `before` for older messages,
+    /// `hasPreviousPage` says whether there are any);
+    /// `first`/`after` runs oldest first (pass `endCursor` as `after`,
+    /// `hasNextPage` says whether newer ones follow). Neither: the newest
+    /// 20. Errors: BAD_USER_INPUT (both directions, a size out of range,
+    /// a cursor of another list).
+    async fn messages(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<MessageConnection> {
+        let me = viewer(ctx)?;
+        let paging = validate::paging(first, after.as_deref(), last, before.as_deref())?;
+        let page = ctx
+            .data::<MessagingService>()?
+            .messages(self.uuid, self.window, paging)
+            .await?;
+        Ok(message_connection(page, me))
+    }
+}
+
+/// A current member of a conversation.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ConversationMember {
+    /// Null when users cannot be reached.
+    pub user: Option<User>,
+    pub role: MemberRole,
+    pub joined_at: DateTime<Utc>,
+    /// The id of the newest message this member has read; null if none.
+    pub read_up_to: Option<ID>,
+}
+
+impl From<MemberRow> for ConversationMember {
+    fn from(row: MemberRow) -> Self {
+        Self {
+            user: Some(row.user_id.into()),
+            role: Role::parse(&row.role).into(),
+            joined_at: row.joined_at,
+            read_up_to: row.read_up_to.map(id),
         }
     }
 }
 
 pub type ConversationConnection = Connection<String, Conversation>;
 pub type MessageConnection = Connection<String, Message>;
+pub type ConversationMemberConnection = Connection<String, ConversationMember>;
 
 /// The caller's conversations: `hasNextPage` says whether more (older
 /// activity) follow; pass `endCursor` as `after` for them.
-pub fn conversation_connection(page: Page<ConversationView>) -> ConversationConnection {
+pub fn conversation_connection(
+    page: Page<ConversationView>,
+    viewer: Uuid,
+) -> ConversationConnection {
     let mut connection = Connection::new(false, page.has_more);
     connection.edges = page
         .items
         .into_iter()
         .map(|view| {
             Edge::new(
-                cursor::encode(Kind::Conversation, view.activity),
-                view.into(),
+                cursor::encode(Kind::Conversation, view.member.last_activity),
+                Conversation::new(view, viewer),
             )
         })
         .collect();
     connection
 }
 
-/// A history page, newest first: `hasNextPage` says whether older messages
-/// follow; pass `endCursor` as `before` for them.
-pub fn message_connection(page: Page<MessageRow>) -> MessageConnection {
+fn member_connection(page: Page<(i64, MemberRow)>) -> ConversationMemberConnection {
     let mut connection = Connection::new(false, page.has_more);
     connection.edges = page
         .items
         .into_iter()
-        .map(|row| Edge::new(cursor::encode(Kind::Message, row.seq), row.into()))
+        .map(|(position, row)| Edge::new(cursor::encode(Kind::Member, position), row.into()))
+        .collect();
+    connection
+}
+
+fn message_connection(page: MessagePage, viewer: Uuid) -> MessageConnection {
+    let mut connection = Connection::new(page.has_previous_page, page.has_next_page);
+    connection.edges = page
+        .items
+        .into_iter()
+        .map(|row| {
+            Edge::new(
+                cursor::encode(Kind::Message, row.seq),
+                Message::new(row, viewer),
+            )
+        })
         .collect();
     connection
 }
 
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MessageEventKind {
-    /// Someone sent the caller a message.
+    /// A message (TEXT or SYSTEM) by someone else in one of the caller's
+    /// conversations (`message`).
     MessageReceived,
-    /// The caller sent a message (from this or another device).
+    /// The caller sent a message, or made a change a SYSTEM message
+    /// announces (from this or another device); `message.clientMessageId`
+    /// is set.
     MessageSent,
+    /// The caller's read marker moved (from this or another device):
+    /// `readUpTo`, `unreadCount`, `unreadTotal`.
+    ConversationRead,
+    /// Another member's read marker moved: `user`, `readUpTo`.
+    MemberRead,
 }
 
 impl From<service::EventKind> for MessageEventKind {
@@ -144,25 +466,135 @@ impl From<service::EventKind> for MessageEventKind {
         match kind {
             service::EventKind::Received => MessageEventKind::MessageReceived,
             service::EventKind::Sent => MessageEventKind::MessageSent,
+            service::EventKind::ConversationRead => MessageEventKind::ConversationRead,
+            service::EventKind::MemberRead => MessageEventKind::MemberRead,
         }
     }
 }
 
-/// One entry of the caller's message feed.
+/// One entry of the caller's message feed; `kind` says which fields are
+/// set.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct MessageEvent {
     /// Pass as `after` when resubscribing to continue right after this event.
     pub cursor: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
     pub kind: MessageEventKind,
-    pub message: Message,
+    pub conversation_id: ID,
+    /// MESSAGE_RECEIVED, MESSAGE_SENT: the message; null for read events.
+    pub message: Option<Message>,
+    /// CONVERSATION_READ, MEMBER_READ: the newest message read.
+    pub read_up_to: Option<ID>,
+    /// CONVERSATION_READ: the conversation's unread messages now.
+    pub unread_count: Option<i32>,
+    /// CONVERSATION_READ: the caller's unread messages over all conversations now.
+    pub unread_total: Option<i32>,
+    /// MEMBER_READ: the member who read.
+    pub user: Option<User>,
 }
 
-impl From<service::MessageEvent> for MessageEvent {
-    fn from(event: service::MessageEvent) -> Self {
+impl MessageEvent {
+    pub fn new(event: service::MessageEvent, viewer: Uuid) -> Self {
         Self {
             cursor: event.cursor,
+            at: event.at,
             kind: event.kind.into(),
-            message: event.message.into(),
+            conversation_id: id(event.conversation_id),
+            message: event.message.map(|m| Message::from_event(m, viewer)),
+            read_up_to: event.read_up_to.map(id),
+            unread_count: event.unread_count.map(int),
+            unread_total: event.unread_total.map(int),
+            user: event.user.map(Into::into),
         }
     }
+}
+
+#[derive(InputObject)]
+pub struct MarkReadInput {
+    pub conversation_id: ID,
+    /// A message of the conversation the caller may see.
+    pub up_to: ID,
+}
+
+#[derive(InputObject)]
+pub struct CreateGroupInput {
+    /// 1 to 100 characters after trimming.
+    pub title: String,
+    /// The other members: friends of the caller (the caller is added as OWNER).
+    pub member_ids: Vec<ID>,
+}
+
+#[derive(InputObject)]
+pub struct AddMembersInput {
+    pub conversation_id: ID,
+    /// Friends of the caller; current members are ignored.
+    pub user_ids: Vec<ID>,
+}
+
+#[derive(InputObject)]
+pub struct RemoveMemberInput {
+    pub conversation_id: ID,
+    pub user_id: ID,
+}
+
+#[derive(InputObject)]
+pub struct UpdateConversationInput {
+    pub conversation_id: ID,
+    /// The new title: 1 to 100 characters after trimming.
+    pub title: String,
+}
+
+#[derive(InputObject)]
+pub struct SetMemberRoleInput {
+    pub conversation_id: ID,
+    pub user_id: ID,
+    /// OWNER hands the group over: the caller becomes an ADMIN.
+    pub role: MemberRole,
+}
+
+#[derive(SimpleObject)]
+pub struct SendMessagePayload {
+    /// The message sent (or, for a retry, the original).
+    pub message: Message,
+    /// Its conversation, as the sender sees it now.
+    pub conversation: Conversation,
+}
+
+#[derive(SimpleObject)]
+pub struct MarkReadPayload {
+    pub conversation: Conversation,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateGroupPayload {
+    pub conversation: Conversation,
+}
+
+#[derive(SimpleObject)]
+pub struct AddMembersPayload {
+    pub conversation: Conversation,
+}
+
+#[derive(SimpleObject)]
+pub struct RemoveMemberPayload {
+    pub conversation: Conversation,
+}
+
+#[derive(SimpleObject)]
+pub struct LeaveConversationPayload {
+    /// The group left.
+    pub conversation_id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct UpdateConversationPayload {
+    pub conversation: Conversation,
+}
+
+#[derive(SimpleObject)]
+pub struct SetMemberRolePayload {
+    pub conversation: Conversation,
+    /// The member whose role was set.
+    pub member: ConversationMember,
 }

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
 use crate::common::{
-    CONVERSATION, CONVERSATIONS, Chat as _, MARK_READ, MESSAGES, MessagingDb as _, SEND, nodes,
-    spawn, spawn_with,
+    CONVERSATION, CONVERSATIONS, Chat as _, MARK_READ, MESSAGES, MessagingDb as _, SEND,
+    history_of, nodes, spawn, spawn_with,
 };
 use messaging::cursor;
 use serde_json::{Value, json};
@@ -32,11 +32,17 @@ async fn send_and_read_from_both_sides() {
     assert_eq!(bobs[0]["id"], first["conversationId"]);
     assert_eq!(bobs[0]["peer"]["id"], alice.id.as_str());
     assert_eq!(bobs[0]["lastMessage"]["id"], third["id"]);
-    assert_eq!(bobs[0]["unreadCount"], 3, "three from Alice, none read");
+    assert_eq!(
+        bobs[0]["unreadCount"], 1,
+        "Alice's message after his reply (sending read the two before)"
+    );
     let alices = alice.conversations().await;
     assert_eq!(alices.len(), 1);
     assert_eq!(alices[0]["peer"]["id"], bob.id.as_str());
-    assert_eq!(alices[0]["unreadCount"], 1, "Bob's reply");
+    assert_eq!(
+        alices[0]["unreadCount"], 0,
+        "Bob's reply, read by Alice's own message after it"
+    );
 
     // History: newest first, the same from both sides.
     let history = bob.history(&alice, 100).await;
@@ -52,7 +58,7 @@ async fn send_and_read_from_both_sides() {
         .query(CONVERSATION, json!({"id": first["conversationId"]}))
         .await;
     assert_no_errors(&one);
-    assert_eq!(one["data"]["conversation"]["unreadCount"], 3);
+    assert_eq!(one["data"]["conversation"]["unreadCount"], 1);
 }
 
 #[tokio::test]
@@ -82,7 +88,8 @@ async fn mark_read_moves_forward_only() {
     // New messages count again; the sender's own never do.
     alice.send(&bob, "four").await;
     assert_eq!(bob.conversations().await[0]["unreadCount"], 1);
-    assert_eq!(alice.conversations().await[0]["unreadCount"], 1);
+    // Sending reads up to one's own message: "mine" is read on Alice's side.
+    assert_eq!(alice.conversations().await[0]["unreadCount"], 0);
     // Bob marking read does not touch Alice's side.
     let read = alice.mark_read(conversation, &mine["id"]).await;
     assert_eq!(read["unreadCount"], 0);
@@ -114,7 +121,7 @@ async fn unread_counts_stay_exact_under_concurrent_sends_and_marks() {
             .query(MESSAGES, json!({"with": alice.id, "first": 1}))
             .await;
         assert_no_errors(&resp);
-        let newest = nodes(&resp["data"]["messages"])[0]["id"].clone();
+        let newest = nodes(history_of(&resp))[0]["id"].clone();
         let read = bob.mark_read(&conversation, &newest).await;
         marked.push((newest, read["unreadCount"].as_i64().unwrap()));
     }
@@ -201,8 +208,14 @@ async fn first_messages_racing_both_ways_share_one_conversation() {
     let (a, b) = tokio::join!(alice.send(&bob, "hi Bob"), bob.send(&alice, "hi Alice"));
     assert_eq!(a["conversationId"], b["conversationId"]);
     assert_eq!(t.count("conversations").await, 1);
-    assert_eq!(alice.conversations().await[0]["unreadCount"], 1);
-    assert_eq!(bob.conversations().await[0]["unreadCount"], 1);
+    // The later of the two read the earlier one by sending.
+    let unread = alice.conversations().await[0]["unreadCount"]
+        .as_i64()
+        .unwrap()
+        + bob.conversations().await[0]["unreadCount"]
+            .as_i64()
+            .unwrap();
+    assert_eq!(unread, 1);
 }
 
 #[tokio::test]
@@ -303,7 +316,7 @@ async fn history_pages_are_stable_under_concurrent_sends() {
             )
             .await;
         assert_no_errors(&page);
-        let connection = &page["data"]["messages"];
+        let connection = history_of(&page);
         seen.extend(nodes(connection).iter().map(|m| m["id"].clone()));
         if connection["pageInfo"]["hasNextPage"] != true {
             break;
@@ -403,7 +416,7 @@ async fn bad_input_is_refused_and_writes_nothing() {
         assert!(resp["data"].is_null() || resp["data"]["sendMessage"].is_null());
     }
     // Not valid UTF-8 (a lone surrogate) never reaches the resolver.
-    let body = br#"{"query": "mutation($to: ID!, $t: String!) { sendMessage(input: {to: $to, text: $t, clientMessageId: \"x\"}) { id } }", "variables": {"to": "TO", "t": "\ud800"}}"#;
+    let body = br#"{"query": "mutation($to: ID!, $t: String!) { sendMessage(input: {to: $to, text: $t, clientMessageId: \"x\"}) { message { id } } }", "variables": {"to": "TO", "t": "\ud800"}}"#;
     let body = String::from_utf8_lossy(body)
         .replace("TO", &bob.id)
         .into_bytes();
@@ -428,11 +441,6 @@ async fn bad_input_is_refused_and_writes_nothing() {
     let reads = [
         (MESSAGES, json!({"with": "nope"})),
         (MESSAGES, json!({"with": alice.id})),
-        (MESSAGES, json!({"with": bob.id, "first": 0})),
-        (MESSAGES, json!({"with": bob.id, "first": 101})),
-        (MESSAGES, json!({"with": bob.id, "first": -5})),
-        (MESSAGES, json!({"with": bob.id, "before": "garbage"})),
-        (MESSAGES, json!({"with": bob.id, "before": ""})),
         (CONVERSATIONS, json!({"first": 0})),
         (CONVERSATIONS, json!({"first": 1000})),
         (CONVERSATIONS, json!({"after": "garbage"})),
@@ -444,11 +452,6 @@ async fn bad_input_is_refused_and_writes_nothing() {
         (
             MARK_READ,
             json!({"c": uuid::Uuid::now_v7().to_string(), "m": "nope"}),
-        ),
-        // A valid cursor of the other list is still not a message cursor.
-        (
-            MESSAGES,
-            json!({"with": bob.id, "before": cursor::encode(cursor::Kind::Conversation, 1)}),
         ),
     ];
     for (query, vars) in reads {
@@ -472,6 +475,24 @@ async fn bad_input_is_refused_and_writes_nothing() {
     // After all that, a good message goes through.
     alice.send(&bob, "finally").await;
     assert_eq!(t.count("messages").await, 1);
+    // Pages of its history with bad arguments.
+    let pages = [
+        json!({"with": bob.id, "first": 0}),
+        json!({"with": bob.id, "first": 101}),
+        json!({"with": bob.id, "first": -5}),
+        json!({"with": bob.id, "before": "garbage"}),
+        json!({"with": bob.id, "before": ""}),
+        // A valid cursor of the other list is still not a message cursor.
+        json!({"with": bob.id, "before": cursor::encode(cursor::Kind::Conversation, 1)}),
+    ];
+    for vars in pages {
+        let resp = alice.gql.query(MESSAGES, vars.clone()).await;
+        assert_eq!(
+            error_code(&resp).as_deref(),
+            Some("BAD_USER_INPUT"),
+            "{vars} -> {resp}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -535,7 +556,7 @@ async fn users_down_is_unavailable_but_known_recipients_are_cached() {
         )
         .await;
     assert_no_errors(&retry);
-    assert_eq!(retry["data"]["sendMessage"], original);
+    assert_eq!(retry["data"]["sendMessage"]["message"], original);
 
     // The first process knows Bob exists: it keeps working with users gone.
     t.users().shutdown_handle().trigger();

@@ -53,6 +53,10 @@ pub async fn spawn_live_with(
 pub trait MessagingDb {
     /// Rows in a messaging table (to check that nothing was written).
     async fn count(&self, table: &str) -> i64;
+
+    /// Waits (up to 10 s) until messaging's outbox is empty: with live
+    /// delivery, every event enqueued so far is in the feeds.
+    async fn outbox_drained(&self);
 }
 
 impl MessagingDb for Stack {
@@ -65,17 +69,40 @@ impl MessagingDb for Stack {
             .unwrap();
         row.get(0)
     }
+
+    async fn outbox_drained(&self) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let pending = self.count("outbox").await;
+            if pending == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{pending} events stuck in the outbox"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }
 
 pub const SEND: &str = "mutation($to: ID!, $text: String!, $cid: String!) {
   sendMessage(input: {to: $to, text: $text, clientMessageId: $cid}) {
-    id conversationId sender { id } recipient { id } text sentAt
+    message { id conversationId kind sender { id } recipient { id } text sentAt clientMessageId }
+  }
+}";
+
+/// `sendMessage` into a conversation (a group's or a direct one).
+pub const SEND_IN: &str = "mutation($c: ID!, $text: String!, $cid: String!) {
+  sendMessage(input: {conversationId: $c, text: $text, clientMessageId: $cid}) {
+    message { id conversationId kind sender { id } recipient { id } text sentAt clientMessageId }
+    conversation { id unreadCount lastMessage { id } }
   }
 }";
 
 pub const CONVERSATIONS: &str = "query($first: Int, $after: String) {
   conversations(first: $first, after: $after) {
-    edges { cursor node { id peer { id } unreadCount lastMessage { id text sender { id } } } }
+    edges { cursor node { id kind title peer { id } unreadCount lastMessage { id text sender { id } } } }
     pageInfo { hasNextPage endCursor }
   }
 }";
@@ -84,20 +111,32 @@ pub const CONVERSATION: &str = "query($id: ID!) {
   conversation(id: $id) { id peer { id } unreadCount lastMessage { id } }
 }";
 
+/// The history with user `with`, newest first, in the shape of the
+/// former `messages(with:)` (`hasNextPage`: older messages follow).
 pub const MESSAGES: &str = "query($with: ID!, $first: Int, $before: String) {
-  messages(with: $with, first: $first, before: $before) {
-    edges { cursor node { id conversationId text sender { id } recipient { id } sentAt } }
-    pageInfo { hasNextPage endCursor }
+  directConversation(with: $with) {
+    messages(last: $first, before: $before) {
+      edges { cursor node { id conversationId text sender { id } recipient { id } sentAt } }
+      pageInfo { hasNextPage: hasPreviousPage endCursor }
+    }
   }
 }";
 
+/// The connection of a [`MESSAGES`] answer (null without a conversation).
+pub fn history_of(resp: &Value) -> &Value {
+    &resp["data"]["directConversation"]["messages"]
+}
+
 pub const MARK_READ: &str = "mutation($c: ID!, $m: ID!) {
-  markRead(conversationId: $c, upTo: $m) { id unreadCount peer { id } lastMessage { id } }
+  markRead(input: {conversationId: $c, upTo: $m}) {
+    conversation { id unreadCount peer { id } lastMessage { id } }
+  }
 }";
 
 pub const EVENTS: &str = "subscription($after: String) {
   messageEvents(after: $after) {
-    cursor kind message { id conversationId text sender { id } recipient { id } }
+    cursor at kind conversationId readUpTo unreadCount unreadTotal user { id }
+    message { id conversationId kind text sender { id } recipient { id } clientMessageId }
   }
 }";
 
@@ -136,7 +175,7 @@ impl Chat for TestUser {
             .query(SEND, json!({"to": to.id, "text": text, "cid": cid}))
             .await;
         assert_no_errors(&resp);
-        resp["data"]["sendMessage"].clone()
+        resp["data"]["sendMessage"]["message"].clone()
     }
 
     async fn conversations(&self) -> Vec<Value> {
@@ -157,7 +196,10 @@ impl Chat for TestUser {
                 )
                 .await;
             assert_no_errors(&resp);
-            let connection = &resp["data"]["messages"];
+            let connection = history_of(&resp);
+            if connection.is_null() {
+                return all;
+            }
             all.extend(nodes(connection));
             if connection["pageInfo"]["hasNextPage"] != true {
                 return all;
@@ -172,7 +214,7 @@ impl Chat for TestUser {
             .query(MARK_READ, json!({"c": conversation, "m": up_to}))
             .await;
         assert_no_errors(&resp);
-        resp["data"]["markRead"].clone()
+        resp["data"]["markRead"]["conversation"].clone()
     }
 
     async fn events_cursor(&self) -> Value {

@@ -7,6 +7,7 @@ mod api;
 mod auth_outage;
 mod common;
 mod email_verification;
+mod groups;
 mod limits;
 mod reconnect;
 mod send_statement;

@@ -30,7 +30,7 @@ const EVENTS: &str = "subscription($after: String) {
   messageEvents(after: $after) { cursor kind message { id text } }
 }";
 const SEND: &str = "mutation($to: ID!, $text: String!, $cid: String!) {
-  sendMessage(input: {to: $to, text: $text, clientMessageId: $cid}) { id }
+  sendMessage(input: {to: $to, text: $text, clientMessageId: $cid}) { message { id } }
 }";
 /// How long the receiver waits for an event before calling it a stall.
 const STALL: Duration = Duration::from_secs(20);
@@ -112,7 +112,7 @@ async fn ten_thousand_messages_arrive_exactly_once_in_order_across_random_reconn
                         )
                         .await;
                     testkit::assert_no_errors(&resp);
-                    ids.push(resp["data"]["sendMessage"]["id"].as_str().unwrap().to_owned());
+                    ids.push(resp["data"]["sendMessage"]["message"]["id"].as_str().unwrap().to_owned());
                 }
                 ids
             })

@@ -11,7 +11,6 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl};
 use messaging::db::conversations;
 use messaging::db::messages::{self, Outgoing, SendError};
-use messaging::db::schema::conversation_members as members;
 use messaging::events::MessageSent;
 use outbox::Event as _;
 use serde_json::Value;
@@ -72,14 +71,17 @@ fn decode_exactly<E: outbox::Event>(payload: &Value) -> E {
     event
 }
 
-/// (unread_count, last_activity) of `user` in conversation `id`.
-async fn member(conn: &mut AsyncPgConnection, id: Uuid, user: Uuid) -> (i32, i64) {
-    members::table
-        .find((id, user))
-        .select((members::unread_count, members::last_activity))
-        .first(conn)
+/// (unread count as the API derives it, last_activity) of `user` in
+/// conversation `id`.
+async fn member(conn: &mut AsyncPgConnection, id: Uuid, user: Uuid) -> (i64, i64) {
+    let view = conversations::member_view(conn, id, user)
         .await
-        .expect("membership")
+        .expect("read membership")
+        .expect("membership");
+    (
+        view.member.unread(view.conversation.last_seq),
+        view.member.last_activity,
+    )
 }
 
 #[tokio::test]
@@ -113,11 +115,12 @@ async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
     assert_eq!(conversation.last_seq, 3);
     assert_eq!(conversation.last_message_id, Some(third.id));
 
-    // Bob has two unread from Alice, Alice one from Bob; both members
-    // moved to the same, newest place in their lists.
+    // Bob has one unread from Alice (his reply read her first), Alice
+    // none (her second read his reply); both members moved to the same,
+    // newest place in their lists.
     let (bob_unread, bob_activity) = member(&mut conn, conversation.id, bob).await;
     let (alice_unread, alice_activity) = member(&mut conn, conversation.id, alice).await;
-    assert_eq!((bob_unread, alice_unread), (2, 1));
+    assert_eq!((bob_unread, alice_unread), (1, 0));
     assert_eq!(bob_activity, alice_activity);
 
     let events = outbox(&mut conn).await;
@@ -125,7 +128,7 @@ async fn a_send_writes_message_counters_and_an_event_the_handler_reads() {
     for (row, message) in events.iter().zip([&first, &second, &third]) {
         assert_eq!(row.kind, MessageSent::KIND);
         let payload: MessageSent = decode_exactly(&row.payload);
-        assert_eq!(payload, MessageSent::from(message));
+        assert_eq!(payload, MessageSent::try_from(message).expect("typed"));
     }
 }
 
@@ -152,17 +155,21 @@ async fn send_message_queues_exactly_the_message_sent_event() {
     let expected = MessageSent {
         id: uuid(&sent["id"]),
         conversation_id: uuid(&sent["conversationId"]),
-        sender_id: uuid(&sent["sender"]["id"]),
-        recipient_id: uuid(&sent["recipient"]["id"]),
+        seq: 1,
+        kind: "TEXT".to_owned(),
+        sender_id: Some(uuid(&sent["sender"]["id"])),
+        recipient_id: Some(uuid(&sent["recipient"]["id"])),
         text: sent["text"].as_str().expect("text").to_owned(),
+        system: None,
+        client_message_id: Some(sent["clientMessageId"].as_str().expect("cid").to_owned()),
         sent_at: chrono::DateTime::parse_from_rfc3339(sent_at)
             .expect("RFC 3339")
             .to_utc(),
     };
     assert_eq!(event, expected);
     assert_eq!(expected.text, "hi ☃ \"bob\"\n\ttabbed");
-    assert_eq!(expected.sender_id.to_string(), alice.id);
-    assert_eq!(expected.recipient_id.to_string(), bob.id);
+    assert_eq!(expected.sender_id.map(|id| id.to_string()), Some(alice.id));
+    assert_eq!(expected.recipient_id.map(|id| id.to_string()), Some(bob.id));
 }
 
 #[tokio::test]

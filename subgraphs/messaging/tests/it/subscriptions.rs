@@ -315,7 +315,7 @@ async fn signing_out_ends_running_streams_and_refuses_new_subscribes() {
     let logout = t
         .auth_gql()
         .with_token(&bob.access_token)
-        .query("mutation { logout }", json!({}))
+        .query("mutation { logout { sessionId } }", json!({}))
         .await;
     testkit::assert_no_errors(&logout);
     let took = ended_with(&mut ws, "s", "SESSION_REVOKED").await;
@@ -360,7 +360,7 @@ async fn a_stream_older_than_the_grpc_request_timeout_still_ends_on_sign_out() {
     let logout = t
         .auth_gql()
         .with_token(&bob.access_token)
-        .query("mutation { logout }", json!({}))
+        .query("mutation { logout { sessionId } }", json!({}))
         .await;
     testkit::assert_no_errors(&logout);
     ended_with(&mut ws, "s", "SESSION_REVOKED").await;
@@ -413,7 +413,7 @@ async fn every_revocation_ends_open_streams() {
     let resp = t
         .auth_gql()
         .with_token(&other)
-        .query("mutation { logoutEverywhere }", json!({}))
+        .query("mutation { logoutEverywhere { sessionsEnded } }", json!({}))
         .await;
     testkit::assert_no_errors(&resp);
     let took = ended_with(&mut ws, "s", "SESSION_REVOKED").await;
@@ -427,7 +427,7 @@ async fn every_revocation_ends_open_streams() {
         .auth_gql()
         .with_token(&other)
         .query(
-            "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) }",
+            "mutation($c: String!, $n: String!) { changePassword(current: $c, new: $n) { sessionsEnded } }",
             json!({"c": crate::common::PASSWORD, "n": crate::common::PASSWORD}),
         )
         .await;

@@ -49,6 +49,32 @@ impl Friendship {
     }
 }
 
+/// The users among `others` who are friends of `user` (one query).
+pub async fn friends_among(conn: &mut Conn, user: Uuid, others: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    if others.is_empty() {
+        return Ok(Vec::new());
+    }
+    friendships::table
+        .filter(friendships::state.eq(ACCEPTED))
+        .filter(
+            friendships::user_a
+                .eq(user)
+                .and(friendships::user_b.eq_any(others))
+                .or(friendships::user_b
+                    .eq(user)
+                    .and(friendships::user_a.eq_any(others))),
+        )
+        .select((friendships::user_a, friendships::user_b))
+        .load::<(Uuid, Uuid)>(conn)
+        .await
+        .map(|pairs| {
+            pairs
+                .into_iter()
+                .map(|(a, b)| if a == user { b } else { a })
+                .collect()
+        })
+}
+
 /// The pair's row, if any.
 pub async fn get(conn: &mut Conn, pair: Pair) -> QueryResult<Option<Friendship>> {
     friendships::table

@@ -1,14 +1,23 @@
 use async_graphql::{Context, ID, Object, Result};
 
-use super::types::{AvatarUpload, Relationship, UpdateProfileInput, User};
+use super::types::{
+    FriendshipPayload, Relationship, RemoveAvatarPayload, RequestAvatarUploadInput,
+    RequestAvatarUploadPayload, UpdateProfileInput, UpdateProfilePayload, User,
+};
 use super::{caller, service};
 use crate::service::FriendChange;
 
+/// Every mutation answers a payload object, so fields can be added later
+/// without breaking clients.
 pub struct Mutation;
 
-impl From<FriendChange> for User {
+impl From<FriendChange> for FriendshipPayload {
     fn from(change: FriendChange) -> Self {
-        User::with_relationship(change.user, change.relationship)
+        let relationship: Relationship = change.relationship.into();
+        FriendshipPayload {
+            user: Some(User::with_relationship(change.user, relationship)),
+            relationship,
+        }
     }
 }
 
@@ -16,37 +25,45 @@ impl From<FriendChange> for User {
 impl Mutation {
     /// Changes the caller's profile. Errors: BAD_USER_INPUT (a field breaks
     /// its rules; nothing is changed), CONFLICT (nickname taken).
-    async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> Result<User> {
+    async fn update_profile(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateProfileInput,
+    ) -> Result<UpdateProfilePayload> {
         let me = caller(ctx)?;
         let row = service(ctx)?.update_profile(me, input.into()).await?;
-        Ok(User::with_relationship(row, Relationship::Myself))
+        Ok(UpdateProfilePayload {
+            user: User::with_relationship(row, Relationship::Myself),
+        })
     }
 
     /// Starts changing the caller's picture: returns a URL, valid for five
     /// minutes, to which to `PUT` the file (see `AvatarUpload`). JPEG, PNG,
     /// WebP or GIF (its first frame), up to 5 MiB and 8192 pixels a side; the
     /// picture is cropped to a centred square and stored in 512 and 128 px.
-    /// `size` is the file's exact length in bytes. Errors: BAD_USER_INPUT
-    /// (another type, too large).
+    /// Errors: BAD_USER_INPUT (another type, too large).
     async fn request_avatar_upload(
         &self,
         ctx: &Context<'_>,
-        content_type: String,
-        size: i32,
-    ) -> Result<AvatarUpload> {
+        input: RequestAvatarUploadInput,
+    ) -> Result<RequestAvatarUploadPayload> {
         let me = caller(ctx)?;
         let upload = service(ctx)?
-            .request_avatar_upload(me, &content_type, size)
+            .request_avatar_upload(me, &input.content_type, input.size)
             .await?;
-        Ok(upload.into())
+        Ok(RequestAvatarUploadPayload {
+            upload: upload.into(),
+        })
     }
 
     /// Removes the caller's picture, uploaded or linked; removing none
     /// changes nothing.
-    async fn remove_avatar(&self, ctx: &Context<'_>) -> Result<User> {
+    async fn remove_avatar(&self, ctx: &Context<'_>) -> Result<RemoveAvatarPayload> {
         let me = caller(ctx)?;
         let row = service(ctx)?.remove_avatar(me).await?;
-        Ok(User::with_relationship(row, Relationship::Myself))
+        Ok(RemoveAvatarPayload {
+            user: User::with_relationship(row, Relationship::Myself),
+        })
     }
 
     /// Asks a user to be friends; if they had already asked the caller, you
@@ -54,8 +71,13 @@ impl Mutation {
     /// (yourself), NOT_FOUND (no such user), RATE_LIMITED (too many pending
     /// requests, or too many sent lately: `extensions.retryAfter` says in
     /// how many seconds), FORBIDDEN (the caller's email address awaits
-    /// confirmation).
-    async fn send_friend_request(&self, ctx: &Context<'_>, user_id: ID) -> Result<User> {
+    /// confirmation). The caller's other sessions get REQUEST_SENT (or
+    /// REQUEST_ACCEPTED) in `friendEvents`.
+    async fn send_friend_request(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+    ) -> Result<FriendshipPayload> {
         let me = super::verified_caller(ctx)?;
         let other = super::user_id("userId", &user_id)?;
         Ok(service(ctx)?.send_friend_request(me, other).await?.into())
@@ -63,7 +85,11 @@ impl Mutation {
 
     /// Withdraws the caller's pending request to a user. Errors: NOT_FOUND
     /// (no such request), FORBIDDEN (the request was sent to the caller).
-    async fn cancel_friend_request(&self, ctx: &Context<'_>, user_id: ID) -> Result<User> {
+    async fn cancel_friend_request(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+    ) -> Result<FriendshipPayload> {
         let me = caller(ctx)?;
         let other = super::user_id("userId", &user_id)?;
         Ok(service(ctx)?.cancel_friend_request(me, other).await?.into())
@@ -71,15 +97,24 @@ impl Mutation {
 
     /// Accepts a user's pending request; accepting again changes nothing.
     /// Errors: NOT_FOUND (no such request), FORBIDDEN (the caller sent it).
-    async fn accept_friend_request(&self, ctx: &Context<'_>, user_id: ID) -> Result<User> {
+    async fn accept_friend_request(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+    ) -> Result<FriendshipPayload> {
         let me = caller(ctx)?;
         let other = super::user_id("userId", &user_id)?;
         Ok(service(ctx)?.accept_friend_request(me, other).await?.into())
     }
 
-    /// Turns down a user's pending request; they are not told. Errors:
+    /// Turns down a user's pending request; they are not told (the
+    /// caller's sessions get REQUEST_DECLINED in `friendEvents`). Errors:
     /// NOT_FOUND (no such request), FORBIDDEN (the caller sent it).
-    async fn decline_friend_request(&self, ctx: &Context<'_>, user_id: ID) -> Result<User> {
+    async fn decline_friend_request(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+    ) -> Result<FriendshipPayload> {
         let me = caller(ctx)?;
         let other = super::user_id("userId", &user_id)?;
         Ok(service(ctx)?
@@ -88,9 +123,10 @@ impl Mutation {
             .into())
     }
 
-    /// Ends a friendship; the other user is not told. Errors: NOT_FOUND
+    /// Ends a friendship; the other user is not told (the caller's
+    /// sessions get FRIEND_REMOVED in `friendEvents`). Errors: NOT_FOUND
     /// (not friends).
-    async fn remove_friend(&self, ctx: &Context<'_>, user_id: ID) -> Result<User> {
+    async fn remove_friend(&self, ctx: &Context<'_>, user_id: ID) -> Result<FriendshipPayload> {
         let me = caller(ctx)?;
         let other = super::user_id("userId", &user_id)?;
         Ok(service(ctx)?.remove_friend(me, other).await?.into())

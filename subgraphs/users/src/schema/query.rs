@@ -73,6 +73,14 @@ impl Query {
         Ok(FriendRequestConnection::from_page(List::Outgoing, page))
     }
 
+    /// Where the caller's `friendEvents` stand now: read it before loading
+    /// the lists, then subscribe with it as `after`; nothing that happens
+    /// in between is missed.
+    async fn friend_events_cursor(&self, ctx: &Context<'_>) -> Result<String> {
+        let me = caller(ctx)?;
+        Ok(service(ctx)?.friend_events_cursor(me).await?)
+    }
+
     /// Resolves `User` references for the router; null for unknown users.
     #[graphql(entity)]
     async fn find_user_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<User>> {

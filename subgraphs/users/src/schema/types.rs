@@ -256,15 +256,27 @@ impl FriendRequestConnection {
     }
 }
 
+/// What happened. `user` is always the other user; the kinds marked
+/// "on another device" are the caller's own changes, sent to all of the
+/// caller's sessions (the one that made the change included).
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(clippy::enum_variant_names)] // the GraphQL names are the contract
 pub enum FriendEventKind {
     /// The user sent you a friend request.
     RequestReceived,
-    /// The user accepted your friend request (or sent you one back).
+    /// You and the user became friends: the user accepted your request (or
+    /// sent you one back), or you accepted theirs (on another device).
     RequestAccepted,
-    /// The user withdrew the friend request they had sent you.
+    /// A pending request was withdrawn: the user withdrew the one they had
+    /// sent you, or you withdrew yours (on another device).
     RequestCancelled,
+    /// You sent the user a friend request (on another device).
+    RequestSent,
+    /// You declined the user's request (on another device); the user is
+    /// not told.
+    RequestDeclined,
+    /// You ended your friendship with the user (on another device); the
+    /// user is not told.
+    FriendRemoved,
 }
 
 impl From<notifications::FriendEventKind> for FriendEventKind {
@@ -273,11 +285,15 @@ impl From<notifications::FriendEventKind> for FriendEventKind {
             notifications::FriendEventKind::RequestReceived => FriendEventKind::RequestReceived,
             notifications::FriendEventKind::RequestAccepted => FriendEventKind::RequestAccepted,
             notifications::FriendEventKind::RequestCancelled => FriendEventKind::RequestCancelled,
+            notifications::FriendEventKind::RequestSent => FriendEventKind::RequestSent,
+            notifications::FriendEventKind::RequestDeclined => FriendEventKind::RequestDeclined,
+            notifications::FriendEventKind::FriendRemoved => FriendEventKind::FriendRemoved,
         }
     }
 }
 
-/// Something another user did that concerns the caller's friendships.
+/// A change of the caller's friendships: something another user did, or
+/// the caller on another device.
 pub struct FriendEvent(pub notifications::FriendEvent);
 
 #[Object]
@@ -291,17 +307,55 @@ impl FriendEvent {
         self.0.kind.into()
     }
 
-    /// The other user: who sent, accepted or withdrew the request.
-    async fn user(&self, ctx: &Context<'_>) -> Result<User> {
-        let row = service(ctx)?
-            .user(self.0.user_id)
-            .await?
-            .ok_or_else(domain::user_not_found)?;
-        Ok(User::new(row))
+    /// The other user; null if the user is gone (or, through the router,
+    /// if the users service could not answer: the errors then name it).
+    async fn user(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(service(ctx)?.user(self.0.user_id).await?.map(User::new))
     }
 
     /// When it happened.
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
+}
+
+/// What `updateProfile` answers.
+#[derive(SimpleObject)]
+pub struct UpdateProfilePayload {
+    /// The caller, as changed.
+    pub user: User,
+}
+
+/// What `requestAvatarUpload` takes.
+#[derive(InputObject)]
+pub struct RequestAvatarUploadInput {
+    /// The picture's type: `image/jpeg`, `image/png`, `image/webp` or `image/gif`.
+    pub content_type: String,
+    /// The file's exact length in bytes.
+    pub size: i32,
+}
+
+/// What `requestAvatarUpload` answers.
+#[derive(SimpleObject)]
+pub struct RequestAvatarUploadPayload {
+    /// Where and until when to upload the picture.
+    pub upload: AvatarUpload,
+}
+
+/// What `removeAvatar` answers.
+#[derive(SimpleObject)]
+pub struct RemoveAvatarPayload {
+    /// The caller, without a picture.
+    pub user: User,
+}
+
+/// What the friend mutations answer (`sendFriendRequest`,
+/// `cancelFriendRequest`, `acceptFriendRequest`, `declineFriendRequest`,
+/// `removeFriend`).
+#[derive(SimpleObject)]
+pub struct FriendshipPayload {
+    /// The other user; null if that user is gone.
+    pub user: Option<User>,
+    /// How the other user now stands to the caller.
+    pub relationship: Relationship,
 }

@@ -110,6 +110,7 @@ impl UsersService {
                             Relationship::RequestReceived => {
                                 friendships::accept(conn, pair).await?;
                                 notify(conn, other, FriendEventKind::RequestAccepted, me).await?;
+                                notify(conn, me, FriendEventKind::RequestAccepted, other).await?;
                                 Ok(Relationship::Friends)
                             }
                             unchanged => Ok(unchanged),
@@ -120,6 +121,7 @@ impl UsersService {
                     }
                     if friendships::insert_request(conn, pair, me).await?.is_some() {
                         notify(conn, other, FriendEventKind::RequestReceived, me).await?;
+                        notify(conn, me, FriendEventKind::RequestSent, other).await?;
                         return Ok(Relationship::RequestSent);
                     }
                 }
@@ -141,12 +143,14 @@ impl UsersService {
         self.change(me, other, Answer::Accept).await
     }
 
-    /// Turns down `other`'s pending request (they are not told).
+    /// Turns down `other`'s pending request (they are not told; the
+    /// caller's other devices are).
     pub async fn decline_friend_request(&self, me: Uuid, other: Uuid) -> ApiResult<FriendChange> {
         self.change(me, other, Answer::Decline).await
     }
 
-    /// Ends a friendship (the other user is not told).
+    /// Ends a friendship (the other user is not told; the caller's other
+    /// devices are).
     pub async fn remove_friend(&self, me: Uuid, other: Uuid) -> ApiResult<FriendChange> {
         self.change(me, other, Answer::Remove).await
     }
@@ -221,6 +225,7 @@ impl Answer {
             (Answer::Cancel, Relationship::RequestSent) => {
                 friendships::delete(conn, pair).await?;
                 notify(conn, other, FriendEventKind::RequestCancelled, me).await?;
+                notify(conn, me, FriendEventKind::RequestCancelled, other).await?;
                 Ok(Relationship::None)
             }
             (Answer::Cancel, Relationship::RequestReceived) => Err(ApiError::forbidden(
@@ -230,6 +235,7 @@ impl Answer {
             (Answer::Accept, Relationship::RequestReceived) => {
                 friendships::accept(conn, pair).await?;
                 notify(conn, other, FriendEventKind::RequestAccepted, me).await?;
+                notify(conn, me, FriendEventKind::RequestAccepted, other).await?;
                 Ok(Relationship::Friends)
             }
             // A repeated (or concurrent) accept finds the work done.
@@ -237,9 +243,15 @@ impl Answer {
             (Answer::Accept, Relationship::RequestSent) => Err(ApiError::forbidden(
                 "you sent this request: only the other user can accept it",
             )),
-            (Answer::Decline, Relationship::RequestReceived)
-            | (Answer::Remove, Relationship::Friends) => {
+            // The other user is not told; the caller's other devices are.
+            (Answer::Decline, Relationship::RequestReceived) => {
                 friendships::delete(conn, pair).await?;
+                notify(conn, me, FriendEventKind::RequestDeclined, other).await?;
+                Ok(Relationship::None)
+            }
+            (Answer::Remove, Relationship::Friends) => {
+                friendships::delete(conn, pair).await?;
+                notify(conn, me, FriendEventKind::FriendRemoved, other).await?;
                 Ok(Relationship::None)
             }
             (Answer::Decline, Relationship::RequestSent) => Err(ApiError::forbidden(

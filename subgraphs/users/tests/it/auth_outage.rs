@@ -20,7 +20,7 @@ async fn auth_stopped_refuses_with_unavailable_and_recovers() {
     assert_eq!(error_code(&read).as_deref(), Some("UNAVAILABLE"), "{read}");
     let write = alice
         .query(
-            r#"mutation { updateProfile(input: {about: "while auth was down"}) { about } }"#,
+            r#"mutation { updateProfile(input: {about: "while auth was down"}) { user { about } } }"#,
             json!({}),
         )
         .await;

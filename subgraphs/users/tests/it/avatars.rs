@@ -19,11 +19,12 @@ use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
 
 const REQUEST: &str = "mutation($type: String!, $size: Int!) {
-  requestAvatarUpload(contentType: $type, size: $size) { uploadUrl expiresAt }
+  requestAvatarUpload(input: {contentType: $type, size: $size}) { upload { uploadUrl expiresAt } }
 }";
 const PICTURE: &str =
     "{ me { avatarUrl small: avatar(size: 64) large: avatar(size: 400) any: avatar } }";
-const REMOVE: &str = "mutation { removeAvatar { id avatarUrl avatar(size: 128) relationship } }";
+const REMOVE: &str =
+    "mutation { removeAvatar { user { id avatarUrl avatar(size: 128) relationship } } }";
 
 /// A directory for one test's pictures, removed afterwards.
 struct AvatarDir(PathBuf);
@@ -205,7 +206,7 @@ async fn request_upload(person: &Person, content_type: &str, size: usize) -> Str
         .query(REQUEST, json!({ "type": content_type, "size": size }))
         .await;
     assert_no_errors(&resp);
-    resp["data"]["requestAvatarUpload"]["uploadUrl"]
+    resp["data"]["requestAvatarUpload"]["upload"]["uploadUrl"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -381,7 +382,7 @@ async fn every_accepted_type_becomes_the_users_picture() {
             )
             .await;
         assert_no_errors(&resp);
-        let grant = &resp["data"]["requestAvatarUpload"];
+        let grant = &resp["data"]["requestAvatarUpload"]["upload"];
         let expires_at: chrono::DateTime<chrono::Utc> =
             grant["expiresAt"].as_str().unwrap().parse().unwrap();
         let ttl = expires_at - before;
@@ -881,7 +882,7 @@ async fn remove_avatar_deletes_the_picture() {
 
     let resp = alice.query(REMOVE, json!({})).await;
     assert_no_errors(&resp);
-    let removed = &resp["data"]["removeAvatar"];
+    let removed = &resp["data"]["removeAvatar"]["user"];
     assert_eq!(removed["id"], alice.id.as_str());
     assert_eq!(removed["avatarUrl"], Value::Null);
     assert_eq!(removed["avatar"], Value::Null);
@@ -901,13 +902,13 @@ async fn a_linked_picture_and_an_uploaded_one_replace_each_other() {
     let s = stack_with(&dir, |_| {}).await;
     let alice = s.seed_user("alice@example.com").await;
     let link = "https://cdn.example.com/alice.png";
-    let set_link = "mutation($url: String) { updateProfile(input: {avatarUrl: $url}) { avatarUrl avatar(size: 64) } }";
+    let set_link = "mutation($url: String) { updateProfile(input: {avatarUrl: $url}) { user { avatarUrl avatar(size: 64) } } }";
 
     let resp = alice.query(set_link, json!({ "url": link })).await;
     assert_no_errors(&resp);
-    assert_eq!(resp["data"]["updateProfile"]["avatarUrl"], link);
+    assert_eq!(resp["data"]["updateProfile"]["user"]["avatarUrl"], link);
     // A linked picture has one URL, whatever the size.
-    assert_eq!(resp["data"]["updateProfile"]["avatar"], link);
+    assert_eq!(resp["data"]["updateProfile"]["user"]["avatar"], link);
 
     let png = encode(&DynamicImage::ImageRgb8(photo(100, 100)), ImageFormat::Png);
     let answer = upload(&alice, "image/png", png).await;
@@ -920,7 +921,7 @@ async fn a_linked_picture_and_an_uploaded_one_replace_each_other() {
     // Linking again drops the upload and its files.
     let resp = alice.query(set_link, json!({ "url": link })).await;
     assert_no_errors(&resp);
-    assert_eq!(resp["data"]["updateProfile"]["avatarUrl"], link);
+    assert_eq!(resp["data"]["updateProfile"]["user"]["avatarUrl"], link);
     assert_eq!(fetch(&uploaded, None).await.0, StatusCode::NOT_FOUND);
     assert!(dir.files().is_empty(), "{:?}", dir.files());
 
@@ -929,16 +930,19 @@ async fn a_linked_picture_and_an_uploaded_one_replace_each_other() {
     let uploaded = upload(&alice, "image/png", png).await["avatarUrl"].clone();
     let resp = alice
         .query(
-            "mutation { updateProfile(input: {about: \"hi\"}) { avatarUrl } }",
+            "mutation { updateProfile(input: {about: \"hi\"}) { user { avatarUrl } } }",
             json!({}),
         )
         .await;
-    assert_eq!(resp["data"]["updateProfile"]["avatarUrl"], uploaded);
+    assert_eq!(resp["data"]["updateProfile"]["user"]["avatarUrl"], uploaded);
     assert_eq!(dir.files().len(), 2);
     // removeAvatar removes a link too.
     alice.query(set_link, json!({ "url": link })).await;
     let resp = alice.query(REMOVE, json!({})).await;
-    assert_eq!(resp["data"]["removeAvatar"]["avatarUrl"], Value::Null);
+    assert_eq!(
+        resp["data"]["removeAvatar"]["user"]["avatarUrl"],
+        Value::Null
+    );
     assert!(dir.files().is_empty());
 }
 

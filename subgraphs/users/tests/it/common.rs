@@ -97,7 +97,9 @@ impl PersonExt for Person {
 
     async fn act(&self, mutation: &str, user_id: &str) -> Value {
         self.query(
-            &format!("mutation($id: ID!) {{ {mutation}(userId: $id) {{ id relationship }} }}"),
+            &format!(
+                "mutation($id: ID!) {{ {mutation}(userId: $id) {{ user {{ id }} relationship }} }}"
+            ),
             json!({ "id": user_id }),
         )
         .await
@@ -106,7 +108,7 @@ impl PersonExt for Person {
     async fn act_ok(&self, mutation: &str, user_id: &str) -> String {
         let resp = self.act(mutation, user_id).await;
         testkit::assert_no_errors(&resp);
-        assert_eq!(resp["data"][mutation]["id"], user_id);
+        assert_eq!(resp["data"][mutation]["user"]["id"], user_id);
         resp["data"][mutation]["relationship"]
             .as_str()
             .unwrap()
@@ -159,7 +161,10 @@ impl PersonExt for Person {
     }
 
     async fn logout(&self) {
-        let resp = self.auth_gql.query("mutation { logout }", json!({})).await;
+        let resp = self
+            .auth_gql
+            .query("mutation { logout { sessionId } }", json!({}))
+            .await;
         testkit::assert_no_errors(&resp);
     }
 }

@@ -63,7 +63,7 @@ async fn an_unconfirmed_account_cannot_send_friend_requests() {
 
     let resp = unconfirmed
         .query(
-            "mutation($id: ID!) { sendFriendRequest(userId: $id) { id relationship } }",
+            "mutation($id: ID!) { sendFriendRequest(userId: $id) { user { id } relationship } }",
             json!({ "id": bob.id }),
         )
         .await;

@@ -41,7 +41,7 @@ async fn friend_requests_per_user_are_limited_on_every_replica() {
         testkit::GraphqlClient::new(replica.graphql_url()).with_token(&alice.access_token);
     let resp = via_replica
         .query(
-            "mutation($id: ID!) { sendFriendRequest(userId: $id) { id } }",
+            "mutation($id: ID!) { sendFriendRequest(userId: $id) { relationship } }",
             json!({"id": dave.id}),
         )
         .await;

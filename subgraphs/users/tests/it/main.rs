@@ -8,6 +8,7 @@ mod avatars;
 mod broker;
 mod common;
 mod email_verification;
+mod friend_events_v2;
 mod friends;
 mod grpc;
 mod limits;

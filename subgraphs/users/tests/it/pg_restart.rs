@@ -93,7 +93,7 @@ async fn users_survive_a_postgres_restart_under_load() {
                 let resp = tokio::time::timeout(
                     Duration::from_secs(15),
                     gql.query(
-                        "mutation($about: String!) { updateProfile(input: {about: $about}) { about } }",
+                        "mutation($about: String!) { updateProfile(input: {about: $about}) { user { about } } }",
                         json!({ "about": format!("w{attempted}") }),
                     ),
                 )

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
 
 const UPDATE: &str = "mutation($input: UpdateProfileInput!) {
-  updateProfile(input: $input) { id nickname about avatarUrl createdAt relationship }
+  updateProfile(input: $input) { user { id nickname about avatarUrl createdAt relationship } }
 }";
 
 #[tokio::test]
@@ -123,7 +123,7 @@ async fn update_profile_sets_keeps_and_clears_fields() {
         )
         .await;
     assert_no_errors(&resp);
-    let updated = &resp["data"]["updateProfile"];
+    let updated = &resp["data"]["updateProfile"]["user"];
     assert_eq!(updated["nickname"], "Alice_W");
     assert_eq!(updated["about"], "Likes tea.\nAnd cake.");
     assert_eq!(updated["avatarUrl"], "https://cdn.example.com/a.png");
@@ -134,7 +134,7 @@ async fn update_profile_sets_keeps_and_clears_fields() {
         .query(UPDATE, json!({ "input": { "about": null } }))
         .await;
     assert_no_errors(&resp);
-    let updated = &resp["data"]["updateProfile"];
+    let updated = &resp["data"]["updateProfile"]["user"];
     assert_eq!(updated["nickname"], "Alice_W");
     assert_eq!(updated["about"], Value::Null);
     assert_eq!(updated["avatarUrl"], "https://cdn.example.com/a.png");
@@ -145,17 +145,20 @@ async fn update_profile_sets_keeps_and_clears_fields() {
         )
         .await;
     assert_no_errors(&resp);
-    assert_eq!(resp["data"]["updateProfile"]["avatarUrl"], Value::Null);
-    assert_eq!(resp["data"]["updateProfile"]["about"], "hi");
+    assert_eq!(
+        resp["data"]["updateProfile"]["user"]["avatarUrl"],
+        Value::Null
+    );
+    assert_eq!(resp["data"]["updateProfile"]["user"]["about"], "hi");
     // A blank about is no about.
     let resp = alice
         .query(UPDATE, json!({ "input": { "about": "   " } }))
         .await;
-    assert_eq!(resp["data"]["updateProfile"]["about"], Value::Null);
+    assert_eq!(resp["data"]["updateProfile"]["user"]["about"], Value::Null);
     // An empty input changes nothing.
     let resp = alice.query(UPDATE, json!({ "input": {} })).await;
     assert_no_errors(&resp);
-    assert_eq!(resp["data"]["updateProfile"]["nickname"], "Alice_W");
+    assert_eq!(resp["data"]["updateProfile"]["user"]["nickname"], "Alice_W");
 
     // The new nickname is found, the old one is free again.
     let found = alice
@@ -194,7 +197,7 @@ async fn nicknames_are_unique_ignoring_case() {
         .query(UPDATE, json!({ "input": { "nickname": "ALICE" } }))
         .await;
     assert_no_errors(&resp);
-    assert_eq!(resp["data"]["updateProfile"]["nickname"], "ALICE");
+    assert_eq!(resp["data"]["updateProfile"]["user"]["nickname"], "ALICE");
     // Reserved names are refused whatever their case.
     for reserved in ["admin", "Support", "SYSTEM"] {
         let resp = bob
@@ -347,12 +350,12 @@ async fn every_field_needs_a_valid_token() {
         "{ friends { edges { cursor } } }".to_owned(),
         "{ incomingFriendRequests { edges { cursor } } }".to_owned(),
         "{ outgoingFriendRequests { edges { cursor } } }".to_owned(),
-        "mutation { updateProfile(input: {about: \"x\"}) { id } }".to_owned(),
-        format!("mutation {{ sendFriendRequest(userId: {someone}) {{ id }} }}"),
-        format!("mutation {{ cancelFriendRequest(userId: {someone}) {{ id }} }}"),
-        format!("mutation {{ acceptFriendRequest(userId: {someone}) {{ id }} }}"),
-        format!("mutation {{ declineFriendRequest(userId: {someone}) {{ id }} }}"),
-        format!("mutation {{ removeFriend(userId: {someone}) {{ id }} }}"),
+        "mutation { updateProfile(input: {about: \"x\"}) { user { id } } }".to_owned(),
+        format!("mutation {{ sendFriendRequest(userId: {someone}) {{ relationship }} }}"),
+        format!("mutation {{ cancelFriendRequest(userId: {someone}) {{ relationship }} }}"),
+        format!("mutation {{ acceptFriendRequest(userId: {someone}) {{ relationship }} }}"),
+        format!("mutation {{ declineFriendRequest(userId: {someone}) {{ relationship }} }}"),
+        format!("mutation {{ removeFriend(userId: {someone}) {{ relationship }} }}"),
     ];
     let anonymous = s.gql().clone();
     let junk = s.gql().with_token("not-a-jwt");

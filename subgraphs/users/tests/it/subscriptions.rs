@@ -43,12 +43,19 @@ async fn events_arrive_live(events: TestEvents) {
     assert_eq!(received["user"]["nickname"], "bob");
     assert_eq!(received["user"]["relationship"], "REQUEST_RECEIVED");
     assert!(received["at"].as_str().unwrap().contains('T'));
+    // The sender's own sessions hear of it too (issue 19).
+    let sent = next_friend_event(&mut bob_ws).await;
+    assert_eq!(sent["kind"], "REQUEST_SENT");
+    assert_eq!(sent["user"]["id"], alice.id.as_str());
 
     alice.act_ok(ACCEPT, &bob.id).await;
     let accepted = next_friend_event(&mut bob_ws).await;
     assert_eq!(accepted["kind"], "REQUEST_ACCEPTED");
     assert_eq!(accepted["user"]["id"], alice.id.as_str());
     assert_eq!(accepted["user"]["relationship"], "FRIENDS");
+    let own = next_friend_event(&mut alice_ws).await;
+    assert_eq!(own["kind"], "REQUEST_ACCEPTED");
+    assert_eq!(own["user"]["id"], bob.id.as_str());
 
     // Each hears only about itself.
     assert_quiet(&mut alice_ws).await;
@@ -142,7 +149,7 @@ async fn a_stream_of_events_survives_many_reconnects_exactly_once(events: TestEv
         let mut ws = s.ws(&alice).await;
         let vars = if first_connection {
             first_connection = false;
-            json!({ "after": feed::encode_cursor(0) })
+            json!({ "after": users::service::notifications::CURSORS.encode(0) })
         } else {
             json!({ "after": after })
         };

@@ -20,7 +20,7 @@ pub const EXCHANGE: &str = "mutation($code: String!) {
 }";
 
 pub const OAUTH_START: &str = "mutation($p: String!, $r: String!, $s: String) {
-  oauthStart(provider: $p, redirectUri: $r, state: $s)
+  oauthStart(provider: $p, redirectUri: $r, state: $s) { url }
 }";
 
 /// Where the browser ended up after the callback.
