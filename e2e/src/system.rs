@@ -122,6 +122,32 @@ impl System {
         panic!("e2e: users never learned about {}", user.id);
     }
 
+    /// `user` signed in again through the router's `login`: another
+    /// session, as a second device of theirs has.
+    ///
+    /// # Panics
+    /// If the sign-in fails.
+    pub async fn sign_in_again(&self, user: &TestUser) -> TestUser {
+        let resp = self
+            .client()
+            .query(
+                "mutation($email: String!, $password: String!) {
+                   login(input: {email: $email, password: $password}) { accessToken }
+                 }",
+                json!({"email": user.email, "password": stack::PASSWORD}),
+            )
+            .await;
+        let Some(token) = resp["data"]["login"]["accessToken"].as_str() else {
+            panic!("e2e: signing {} in again: {resp}", user.email);
+        };
+        TestUser {
+            access_token: token.to_owned(),
+            auth_gql: user.auth_gql.with_token(token),
+            ..user.clone()
+        }
+        .via(&self.client())
+    }
+
     /// A `graphql-transport-ws` connection to the router as `user`.
     ///
     /// # Panics

@@ -1,7 +1,8 @@
 //! The GraphiQL explorer in a real (headless) browser, offline: Chromium may
-//! reach 127.0.0.1 only. The page loads, knows the schema, runs a mutation
-//! from its editor, keeps it in history, runs a subscription with the token
-//! from its Headers editor, and nothing it does leaves the machine.
+//! reach 127.0.0.1 only. The page loads with its example operations, knows
+//! the schema, runs a mutation from its editor, keeps it in history, runs a
+//! subscription with the token from its Headers editor, and nothing it does
+//! leaves the machine.
 //!
 //! Set `E2E_UPDATE_SCREENSHOT=1` to refresh docs/graphiql.png; otherwise the
 //! screenshot goes to the system's temp directory.
@@ -69,6 +70,22 @@ async fn graphiql_runs_a_query_offline() {
             Duration::from_secs(30),
         )
         .await;
+    // It opens with the example operations of explorer.js (router.rs
+    // checks them against the schema).
+    let document = browser
+        .eval(
+            "return document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue();",
+            json!([]),
+        )
+        .await;
+    let document = document.as_str().unwrap_or_default();
+    for operation in [
+        "mutation Login",
+        "subscription Events",
+        "mutation CreateGroup",
+    ] {
+        assert!(document.contains(operation), "{operation} in:\n{document}");
+    }
     // The Headers editor comes prefilled with an Authorization template.
     let headers = browser
         .wait_for(

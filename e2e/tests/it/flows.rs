@@ -23,14 +23,15 @@ const MESSAGE_EVENTS: &str = "subscription($after: String) {
 /// pause: subscribing after `messageEventsCursor` misses nothing.)
 const SETTLE: Duration = Duration::from_millis(1500);
 
-async fn ok(user: &TestUser, query: &str, variables: Value) -> Value {
+/// `query` as `user`: its `data` (panics on errors).
+pub(crate) async fn ok(user: &TestUser, query: &str, variables: Value) -> Value {
     let resp = user.gql.query(query, variables).await;
     assert_no_errors(&resp);
     resp["data"].clone()
 }
 
 /// The payload data of the next `next` message of subscription `id`.
-async fn next_data(ws: &mut WsClient, id: &str) -> Value {
+pub(crate) async fn next_data(ws: &mut WsClient, id: &str) -> Value {
     let msg = ws
         .next_event(Duration::from_secs(15))
         .await
@@ -42,7 +43,7 @@ async fn next_data(ws: &mut WsClient, id: &str) -> Value {
     payload["data"].clone()
 }
 
-async fn set_nickname(user: &TestUser, nickname: &str) {
+pub(crate) async fn set_nickname(user: &TestUser, nickname: &str) {
     let data = ok(
         user,
         "mutation($n: String!) { updateProfile(input: {nickname: $n}) { user { nickname } } }",

@@ -3,6 +3,9 @@
 //! of the three services, driven like a frontend would.
 //!
 //! - `flows`: what a chat app does, through the router only;
+//! - `groups`: a group chat through the router: live fan-out with
+//!   nicknames, a member removed, unread totals and read markers on two
+//!   devices;
 //! - `router`: the router's own behaviour (errors, limits, a subgraph down,
 //!   client addresses, probes, CORS);
 //! - `slow_consumer`: a client that stops reading during a burst loses no
@@ -11,5 +14,6 @@
 
 mod explorer;
 mod flows;
+mod groups;
 mod router;
 mod slow_consumer;

@@ -530,6 +530,79 @@ async fn the_explorer_is_served_from_the_binary() {
     assert_eq!(resp["data"]["__typename"], "Query", "{resp}");
 }
 
+/// The document the explorer opens with: `defaultQuery` in explorer.js, one
+/// JavaScript string literal per line.
+fn explorer_default_document(script: &str) -> String {
+    let start = script
+        .find("var defaultQuery = [")
+        .expect("no defaultQuery in explorer.js");
+    let rest = &script[start..];
+    let lines = &rest[rest.find('\n').unwrap() + 1..rest.find("].join(").unwrap()];
+    lines
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            let literal = line.trim().trim_end_matches(',');
+            let (quote, inner) = literal.split_at(1);
+            inner
+                .strip_suffix(quote)
+                .unwrap_or_else(|| panic!("not a string literal: {line}"))
+                .replace(&format!("\\{quote}"), quote)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test]
+async fn the_explorers_first_document_fits_the_schema() {
+    let system = System::start().await;
+    let script = system
+        .http()
+        .get(format!("{}/explorer/explorer.js", system.router.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let document = explorer_default_document(&script);
+    for shape in [
+        "sendMessage(",
+        "conversation { id unreadCount }",
+        "createGroup(",
+        "messages(last:",
+        "messageEvents(after:",
+        "markRead(",
+        "unreadTotal",
+    ] {
+        assert!(document.contains(shape), "{shape} in:\n{document}");
+    }
+    // The router validates the whole document, whichever operation it
+    // runs: two of them run as a user, without errors…
+    let alice = system.user("alice").await;
+    let run = |document: &str, operation: &str| {
+        let body = json!({"query": document, "operationName": operation});
+        alice
+            .gql
+            .post_raw(body.to_string().into_bytes(), "application/json")
+    };
+    for operation in ["Me", "Inbox"] {
+        let (status, resp) = run(&document, operation).await;
+        assert_eq!(status, 200, "{operation}: {resp}");
+        assert_no_errors(&resp);
+        assert!(resp["data"].is_object(), "{operation}: {resp}");
+    }
+    // …and a mistake in another one would fail them.
+    let broken = document.replace("myRole memberCount", "myRole memberCounts");
+    assert_ne!(broken, document);
+    let (_, resp) = run(&broken, "Me").await;
+    assert_eq!(
+        error_code(&resp).as_deref(),
+        Some("BAD_USER_INPUT"),
+        "{resp}"
+    );
+}
+
 const MY_SESSION_IPS: &str = "{ mySessions { id ip current } }";
 
 /// The address auth recorded for the session making the request.
