@@ -127,9 +127,10 @@ pub fn outbox(
     config: &Config,
     running: &Running,
 ) -> (outbox::Worker, Option<outbox::broker::Consumer>) {
-    // Message notifications: enqueued by sendMessage, appended to both
-    // feeds by this handler, in commit order, directly (EVENTS=outbox)
-    // or through JetStream (EVENTS=broker).
+    // Message notifications: enqueued by sendMessage (and group changes)
+    // and by edits and deletions, appended to the members' feeds by these
+    // handlers, in commit order, directly (EVENTS=outbox) or through
+    // JetStream (EVENTS=broker: in order per kind).
     config
         .service
         .outbox
@@ -139,5 +140,6 @@ pub fn outbox(
             config.service.database_url.clone(),
         )
         .local_in_order(jobs::MessageNotification)
+        .local_in_order(jobs::ChangeNotification)
         .into_parts()
 }

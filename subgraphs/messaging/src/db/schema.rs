@@ -41,6 +41,8 @@ diesel::table! {
         sent_at -> Timestamptz,
         kind -> Text,
         system -> Nullable<Jsonb>,
+        edited_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 

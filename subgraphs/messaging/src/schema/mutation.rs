@@ -2,9 +2,10 @@ use async_graphql::{Context, ID, Object, Result};
 
 use super::types::{
     AddMembersInput, AddMembersPayload, Conversation, ConversationMember, CreateGroupInput,
-    CreateGroupPayload, LeaveConversationPayload, MarkReadInput, MarkReadPayload, Message,
-    RemoveMemberInput, RemoveMemberPayload, SendMessageInput, SendMessagePayload,
-    SetMemberRoleInput, SetMemberRolePayload, UpdateConversationInput, UpdateConversationPayload,
+    CreateGroupPayload, DeleteMessagePayload, EditMessageInput, EditMessagePayload,
+    LeaveConversationPayload, MarkReadInput, MarkReadPayload, Message, RemoveMemberInput,
+    RemoveMemberPayload, SendMessageInput, SendMessagePayload, SetMemberRoleInput,
+    SetMemberRolePayload, UpdateConversationInput, UpdateConversationPayload,
 };
 use crate::service::MessagingService;
 
@@ -184,6 +185,56 @@ impl Mutation {
         Ok(SetMemberRolePayload {
             conversation: Conversation::new(view, me.user_id),
             member: ConversationMember::from(member),
+        })
+    }
+
+    /// Replaces the text of one of the caller's messages (the rules of
+    /// `sendMessage`'s `text`) and sets `editedAt`; every member who may see
+    /// it gets MESSAGE_EDITED. The same text again changes nothing and
+    /// tells nobody. Errors: BAD_USER_INPUT (`extensions.field`: an invalid
+    /// `messageId` or `text`), NOT_FOUND (not a message the caller may
+    /// see), FORBIDDEN (not the caller's message; the caller has left the
+    /// conversation; the caller's email address awaits confirmation),
+    /// CONFLICT (the message was deleted), RATE_LIMITED (edits count with
+    /// sent messages in the caller's message rate; `extensions.retryAfter`
+    /// in seconds).
+    async fn edit_message(
+        &self,
+        ctx: &Context<'_>,
+        input: EditMessageInput,
+    ) -> Result<EditMessagePayload> {
+        let me = auth_client::identity(ctx)?.require_verified()?;
+        let message = ctx
+            .data::<MessagingService>()?
+            .edit_message(me.user_id, &input.message_id, &input.text)
+            .await?;
+        Ok(EditMessagePayload {
+            message: Message::new(message, me.user_id),
+        })
+    }
+
+    /// Deletes a message: the caller's own, or as a group's OWNER or ADMIN
+    /// any TEXT message in it. A tombstone stays in the timeline
+    /// (`deletedAt` set, `text` empty; replies keep their place); it no
+    /// longer counts as unread nor shows as `lastMessage`. Every member who
+    /// may see it gets MESSAGE_DELETED. Deleting it again changes nothing.
+    /// Errors: BAD_USER_INPUT (an invalid `messageId`), NOT_FOUND (not a
+    /// message the caller may see), FORBIDDEN (neither its sender nor a
+    /// group's owner or admin; a SYSTEM message; the caller has left the
+    /// conversation), RATE_LIMITED (deletions count with sent messages in
+    /// the caller's message rate; `extensions.retryAfter` in seconds).
+    async fn delete_message(
+        &self,
+        ctx: &Context<'_>,
+        message_id: ID,
+    ) -> Result<DeleteMessagePayload> {
+        let me = auth_client::identity(ctx)?;
+        let message = ctx
+            .data::<MessagingService>()?
+            .delete_message(me.user_id, &message_id)
+            .await?;
+        Ok(DeleteMessagePayload {
+            message: Message::new(message, me.user_id),
         })
     }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::cursor::{self, Kind};
 use crate::db::conversations::{self, MemberRow, Role};
 use crate::db::messages::{self as db_messages, Message as MessageRow};
-use crate::events::{self, MessageSent};
+use crate::events;
 use crate::service::{self, ConversationView, MessagePage, MessagingService, Page};
 use crate::validate;
 
@@ -201,7 +201,8 @@ pub struct SendMessageInput {
     pub client_message_id: String,
 }
 
-/// A message in a conversation.
+/// A message in a conversation. A deleted one stays as a tombstone:
+/// `deletedAt` set, `text` empty.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Message {
     pub id: ID,
@@ -213,8 +214,8 @@ pub struct Message {
     /// The other user of a direct conversation; null in groups.
     #[graphql(deprecation = "use Conversation.peer / members")]
     pub recipient: Option<User>,
-    /// The text; for SYSTEM messages a plain-language fallback such as
-    /// "Alice added Bob".
+    /// The text (as last edited); for SYSTEM messages a plain-language
+    /// fallback such as "Alice added Bob"; empty once deleted.
     pub text: String,
     /// What a SYSTEM message describes; null for TEXT.
     pub system: Option<SystemMessage>,
@@ -223,6 +224,10 @@ pub struct Message {
     /// one the app showed before the server answered. Only the sender sees
     /// it: null for everyone else.
     pub client_message_id: Option<String>,
+    /// When its text was last edited (`editMessage`); null if never.
+    pub edited_at: Option<DateTime<Utc>>,
+    /// When it was deleted (`deleteMessage`); null unless it is a tombstone.
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 fn message_kind(kind: &str) -> MessageKind {
@@ -252,23 +257,8 @@ impl Message {
             text: row.body,
             system,
             sent_at: row.sent_at,
-        }
-    }
-
-    /// An event's message as `viewer` sees it.
-    pub fn from_event(payload: MessageSent, viewer: Uuid) -> Self {
-        Self {
-            id: id(payload.id),
-            conversation_id: id(payload.conversation_id),
-            kind: message_kind(&payload.kind),
-            client_message_id: payload
-                .client_message_id
-                .filter(|_| payload.sender_id == Some(viewer)),
-            sender: payload.sender_id.map(Into::into),
-            recipient: payload.recipient_id.map(Into::into),
-            text: payload.text,
-            system: payload.system.map(Into::into),
-            sent_at: payload.sent_at,
+            edited_at: row.edited_at,
+            deleted_at: row.deleted_at,
         }
     }
 }
@@ -459,6 +449,12 @@ pub enum MessageEventKind {
     ConversationRead,
     /// Another member's read marker moved: `user`, `readUpTo`.
     MemberRead,
+    /// A message's text was edited (by its sender, `user`): `message` as
+    /// it is now.
+    MessageEdited,
+    /// A message was deleted (by `user`: its sender, or a group's owner or
+    /// admin): `message`, a tombstone.
+    MessageDeleted,
 }
 
 impl From<service::EventKind> for MessageEventKind {
@@ -468,12 +464,15 @@ impl From<service::EventKind> for MessageEventKind {
             service::EventKind::Sent => MessageEventKind::MessageSent,
             service::EventKind::ConversationRead => MessageEventKind::ConversationRead,
             service::EventKind::MemberRead => MessageEventKind::MemberRead,
+            service::EventKind::Edited => MessageEventKind::MessageEdited,
+            service::EventKind::Deleted => MessageEventKind::MessageDeleted,
         }
     }
 }
 
 /// One entry of the caller's message feed; `kind` says which fields are
-/// set.
+/// set. `message` is the message as it is when the event is delivered (a
+/// replay shows it edited, or deleted: a deleted text is never replayed).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct MessageEvent {
     /// Pass as `after` when resubscribing to continue right after this event.
@@ -482,7 +481,8 @@ pub struct MessageEvent {
     pub at: DateTime<Utc>,
     pub kind: MessageEventKind,
     pub conversation_id: ID,
-    /// MESSAGE_RECEIVED, MESSAGE_SENT: the message; null for read events.
+    /// MESSAGE_RECEIVED, MESSAGE_SENT, MESSAGE_EDITED, MESSAGE_DELETED: the
+    /// message, as it is now; null for read events.
     pub message: Option<Message>,
     /// CONVERSATION_READ, MEMBER_READ: the newest message read.
     pub read_up_to: Option<ID>,
@@ -490,7 +490,8 @@ pub struct MessageEvent {
     pub unread_count: Option<i32>,
     /// CONVERSATION_READ: the caller's unread messages over all conversations now.
     pub unread_total: Option<i32>,
-    /// MEMBER_READ: the member who read.
+    /// MEMBER_READ: the member who read; MESSAGE_EDITED, MESSAGE_DELETED:
+    /// who made the change.
     pub user: Option<User>,
 }
 
@@ -501,7 +502,7 @@ impl MessageEvent {
             at: event.at,
             kind: event.kind.into(),
             conversation_id: id(event.conversation_id),
-            message: event.message.map(|m| Message::from_event(m, viewer)),
+            message: event.message.map(|m| Message::new(m, viewer)),
             read_up_to: event.read_up_to.map(id),
             unread_count: event.unread_count.map(int),
             unread_total: event.unread_total.map(int),
@@ -597,4 +598,24 @@ pub struct SetMemberRolePayload {
     pub conversation: Conversation,
     /// The member whose role was set.
     pub member: ConversationMember,
+}
+
+#[derive(InputObject)]
+pub struct EditMessageInput {
+    /// A message of the caller's.
+    pub message_id: ID,
+    /// The new text, under the rules of `sendMessage`'s `text`.
+    pub text: String,
+}
+
+#[derive(SimpleObject)]
+pub struct EditMessagePayload {
+    /// The message as edited.
+    pub message: Message,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteMessagePayload {
+    /// The message's tombstone (`deletedAt` set, `text` empty).
+    pub message: Message,
 }
