@@ -91,6 +91,8 @@ pub struct MessagePage {
     pub items: Vec<Message>,
     pub has_previous_page: bool,
     pub has_next_page: bool,
+    /// The originals of the page's replies that the caller may see, by id.
+    pub replies: HashMap<Uuid, Message>,
 }
 
 /// One entry of a user's message feed.
@@ -136,7 +138,9 @@ impl MessagingService {
     /// retry returns the original message. The message, the
     /// conversation's counters, the sender's read marker and the
     /// [`events::MessageSent`] event that puts it into every member's feed are
-    /// written in one transaction.
+    /// written in one transaction. `reply_to`: an earlier message of the
+    /// same conversation the sender may see (a tombstone too), else
+    /// `NOT_FOUND`.
     pub async fn send(
         &self,
         sender: Uuid,
@@ -144,6 +148,7 @@ impl MessagingService {
         to: Option<&str>,
         text: &str,
         client_message_id: &str,
+        reply_to: Option<&str>,
     ) -> ApiResult<(Message, ConversationView)> {
         let target = match (conversation_id, to) {
             (Some(id), None) => Target::Conversation(validate::uuid("conversationId", id)?),
@@ -169,12 +174,19 @@ impl MessagingService {
                 "you cannot send a message to yourself",
             ));
         }
+        let reply_to = match reply_to {
+            Some(id) => {
+                let id = validate::uuid("replyToId", id)?;
+                Some(self.check_reply(sender, target, id).await?)
+            }
+            None => None,
+        };
         // The connection that wrote the message (or found the original):
         // a statement's answer may reach us before its commit (a row of
         // more than 8 kB flushes early), which another connection could
         // then not see yet; this one runs our next query after it.
         let (message, mut conn) = self
-            .send_to(sender, target, text, client_message_id)
+            .send_to(sender, target, text, client_message_id, reply_to)
             .await?;
         let view = conversations::member_view(&mut conn, message.conversation_id, sender)
             .await?
@@ -192,6 +204,7 @@ impl MessagingService {
         target: Target,
         text: &str,
         client_message_id: &str,
+        reply_to: Option<Uuid>,
     ) -> ApiResult<(Message, PooledConn)> {
         let key = format!("message:{sender}");
         let charge = ratelimit::Charge::new(&key, self.message_rate);
@@ -202,6 +215,7 @@ impl MessagingService {
             body: text,
             client_message_id,
             new_conversation_id: Uuid::now_v7(),
+            reply_to_id: reply_to,
         };
         let mut conn = self.pool.get().await?;
         let sent = match target {
@@ -224,7 +238,7 @@ impl MessagingService {
                 if let Some(original) =
                     messages::by_client_id(&mut conn, sender, client_message_id).await?
                 {
-                    return Ok((same_message(original, target, text)?, conn));
+                    return Ok((same_message(original, target, text, reply_to)?, conn));
                 }
                 // No connection is held while users is asked.
                 drop(conn);
@@ -249,7 +263,7 @@ impl MessagingService {
                 if let Some(original) =
                     messages::by_client_id(&mut conn, sender, client_message_id).await?
                 {
-                    return Ok((same_message(original, target, text)?, conn));
+                    return Ok((same_message(original, target, text, reply_to)?, conn));
                 }
                 if matches!(refusal, messages::SendError::Duplicate) {
                     return Err(ApiError::internal(
@@ -350,10 +364,12 @@ impl MessagingService {
                 .await?;
                 let has_next_page = items.len() as i64 > limit;
                 items.truncate(limit as usize);
+                let replies = replies_of(&mut conn, &items, low).await?;
                 Ok(MessagePage {
                     items,
                     has_previous_page: from > low,
                     has_next_page,
+                    replies,
                 })
             }
             Paging::Backward { limit, before } => {
@@ -372,10 +388,12 @@ impl MessagingService {
                 .await?;
                 let has_previous_page = items.len() as i64 > limit;
                 items.truncate(limit as usize);
+                let replies = replies_of(&mut conn, &items, low).await?;
                 Ok(MessagePage {
                     items,
                     has_previous_page,
                     has_next_page: to < high,
+                    replies,
                 })
             }
         }
@@ -655,17 +673,76 @@ fn decode_event(event: &feed::Event) -> Option<Decoded> {
     }
 }
 
+impl MessagingService {
+    /// The message `id` a new message of `sender` to `target` answers:
+    /// `NOT_FOUND` (naming `replyToId`) unless it is in that conversation
+    /// and `sender` may see it.
+    async fn check_reply(&self, sender: Uuid, target: Target, id: Uuid) -> ApiResult<Uuid> {
+        let not_found = || {
+            ApiError::not_found("no such message in this conversation")
+                .with_extension("field", "replyToId".into())
+        };
+        let mut conn = self.pool.get().await?;
+        let original = messages::by_id(&mut conn, id)
+            .await?
+            .ok_or_else(not_found)?;
+        let conversation_id = match target {
+            Target::Conversation(id) => id,
+            Target::User(peer) => {
+                conversations::by_pair(&mut conn, sender, peer)
+                    .await?
+                    .ok_or_else(not_found)?
+                    .id
+            }
+        };
+        if original.conversation_id != conversation_id {
+            return Err(not_found());
+        }
+        let member = conversations::membership(&mut conn, conversation_id, sender)
+            .await?
+            .ok_or_else(not_found)?;
+        if original.seq <= member.joined_seq {
+            return Err(not_found());
+        }
+        Ok(original.id)
+    }
+
+    /// Message `id` of conversation `conversation_id` (the original of a
+    /// reply) if `viewer` may see it: `None` when it predates their
+    /// joining.
+    pub async fn reply_for(
+        &self,
+        viewer: Uuid,
+        conversation_id: Uuid,
+        id: Uuid,
+    ) -> ApiResult<Option<Message>> {
+        let mut conn = self.pool.get().await?;
+        let Some(member) = conversations::membership(&mut conn, conversation_id, viewer).await?
+        else {
+            return Ok(None);
+        };
+        Ok(messages::in_conversation(&mut conn, conversation_id, id)
+            .await?
+            .filter(|m| m.seq > member.joined_seq))
+    }
+}
+
 /// A retry must repeat the original request; reusing a client message id
 /// for a different message is refused. Once the message was edited or
 /// deleted its first text is gone: a retry to the same place gets it as
 /// it is now.
-fn same_message(original: Message, target: Target, text: &str) -> ApiResult<Message> {
+fn same_message(
+    original: Message,
+    target: Target,
+    text: &str,
+    reply_to: Option<Uuid>,
+) -> ApiResult<Message> {
     let same_target = match target {
         Target::Conversation(id) => original.conversation_id == id,
         Target::User(recipient) => original.recipient_id == Some(recipient),
     };
     let changed = original.edited_at.is_some() || original.is_deleted();
-    if same_target && (changed || original.body == text) {
+    if same_target && original.reply_to_id == reply_to && (changed || original.body == text) {
         Ok(original)
     } else {
         Err(
@@ -677,6 +754,22 @@ fn same_message(original: Message, target: Target, text: &str) -> ApiResult<Mess
 
 fn conversation_not_found() -> ApiError {
     ApiError::not_found("no such conversation")
+}
+
+/// The originals of the replies among `items` with `seq > low` (those a
+/// member who joined after `low` may see), in one query.
+async fn replies_of(
+    conn: &mut Conn,
+    items: &[Message],
+    low: i64,
+) -> ApiResult<HashMap<Uuid, Message>> {
+    let ids: Vec<Uuid> = items.iter().filter_map(|m| m.reply_to_id).collect();
+    Ok(messages::by_ids(conn, &ids)
+        .await?
+        .into_iter()
+        .filter(|m| m.seq > low)
+        .map(|m| (m.id, m))
+        .collect())
 }
 
 /// `me`'s view of conversation `id`, with its newest visible message.

@@ -34,6 +34,8 @@ pub struct Message {
     pub edited_at: Option<DateTime<Utc>>,
     /// Set when it was deleted: a tombstone, whose `body` is empty.
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The earlier message of the conversation it answers.
+    pub reply_to_id: Option<Uuid>,
 }
 
 impl Message {
@@ -47,7 +49,7 @@ impl Message {
 macro_rules! returning_message {
     () => {
         " RETURNING id, conversation_id, seq, kind, sender_id, recipient_id, body, \
-          client_message_id, system, sent_at, edited_at, deleted_at "
+          client_message_id, system, sent_at, edited_at, deleted_at, reply_to_id "
     };
 }
 
@@ -68,6 +70,9 @@ pub struct Outgoing<'a> {
     /// [`send`]: the id of the pair's conversation should this message
     /// start it; [`send_in`]: the conversation.
     pub new_conversation_id: Uuid,
+    /// The message it answers (checked by the caller: an earlier message
+    /// of the same conversation the sender may see).
+    pub reply_to_id: Option<Uuid>,
 }
 
 /// Why [`send`] or [`send_in`] wrote nothing.
@@ -143,8 +148,9 @@ pub async fn send(
              RETURNING c.id, c.last_seq \
          ), message AS ( \
              INSERT INTO messages \
-                 (id, conversation_id, seq, kind, sender_id, recipient_id, body, client_message_id) \
-             SELECT $4, conv.id, conv.last_seq, 'TEXT', $5, $6, $7, $8 FROM conv",
+                 (id, conversation_id, seq, kind, sender_id, recipient_id, body, client_message_id, \
+                  reply_to_id) \
+             SELECT $4, conv.id, conv.last_seq, 'TEXT', $5, $6, $7, $8, $14 FROM conv",
         returning_message!(),
         "), activity AS MATERIALIZED ( \
              SELECT conv.id, conv.last_seq, nextval('conversation_activity_seq') AS value FROM conv \
@@ -176,6 +182,7 @@ pub async fn send(
     .bind::<Interval, _>(charge.map_or_else(zero, |c| c.step))
     .bind::<Interval, _>(charge.map_or_else(zero, |c| c.period))
     .bind::<Bool, _>(charge.is_some())
+    .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(message.reply_to_id)
     .get_result(conn)
     .await
     .optional()
@@ -208,8 +215,9 @@ pub async fn send_in(
                  CASE WHEN c.user_low = $3 THEN c.user_high ELSE c.user_low END AS peer \
          ), message AS ( \
              INSERT INTO messages \
-                 (id, conversation_id, seq, kind, sender_id, recipient_id, body, client_message_id) \
-             SELECT $2, conv.id, conv.last_seq, 'TEXT', $3, conv.peer, $4, $5 FROM conv",
+                 (id, conversation_id, seq, kind, sender_id, recipient_id, body, client_message_id, \
+                  reply_to_id) \
+             SELECT $2, conv.id, conv.last_seq, 'TEXT', $3, conv.peer, $4, $5, $11 FROM conv",
         returning_message!(),
         "), activity AS MATERIALIZED ( \
              SELECT conv.id, conv.last_seq, nextval('conversation_activity_seq') AS value FROM conv \
@@ -233,6 +241,7 @@ pub async fn send_in(
     .bind::<Interval, _>(charge.map_or_else(zero, |c| c.period))
     .bind::<Bool, _>(charge.is_some())
     .bind::<Text, _>(<MessageSent as outbox::Event>::KIND)
+    .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(message.reply_to_id)
     .get_result(conn)
     .await
     .optional()

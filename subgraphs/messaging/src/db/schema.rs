@@ -43,6 +43,7 @@ diesel::table! {
         system -> Nullable<Jsonb>,
         edited_at -> Nullable<Timestamptz>,
         deleted_at -> Nullable<Timestamptz>,
+        reply_to_id -> Nullable<Uuid>,
     }
 }
 

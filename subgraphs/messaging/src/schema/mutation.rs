@@ -21,7 +21,8 @@ impl Mutation {
     /// Errors: BAD_USER_INPUT (`extensions.field`: both or neither of
     /// `conversationId`/`to`, invalid text or id, sending to yourself),
     /// NOT_FOUND (no such recipient, or not a conversation of the caller:
-    /// former members cannot send), CONFLICT (the clientMessageId was used
+    /// former members cannot send; `replyToId` not a message of the
+    /// conversation the caller may see), CONFLICT (the clientMessageId was used
     /// for a different message), UNAVAILABLE, RATE_LIMITED (too many
     /// messages lately; `extensions.retryAfter` in seconds; retries of a
     /// sent message are never limited), FORBIDDEN (the caller's email
@@ -40,6 +41,7 @@ impl Mutation {
                 input.to.as_deref().map(String::as_str),
                 &input.text,
                 &input.client_message_id,
+                input.reply_to_id.as_deref().map(String::as_str),
             )
             .await?;
         Ok(SendMessagePayload {

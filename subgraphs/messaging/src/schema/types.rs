@@ -199,11 +199,16 @@ pub struct SendMessageInput {
     /// ASCII characters, e.g. a UUID). Sending again with the same id
     /// returns the original message instead of sending another.
     pub client_message_id: String,
+    /// The message this one answers: an earlier message of the same
+    /// conversation the caller may see (a deleted one too). NOT_FOUND
+    /// (`extensions.field` `replyToId`) otherwise.
+    pub reply_to_id: Option<ID>,
 }
 
 /// A message in a conversation. A deleted one stays as a tombstone:
 /// `deletedAt` set, `text` empty.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct Message {
     pub id: ID,
     pub conversation_id: ID,
@@ -228,6 +233,21 @@ pub struct Message {
     pub edited_at: Option<DateTime<Utc>>,
     /// When it was deleted (`deleteMessage`); null unless it is a tombstone.
     pub deleted_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    pub reply: Reply,
+    #[graphql(skip)]
+    pub conversation: Uuid,
+}
+
+/// The original of a reply, for `Message.replyTo`.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    /// Not a reply.
+    None,
+    /// Loaded with its page: `None` when the caller may not see it.
+    Loaded(Option<Box<Message>>),
+    /// To load when asked for.
+    Lazy(Uuid),
 }
 
 fn message_kind(kind: &str) -> MessageKind {
@@ -238,7 +258,48 @@ fn message_kind(kind: &str) -> MessageKind {
     }
 }
 
+#[ComplexObject]
 impl Message {
+    /// The earlier message this one answers (`sendMessage`'s `replyToId`),
+    /// as it is now: a tombstone if it was deleted; null if this is no
+    /// reply, or the caller may not see the original (it predates their
+    /// joining the group).
+    async fn reply_to(&self, ctx: &Context<'_>) -> Result<Option<Message>> {
+        match &self.reply {
+            Reply::None => Ok(None),
+            Reply::Loaded(original) => Ok(original.as_deref().cloned()),
+            Reply::Lazy(id) => {
+                let me = viewer(ctx)?;
+                let original = ctx
+                    .data::<MessagingService>()?
+                    .reply_for(me, self.conversation, *id)
+                    .await?;
+                Ok(original.map(|row| Message::new(row, me)))
+            }
+        }
+    }
+}
+
+impl Message {
+    /// `row` as `viewer` sees it, with the original of a reply among
+    /// `originals` (those `viewer` may see).
+    pub fn with_originals(
+        row: MessageRow,
+        viewer: Uuid,
+        originals: &std::collections::HashMap<Uuid, MessageRow>,
+    ) -> Self {
+        let reply = row.reply_to_id.map(|id| {
+            originals
+                .get(&id)
+                .map(|original| Box::new(Message::new(original.clone(), viewer)))
+        });
+        let mut message = Message::new(row, viewer);
+        if let Some(original) = reply {
+            message.reply = Reply::Loaded(original);
+        }
+        message
+    }
+
     /// `row` as `viewer` sees it.
     pub fn new(row: MessageRow, viewer: Uuid) -> Self {
         let system = row
@@ -259,6 +320,8 @@ impl Message {
             sent_at: row.sent_at,
             edited_at: row.edited_at,
             deleted_at: row.deleted_at,
+            reply: row.reply_to_id.map_or(Reply::None, Reply::Lazy),
+            conversation: row.conversation_id,
         }
     }
 }
@@ -422,13 +485,14 @@ fn member_connection(page: Page<(i64, MemberRow)>) -> ConversationMemberConnecti
 
 fn message_connection(page: MessagePage, viewer: Uuid) -> MessageConnection {
     let mut connection = Connection::new(page.has_previous_page, page.has_next_page);
+    let originals = page.replies;
     connection.edges = page
         .items
         .into_iter()
         .map(|row| {
             Edge::new(
                 cursor::encode(Kind::Message, row.seq),
-                Message::new(row, viewer),
+                Message::with_originals(row, viewer, &originals),
             )
         })
         .collect();

@@ -11,5 +11,6 @@ mod email_verification;
 mod groups;
 mod limits;
 mod reconnect;
+mod replies;
 mod send_statement;
 mod subscriptions;
