@@ -2,6 +2,7 @@
 
 pub mod conversations;
 pub mod messages;
+pub mod reactions;
 pub mod schema;
 
 use diesel_async::RunQueryDsl as _;

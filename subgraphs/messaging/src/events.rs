@@ -9,7 +9,7 @@
 //! with `EVENTS=broker`, by the JetStream consumer) fans it out on write:
 //! one feed entry per member of the conversation at that message, all in
 //! one statement, once per event ([`append`]). A change to a message (an
-//! edit, a deletion) enqueues one [`MessageChanged`], fanned out alike to
+//! edit, a deletion, a reaction added or taken back) enqueues one [`MessageChanged`], fanned out alike to
 //! the members who may see the message ([`append_change`]).
 //!
 //! A message's feed entries hold a reference to it ([`FeedMessage`]), not
@@ -42,6 +42,8 @@ pub const MEMBER_READ: &str = "member.read";
 pub const MESSAGE_EDITED: &str = "message.edited";
 /// Feed kind of a message that was deleted.
 pub const MESSAGE_DELETED: &str = "message.deleted";
+/// Feed kind of a message whose reactions changed.
+pub const REACTIONS_CHANGED: &str = "message.reactions_changed";
 
 /// What a SYSTEM message describes (stored as `messages.system`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -145,6 +147,7 @@ impl TryFrom<&crate::db::messages::Message> for MessageSent {
 pub enum Change {
     Edited,
     Deleted,
+    ReactionsChanged,
 }
 
 impl Change {
@@ -153,6 +156,7 @@ impl Change {
         match self {
             Change::Edited => MESSAGE_EDITED,
             Change::Deleted => MESSAGE_DELETED,
+            Change::ReactionsChanged => REACTIONS_CHANGED,
         }
     }
 }

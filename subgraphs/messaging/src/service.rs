@@ -1,9 +1,11 @@
 //! The messaging domain: sending, reading, read markers, groups and the
 //! live feed. Resolvers are thin layers over this; group membership
-//! changes are in [`groups`], edits and deletions in [`changes`].
+//! changes are in [`groups`], edits and deletions in [`changes`],
+//! reactions in [`reactions`].
 
 mod changes;
 mod groups;
+mod reactions;
 
 use std::collections::HashMap;
 
@@ -104,6 +106,8 @@ pub struct MessageEvent {
     pub conversation_id: Uuid,
     /// The message of a message event, as it is when delivered.
     pub message: Option<Message>,
+    /// Its reactions then, as the subscriber sees them.
+    pub reactions: Vec<crate::db::reactions::Summary>,
     pub read_up_to: Option<Uuid>,
     pub unread_count: Option<i64>,
     pub unread_total: Option<i64>,
@@ -118,6 +122,7 @@ pub enum EventKind {
     MemberRead,
     Edited,
     Deleted,
+    ReactionsChanged,
 }
 
 /// Feed entries resolved per query: those a subscription has read and not
@@ -528,7 +533,7 @@ impl MessagingService {
             .ready_chunks(RESOLVE_BATCH)
             .then(move |chunk| {
                 let pool = pool.clone();
-                async move { resolve(&pool, chunk).await }
+                async move { resolve(&pool, me, chunk).await }
             })
             .flat_map(futures::stream::iter);
         // The feed ends the stream after an error, and so does a failed
@@ -548,11 +553,13 @@ struct Decoded {
     message_id: Option<Uuid>,
 }
 
-/// The message events of `chunk` (feed entries in order, possibly ending
-/// with the feed's error), their messages loaded in one query. Entries
-/// this service does not understand are skipped (logged).
+/// The message events of `chunk` (feed entries of `me` in order, possibly
+/// ending with the feed's error), their messages and those messages'
+/// reactions loaded in one query each. Entries this service does not
+/// understand are skipped (logged).
 async fn resolve(
     pool: &PgPool,
+    me: Uuid,
     chunk: Vec<Result<feed::Event, feed::FeedError>>,
 ) -> Vec<ApiResult<MessageEvent>> {
     let mut decoded = Vec::with_capacity(chunk.len());
@@ -569,15 +576,17 @@ async fn resolve(
     let ids: Vec<Uuid> = decoded.iter().filter_map(|d| d.message_id).collect();
     let mut out = Vec::with_capacity(decoded.len() + 1);
     let mut messages: HashMap<Uuid, Message> = HashMap::new();
+    let mut reactions = HashMap::new();
     if !ids.is_empty() {
         let loaded = match pool.get().await {
-            Ok(mut conn) => messages::by_ids(&mut conn, &ids)
-                .await
-                .map_err(ApiError::from),
+            Ok(mut conn) => load_with_reactions(&mut conn, &ids, me).await,
             Err(err) => Err(ApiError::from(err)),
         };
         match loaded {
-            Ok(rows) => messages.extend(rows.into_iter().map(|m| (m.id, m))),
+            Ok((rows, summaries)) => {
+                messages.extend(rows.into_iter().map(|m| (m.id, m)));
+                reactions = summaries;
+            }
             Err(err) => {
                 // Nothing of this chunk is delivered: the client resumes
                 // from the cursor before it.
@@ -597,11 +606,26 @@ async fn resolve(
                 continue;
             };
             event.message = Some(message.clone());
+            event.reactions = reactions.get(&id).cloned().unwrap_or_default();
         }
         out.push(Ok(event));
     }
     out.extend(failure.map(Err));
     out
+}
+
+/// Messages `ids` and their reactions as `viewer` sees them.
+async fn load_with_reactions(
+    conn: &mut Conn,
+    ids: &[Uuid],
+    viewer: Uuid,
+) -> ApiResult<(
+    Vec<Message>,
+    HashMap<Uuid, Vec<crate::db::reactions::Summary>>,
+)> {
+    let rows = messages::by_ids(conn, ids).await?;
+    let summaries = crate::db::reactions::summaries(conn, ids, viewer).await?;
+    Ok((rows, reactions::by_message(summaries)))
 }
 
 /// The feed entry as a message event (its message to load); `None`
@@ -613,6 +637,7 @@ fn decode_event(event: &feed::Event) -> Option<Decoded> {
         kind,
         conversation_id,
         message: None,
+        reactions: Vec::new(),
         read_up_to: None,
         unread_count: None,
         unread_total: None,
@@ -623,6 +648,7 @@ fn decode_event(event: &feed::Event) -> Option<Decoded> {
         events::MESSAGE_SENT => Some(EventKind::Sent),
         events::MESSAGE_EDITED => Some(EventKind::Edited),
         events::MESSAGE_DELETED => Some(EventKind::Deleted),
+        events::REACTIONS_CHANGED => Some(EventKind::ReactionsChanged),
         _ => None,
     };
     let decoded = if let Some(kind) = message_kind {

@@ -47,5 +47,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    message_reactions (message_id, emoji, user_id) {
+        message_id -> Uuid,
+        emoji -> Text,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(conversation_members -> conversations (conversation_id));
-diesel::allow_tables_to_appear_in_same_query!(conversations, conversation_members, messages);
+diesel::allow_tables_to_appear_in_same_query!(
+    conversations,
+    conversation_members,
+    messages,
+    message_reactions
+);

@@ -1,11 +1,12 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use super::types::{
-    AddMembersInput, AddMembersPayload, Conversation, ConversationMember, CreateGroupInput,
-    CreateGroupPayload, DeleteMessagePayload, EditMessageInput, EditMessagePayload,
-    LeaveConversationPayload, MarkReadInput, MarkReadPayload, Message, RemoveMemberInput,
-    RemoveMemberPayload, SendMessageInput, SendMessagePayload, SetMemberRoleInput,
-    SetMemberRolePayload, UpdateConversationInput, UpdateConversationPayload,
+    AddMembersInput, AddMembersPayload, AddReactionInput, AddReactionPayload, Conversation,
+    ConversationMember, CreateGroupInput, CreateGroupPayload, DeleteMessagePayload,
+    EditMessageInput, EditMessagePayload, LeaveConversationPayload, MarkReadInput, MarkReadPayload,
+    Message, RemoveMemberInput, RemoveMemberPayload, RemoveReactionInput, RemoveReactionPayload,
+    SendMessageInput, SendMessagePayload, SetMemberRoleInput, SetMemberRolePayload,
+    UpdateConversationInput, UpdateConversationPayload,
 };
 use crate::service::MessagingService;
 
@@ -236,6 +237,52 @@ impl Mutation {
             .delete_message(me.user_id, &message_id)
             .await?;
         Ok(DeleteMessagePayload {
+            message: Message::new(message, me.user_id),
+        })
+    }
+
+    /// The caller reacts to a message with an emoji (one of each emoji per
+    /// member); every member who may see the message gets
+    /// REACTIONS_CHANGED. Reacting again with the same emoji changes
+    /// nothing and tells nobody. Errors: BAD_USER_INPUT (`extensions.field`:
+    /// an invalid `messageId`; `emoji` not one emoji, or reason
+    /// TOO_MANY_REACTIONS: the message has 20 different emoji already),
+    /// NOT_FOUND (not a message the caller may see), FORBIDDEN (the caller
+    /// has left the conversation), CONFLICT (the message was deleted),
+    /// RATE_LIMITED (reactions count with sent messages in the caller's
+    /// message rate; `extensions.retryAfter` in seconds).
+    async fn add_reaction(
+        &self,
+        ctx: &Context<'_>,
+        input: AddReactionInput,
+    ) -> Result<AddReactionPayload> {
+        let me = auth_client::identity(ctx)?;
+        let message = ctx
+            .data::<MessagingService>()?
+            .add_reaction(me.user_id, &input.message_id, &input.emoji)
+            .await?;
+        Ok(AddReactionPayload {
+            message: Message::new(message, me.user_id),
+        })
+    }
+
+    /// The caller takes back their reaction with `emoji`; every member who
+    /// may see the message gets REACTIONS_CHANGED. Without such a reaction
+    /// nothing changes. Errors: BAD_USER_INPUT (an invalid `messageId` or
+    /// `emoji`), NOT_FOUND (not a message the caller may see), FORBIDDEN
+    /// (the caller has left the conversation), RATE_LIMITED (as
+    /// addReaction).
+    async fn remove_reaction(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveReactionInput,
+    ) -> Result<RemoveReactionPayload> {
+        let me = auth_client::identity(ctx)?;
+        let message = ctx
+            .data::<MessagingService>()?
+            .remove_reaction(me.user_id, &input.message_id, &input.emoji)
+            .await?;
+        Ok(RemoveReactionPayload {
             message: Message::new(message, me.user_id),
         })
     }

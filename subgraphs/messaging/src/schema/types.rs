@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::cursor::{self, Kind};
 use crate::db::conversations::{self, MemberRow, Role};
 use crate::db::messages::{self as db_messages, Message as MessageRow};
+use crate::db::reactions::Summary;
 use crate::events;
 use crate::service::{self, ConversationView, MessagePage, MessagingService, Page};
 use crate::validate;
@@ -237,6 +238,33 @@ pub struct Message {
     pub reply: Reply,
     #[graphql(skip)]
     pub conversation: Uuid,
+    #[graphql(skip)]
+    pub uuid: Uuid,
+    /// Loaded with its page or event; `None`: to load when asked for.
+    #[graphql(skip)]
+    pub preloaded_reactions: Option<Vec<ReactionSummary>>,
+}
+
+/// One emoji on a message: how many reacted with it, and whether the
+/// caller did.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct ReactionSummary {
+    /// One emoji (its fully qualified form).
+    pub emoji: String,
+    /// How many members reacted with it (at least 1).
+    pub count: i32,
+    /// Whether the caller is one of them.
+    pub reacted_by_me: bool,
+}
+
+impl From<Summary> for ReactionSummary {
+    fn from(row: Summary) -> Self {
+        Self {
+            emoji: row.emoji,
+            count: int(row.count),
+            reacted_by_me: row.mine,
+        }
+    }
 }
 
 /// The original of a reply, for `Message.replyTo`.
@@ -277,6 +305,26 @@ impl Message {
                 Ok(original.map(|row| Message::new(row, me)))
             }
         }
+    }
+
+    /// The reactions (`addReaction`), each emoji once with its count, in
+    /// the order they were first used; empty for none (and for a deleted
+    /// message).
+    async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionSummary>> {
+        if let Some(loaded) = &self.preloaded_reactions {
+            return Ok(loaded.clone());
+        }
+        let me = viewer(ctx)?;
+        let mut loaded = ctx
+            .data::<MessagingService>()?
+            .reactions(me, &[self.uuid])
+            .await?;
+        Ok(loaded
+            .remove(&self.uuid)
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 }
 
@@ -322,7 +370,16 @@ impl Message {
             deleted_at: row.deleted_at,
             reply: row.reply_to_id.map_or(Reply::None, Reply::Lazy),
             conversation: row.conversation_id,
+            uuid: row.id,
+            preloaded_reactions: None,
         }
+    }
+
+    /// With its reactions as loaded (`rows`: this message's).
+    #[must_use]
+    pub fn with_reactions(mut self, rows: Vec<Summary>) -> Self {
+        self.preloaded_reactions = Some(rows.into_iter().map(Into::into).collect());
+        self
     }
 }
 
@@ -419,11 +476,11 @@ impl Conversation {
     ) -> Result<MessageConnection> {
         let me = viewer(ctx)?;
         let paging = validate::paging(first, after.as_deref(), last, before.as_deref())?;
-        let page = ctx
-            .data::<MessagingService>()?
-            .messages(self.uuid, self.window, paging)
-            .await?;
-        Ok(message_connection(page, me))
+        let service = ctx.data::<MessagingService>()?;
+        let page = service.messages(self.uuid, self.window, paging).await?;
+        let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
+        let reactions = service.reactions(me, &ids).await?;
+        Ok(message_connection(page, me, reactions))
     }
 }
 
@@ -483,16 +540,21 @@ fn member_connection(page: Page<(i64, MemberRow)>) -> ConversationMemberConnecti
     connection
 }
 
-fn message_connection(page: MessagePage, viewer: Uuid) -> MessageConnection {
+fn message_connection(
+    page: MessagePage,
+    viewer: Uuid,
+    mut reactions: std::collections::HashMap<Uuid, Vec<Summary>>,
+) -> MessageConnection {
     let mut connection = Connection::new(page.has_previous_page, page.has_next_page);
     let originals = page.replies;
     connection.edges = page
         .items
         .into_iter()
         .map(|row| {
+            let summaries = reactions.remove(&row.id).unwrap_or_default();
             Edge::new(
                 cursor::encode(Kind::Message, row.seq),
-                Message::with_originals(row, viewer, &originals),
+                Message::with_originals(row, viewer, &originals).with_reactions(summaries),
             )
         })
         .collect();
@@ -519,6 +581,9 @@ pub enum MessageEventKind {
     /// A message was deleted (by `user`: its sender, or a group's owner or
     /// admin): `message`, a tombstone.
     MessageDeleted,
+    /// A member (`user`) added or took back a reaction: `message` with its
+    /// `reactions` now.
+    ReactionsChanged,
 }
 
 impl From<service::EventKind> for MessageEventKind {
@@ -530,6 +595,7 @@ impl From<service::EventKind> for MessageEventKind {
             service::EventKind::MemberRead => MessageEventKind::MemberRead,
             service::EventKind::Edited => MessageEventKind::MessageEdited,
             service::EventKind::Deleted => MessageEventKind::MessageDeleted,
+            service::EventKind::ReactionsChanged => MessageEventKind::ReactionsChanged,
         }
     }
 }
@@ -545,8 +611,8 @@ pub struct MessageEvent {
     pub at: DateTime<Utc>,
     pub kind: MessageEventKind,
     pub conversation_id: ID,
-    /// MESSAGE_RECEIVED, MESSAGE_SENT, MESSAGE_EDITED, MESSAGE_DELETED: the
-    /// message, as it is now; null for read events.
+    /// MESSAGE_RECEIVED, MESSAGE_SENT, MESSAGE_EDITED, MESSAGE_DELETED,
+    /// REACTIONS_CHANGED: the message, as it is now; null for read events.
     pub message: Option<Message>,
     /// CONVERSATION_READ, MEMBER_READ: the newest message read.
     pub read_up_to: Option<ID>,
@@ -554,8 +620,8 @@ pub struct MessageEvent {
     pub unread_count: Option<i32>,
     /// CONVERSATION_READ: the caller's unread messages over all conversations now.
     pub unread_total: Option<i32>,
-    /// MEMBER_READ: the member who read; MESSAGE_EDITED, MESSAGE_DELETED:
-    /// who made the change.
+    /// MEMBER_READ: the member who read; MESSAGE_EDITED, MESSAGE_DELETED,
+    /// REACTIONS_CHANGED: who made the change.
     pub user: Option<User>,
 }
 
@@ -566,7 +632,9 @@ impl MessageEvent {
             at: event.at,
             kind: event.kind.into(),
             conversation_id: id(event.conversation_id),
-            message: event.message.map(|m| Message::new(m, viewer)),
+            message: event
+                .message
+                .map(|m| Message::new(m, viewer).with_reactions(event.reactions)),
             read_up_to: event.read_up_to.map(id),
             unread_count: event.unread_count.map(int),
             unread_total: event.unread_total.map(int),
@@ -681,5 +749,33 @@ pub struct EditMessagePayload {
 #[derive(SimpleObject)]
 pub struct DeleteMessagePayload {
     /// The message's tombstone (`deletedAt` set, `text` empty).
+    pub message: Message,
+}
+
+#[derive(InputObject)]
+pub struct AddReactionInput {
+    /// A message the caller may see.
+    pub message_id: ID,
+    /// One emoji of Unicode's emoji set (one grapheme cluster: a skin
+    /// tone, flag or ZWJ sequence counts as one), such as "👍".
+    pub emoji: String,
+}
+
+#[derive(InputObject)]
+pub struct RemoveReactionInput {
+    pub message_id: ID,
+    /// The emoji to take back.
+    pub emoji: String,
+}
+
+#[derive(SimpleObject)]
+pub struct AddReactionPayload {
+    /// The message with its reactions now.
+    pub message: Message,
+}
+
+#[derive(SimpleObject)]
+pub struct RemoveReactionPayload {
+    /// The message with its reactions now.
     pub message: Message,
 }

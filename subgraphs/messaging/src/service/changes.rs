@@ -12,6 +12,7 @@ use super::MessagingService;
 use crate::db::Conn;
 use crate::db::conversations::{self, Conversation, Membership, Role};
 use crate::db::messages::{self, Message};
+use crate::db::reactions;
 use crate::events::{Change, MessageChanged};
 use crate::validate;
 
@@ -141,8 +142,8 @@ impl MessagingService {
     }
 
     /// Deletes a message: its sender, or a group's OWNER or ADMINs for any
-    /// TEXT message in it. A tombstone stays (`deletedAt`, empty text);
-    /// deleting it again changes nothing. Every member who may see it gets
+    /// TEXT message in it. A tombstone stays (`deletedAt`, empty text, no
+    /// reactions); deleting it again changes nothing. Every member who may see it gets
     /// MESSAGE_DELETED.
     pub async fn delete_message(&self, me: Uuid, message_id: &str) -> ApiResult<Message> {
         let id = validate::uuid("messageId", message_id)?;
@@ -170,6 +171,7 @@ impl MessagingService {
                 }
                 charge(conn, me, rate).await?;
                 let deleted = messages::tombstone(conn, id).await?;
+                reactions::clear(conn, id).await?;
                 enqueue_change(conn, &visible.conversation, &deleted, Change::Deleted, me).await?;
                 Ok((deleted, true))
             })

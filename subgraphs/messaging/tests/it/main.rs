@@ -10,6 +10,7 @@ mod common;
 mod email_verification;
 mod groups;
 mod limits;
+mod reactions;
 mod reconnect;
 mod replies;
 mod send_statement;
