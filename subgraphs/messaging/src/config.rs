@@ -21,8 +21,10 @@ pub struct Config {
     /// How long a confirmed user id is trusted without asking again, in seconds.
     #[arg(long, env = "KNOWN_USERS_TTL_SECS", default_value_t = 3600)]
     pub known_users_ttl_secs: u64,
-    /// Messages one user may send: `N/PERIOD` (a burst of N, then one every
-    /// PERIOD/N) or `off`. Retries of a sent message do not count.
+    /// Messages one user may send, edits, deletions and reactions counted
+    /// with them: `N/PERIOD` (a burst of N, then one every PERIOD/N) or
+    /// `off`. Retries of a sent message, and changes that change nothing,
+    /// do not count.
     #[arg(long, env = "MESSAGE_RATE", default_value = "120/1m")]
     pub message_rate: ratelimit::Rate,
     /// Most members a group may have (its owner included).
