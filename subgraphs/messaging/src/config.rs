@@ -30,6 +30,13 @@ pub struct Config {
     /// Most members a group may have (its owner included).
     #[arg(long, env = "MAX_GROUP_MEMBERS", default_value_t = 1024)]
     pub max_group_members: u32,
+    /// Typing signals (`setTyping`) one member sends per conversation:
+    /// `N/PERIOD` or `off`; more are accepted and ignored.
+    #[arg(long, env = "TYPING_RATE", default_value = "1/1s")]
+    pub typing_rate: ratelimit::Rate,
+    /// Seconds a `typing: true` lasts unless it is repeated.
+    #[arg(long, env = "TYPING_EXPIRES_SECS", default_value_t = 6)]
+    pub typing_expires_secs: u64,
 }
 
 /// Where messaging listens and its database, unless configured.
@@ -58,5 +65,9 @@ impl Config {
 
     pub fn known_users_ttl(&self) -> Duration {
         Duration::from_secs(self.known_users_ttl_secs)
+    }
+
+    pub fn typing_expires(&self) -> Duration {
+        Duration::from_secs(self.typing_expires_secs)
     }
 }

@@ -4,6 +4,7 @@ pub mod conversations;
 pub mod messages;
 pub mod reactions;
 pub mod schema;
+pub mod typing;
 
 use diesel_async::RunQueryDsl as _;
 

@@ -13,6 +13,7 @@ pub mod grpc;
 pub mod jobs;
 pub mod schema;
 pub mod service;
+pub mod typing;
 pub mod validate;
 
 use std::sync::Arc;
@@ -70,6 +71,9 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             ),
             limiter: ratelimit::Limiter::new(pool.clone()),
             message_rate: config.message_rate,
+            typing: typing::Hub::start(config.service.database_url.clone(), shutdown.wait()),
+            typing_rate: config.typing_rate,
+            typing_expires: config.typing_expires(),
             outbox: outbox::Waker::start(pool.clone()),
             max_group_members: i64::from(config.max_group_members),
         };

@@ -1,11 +1,12 @@
 //! The messaging domain: sending, reading, read markers, groups and the
 //! live feed. Resolvers are thin layers over this; group membership
 //! changes are in [`groups`], edits and deletions in [`changes`],
-//! reactions in [`reactions`].
+//! reactions in [`reactions`], typing indicators in [`typing`].
 
 mod changes;
 mod groups;
 mod reactions;
+mod typing;
 
 use std::collections::HashMap;
 
@@ -40,6 +41,12 @@ pub struct MessagingService {
     pub outbox: outbox::Waker,
     /// Most members of a group (`MAX_GROUP_MEMBERS`).
     pub max_group_members: i64,
+    /// Typing signals heard by this process (`LISTEN typing`).
+    pub typing: crate::typing::Hub,
+    /// Typing signals one member sends per conversation (`TYPING_RATE`).
+    pub typing_rate: ratelimit::Rate,
+    /// How long a `true` lasts unless repeated (`TYPING_EXPIRES_SECS`).
+    pub typing_expires: std::time::Duration,
 }
 
 /// A conversation as one of its (current or former) members sees it.

@@ -5,8 +5,8 @@ use super::types::{
     ConversationMember, CreateGroupInput, CreateGroupPayload, DeleteMessagePayload,
     EditMessageInput, EditMessagePayload, LeaveConversationPayload, MarkReadInput, MarkReadPayload,
     Message, RemoveMemberInput, RemoveMemberPayload, RemoveReactionInput, RemoveReactionPayload,
-    SendMessageInput, SendMessagePayload, SetMemberRoleInput, SetMemberRolePayload,
-    UpdateConversationInput, UpdateConversationPayload,
+    SendMessageInput, SendMessagePayload, SetMemberRoleInput, SetMemberRolePayload, SetTypingInput,
+    SetTypingPayload, UpdateConversationInput, UpdateConversationPayload,
 };
 use crate::service::MessagingService;
 
@@ -284,6 +284,28 @@ impl Mutation {
             .await?;
         Ok(RemoveReactionPayload {
             message: Message::new(message, me.user_id),
+        })
+    }
+
+    /// Tells the other members of a conversation that the caller types
+    /// (`typing: true`, repeated within 6 s to keep it on) or stopped; they
+    /// hear it on the `typing` subscription, on whichever replica they are
+    /// connected to. Ephemeral: nothing is stored. At most one a second
+    /// per member and conversation is passed on; more are accepted and
+    /// ignored. Errors: BAD_USER_INPUT (an invalid `conversationId`),
+    /// NOT_FOUND (not a conversation the caller is in).
+    async fn set_typing(
+        &self,
+        ctx: &Context<'_>,
+        input: SetTypingInput,
+    ) -> Result<SetTypingPayload> {
+        let me = auth_client::identity(ctx)?;
+        let id = ctx
+            .data::<MessagingService>()?
+            .set_typing(me.user_id, &input.conversation_id, input.typing)
+            .await?;
+        Ok(SetTypingPayload {
+            conversation_id: ID(id.to_string()),
         })
     }
 }

@@ -779,3 +779,43 @@ pub struct RemoveReactionPayload {
     /// The message with its reactions now.
     pub message: Message,
 }
+
+#[derive(InputObject)]
+pub struct SetTypingInput {
+    /// A conversation the caller is in.
+    pub conversation_id: ID,
+    /// True while typing (send it again within 6 s to keep it on), false
+    /// on stopping.
+    pub typing: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct SetTypingPayload {
+    pub conversation_id: ID,
+}
+
+/// A member of the conversation started or stopped typing. Ephemeral:
+/// nothing is stored, there is no cursor, and a subscriber hears only what
+/// is said while it listens.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TypingEvent {
+    pub conversation_id: ID,
+    /// Who types (null when users cannot be reached).
+    pub user: Option<User>,
+    /// True: they type; false: they stopped, or their last true expired.
+    pub typing: bool,
+    /// When a true lapses unless repeated (a false follows then); null for
+    /// false.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<crate::typing::Event> for TypingEvent {
+    fn from(event: crate::typing::Event) -> Self {
+        Self {
+            conversation_id: id(event.conversation_id),
+            user: Some(event.user_id.into()),
+            typing: event.typing,
+            expires_at: event.expires_at,
+        }
+    }
+}

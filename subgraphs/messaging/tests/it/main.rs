@@ -15,3 +15,4 @@ mod reconnect;
 mod replies;
 mod send_statement;
 mod subscriptions;
+mod typing;
