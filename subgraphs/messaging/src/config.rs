@@ -21,13 +21,22 @@ pub struct Config {
     /// How long a confirmed user id is trusted without asking again, in seconds.
     #[arg(long, env = "KNOWN_USERS_TTL_SECS", default_value_t = 3600)]
     pub known_users_ttl_secs: u64,
-    /// Messages one user may send: `N/PERIOD` (a burst of N, then one every
-    /// PERIOD/N) or `off`. Retries of a sent message do not count.
+    /// Messages one user may send, edits, deletions and reactions counted
+    /// with them: `N/PERIOD` (a burst of N, then one every PERIOD/N) or
+    /// `off`. Retries of a sent message, and changes that change nothing,
+    /// do not count.
     #[arg(long, env = "MESSAGE_RATE", default_value = "120/1m")]
     pub message_rate: ratelimit::Rate,
     /// Most members a group may have (its owner included).
     #[arg(long, env = "MAX_GROUP_MEMBERS", default_value_t = 1024)]
     pub max_group_members: u32,
+    /// Typing signals (`setTyping`) one member sends per conversation:
+    /// `N/PERIOD` or `off`; more are accepted and ignored.
+    #[arg(long, env = "TYPING_RATE", default_value = "1/1s")]
+    pub typing_rate: ratelimit::Rate,
+    /// Seconds a `typing: true` lasts unless it is repeated.
+    #[arg(long, env = "TYPING_EXPIRES_SECS", default_value_t = 6)]
+    pub typing_expires_secs: u64,
 }
 
 /// Where messaging listens and its database, unless configured.
@@ -56,5 +65,9 @@ impl Config {
 
     pub fn known_users_ttl(&self) -> Duration {
         Duration::from_secs(self.known_users_ttl_secs)
+    }
+
+    pub fn typing_expires(&self) -> Duration {
+        Duration::from_secs(self.typing_expires_secs)
     }
 }

@@ -2,7 +2,9 @@
 
 pub mod conversations;
 pub mod messages;
+pub mod reactions;
 pub mod schema;
+pub mod typing;
 
 use diesel_async::RunQueryDsl as _;
 

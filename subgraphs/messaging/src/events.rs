@@ -8,7 +8,14 @@
 //! ([`crate::jobs::MessageNotification`], called by the outbox worker or,
 //! with `EVENTS=broker`, by the JetStream consumer) fans it out on write:
 //! one feed entry per member of the conversation at that message, all in
-//! one statement, once per event ([`append`]).
+//! one statement, once per event ([`append`]). A change to a message (an
+//! edit, a deletion, a reaction added or taken back) enqueues one [`MessageChanged`], fanned out alike to
+//! the members who may see the message ([`append_change`]).
+//!
+//! A message's feed entries hold a reference to it ([`FeedMessage`]), not
+//! its text: the subscription loads the messages of the entries it is about
+//! to deliver (one query per batch), so a replay shows each message as it
+//! is now (edited, or a tombstone) and a deleted text is kept nowhere.
 //!
 //! `markRead` appends its read events ([`ConversationRead`], [`MemberRead`])
 //! itself, in its own transaction ([`append_read`]).
@@ -31,6 +38,12 @@ pub const MESSAGE_SENT: &str = "message.sent";
 pub const CONVERSATION_READ: &str = "conversation.read";
 /// Feed kind of another member's read marker moving.
 pub const MEMBER_READ: &str = "member.read";
+/// Feed kind of a message whose text was edited.
+pub const MESSAGE_EDITED: &str = "message.edited";
+/// Feed kind of a message that was deleted.
+pub const MESSAGE_DELETED: &str = "message.deleted";
+/// Feed kind of a message whose reactions changed.
+pub const REACTIONS_CHANGED: &str = "message.reactions_changed";
 
 /// What a SYSTEM message describes (stored as `messages.system`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -64,9 +77,10 @@ pub struct SystemMessage {
 }
 
 /// A message was written (`messaging.message_sent`): the message as
-/// clients see it. The feed entries carry it unchanged, so a subscription
-/// needs no database read per event. Fields added since the first version
-/// have defaults, so entries and events written before still read.
+/// clients saw it when sent. Its handler needs only its place (who may see
+/// it) and its author; feed entries refer to the message ([`FeedMessage`]).
+/// Fields added since the first version have defaults, so events written
+/// before still read.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageSent {
@@ -127,6 +141,61 @@ impl TryFrom<&crate::db::messages::Message> for MessageSent {
     }
 }
 
+/// What happened to a message ([`MessageChanged`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Change {
+    Edited,
+    Deleted,
+    ReactionsChanged,
+}
+
+impl Change {
+    /// The feed kind of its entries.
+    pub const fn feed_kind(self) -> &'static str {
+        match self {
+            Change::Edited => MESSAGE_EDITED,
+            Change::Deleted => MESSAGE_DELETED,
+            Change::ReactionsChanged => REACTIONS_CHANGED,
+        }
+    }
+}
+
+/// A message changed (`messaging.message_changed`): enqueued in the
+/// change's transaction, under the conversation's lock, and fanned out to
+/// every member at that moment who may see the message ([`append_change`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageChanged {
+    pub message_id: Uuid,
+    pub conversation_id: Uuid,
+    /// The message's number: members who joined after it do not see it.
+    pub seq: i64,
+    /// The conversation's newest number at the change: members who had
+    /// left by then are not told.
+    pub at_seq: i64,
+    pub change: Change,
+    /// Who made the change.
+    pub actor: Uuid,
+}
+
+impl outbox::Event for MessageChanged {
+    const KIND: &'static str = "messaging.message_changed";
+}
+
+/// The payload of a message's feed entries: which message, and who did
+/// what the entry tells (for changes). The message itself is loaded when
+/// the entry is delivered. Entries written before carry the whole
+/// [`MessageSent`]; they read as this too.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedMessage {
+    pub id: Uuid,
+    pub conversation_id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Uuid>,
+}
+
 /// The reader's own marker moved (`conversation.read` feed entry).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -160,7 +229,11 @@ pub async fn append(
     event_id: Uuid,
     message: &MessageSent,
 ) -> diesel::QueryResult<Vec<(Uuid, i64)>> {
-    let payload = to_json(message)?;
+    let payload = to_json(&FeedMessage {
+        id: message.id,
+        conversation_id: message.conversation_id,
+        actor: None,
+    })?;
     let audience = if message.seq > 0 {
         conversations::audience(conn, message.conversation_id, message.seq).await?
     } else {
@@ -181,6 +254,34 @@ pub async fn append(
             } else {
                 MESSAGE_RECEIVED
             },
+            payload: &payload,
+        })
+        .collect();
+    feed::append_once(conn, event_id, &entries).await
+}
+
+/// Appends a message's change to the feed of every member at the change
+/// who may see the message (its author's other devices included), once
+/// per `event_id`, in one statement like [`append`].
+pub async fn append_change(
+    conn: &mut Conn,
+    event_id: Uuid,
+    change: &MessageChanged,
+) -> diesel::QueryResult<Vec<(Uuid, i64)>> {
+    let payload = to_json(&FeedMessage {
+        id: change.message_id,
+        conversation_id: change.conversation_id,
+        actor: Some(change.actor),
+    })?;
+    let audience =
+        conversations::change_audience(conn, change.conversation_id, change.seq, change.at_seq)
+            .await?;
+    let kind = change.change.feed_kind();
+    let entries: Vec<feed::Entry<'_>> = audience
+        .into_iter()
+        .map(|recipient| feed::Entry {
+            recipient,
+            kind,
             payload: &payload,
         })
         .collect();

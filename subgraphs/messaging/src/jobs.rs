@@ -3,7 +3,7 @@
 use diesel_async::AsyncPgConnection;
 use outbox::{Envelope, HandlerError, TxHandler};
 
-use crate::events::{self, MessageSent};
+use crate::events::{self, MessageChanged, MessageSent};
 
 /// Writes a sent message into its recipient's feed and its sender's
 /// (idempotent by event id), in the transaction the outbox worker or the
@@ -19,6 +19,25 @@ impl TxHandler<MessageSent> for MessageNotification {
         envelope: &Envelope,
     ) -> Result<(), HandlerError> {
         events::append(conn, envelope.event_id, &message)
+            .await
+            .map_err(|e| HandlerError::retry(format!("appending to the feeds: {e}")))?;
+        Ok(())
+    }
+}
+
+/// Writes a message's change (edit, deletion) into the feeds of the
+/// members who may see it (idempotent by event id).
+pub struct ChangeNotification;
+
+#[outbox::async_trait]
+impl TxHandler<MessageChanged> for ChangeNotification {
+    async fn handle(
+        &self,
+        conn: &mut AsyncPgConnection,
+        change: MessageChanged,
+        envelope: &Envelope,
+    ) -> Result<(), HandlerError> {
+        events::append_change(conn, envelope.event_id, &change)
             .await
             .map_err(|e| HandlerError::retry(format!("appending to the feeds: {e}")))?;
         Ok(())

@@ -13,6 +13,7 @@ pub mod grpc;
 pub mod jobs;
 pub mod schema;
 pub mod service;
+pub mod typing;
 pub mod validate;
 
 use std::sync::Arc;
@@ -70,6 +71,9 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             ),
             limiter: ratelimit::Limiter::new(pool.clone()),
             message_rate: config.message_rate,
+            typing: typing::Hub::start(config.service.database_url.clone(), shutdown.wait()),
+            typing_rate: config.typing_rate,
+            typing_expires: config.typing_expires(),
             outbox: outbox::Waker::start(pool.clone()),
             max_group_members: i64::from(config.max_group_members),
         };
@@ -127,9 +131,10 @@ pub fn outbox(
     config: &Config,
     running: &Running,
 ) -> (outbox::Worker, Option<outbox::broker::Consumer>) {
-    // Message notifications: enqueued by sendMessage, appended to both
-    // feeds by this handler, in commit order, directly (EVENTS=outbox)
-    // or through JetStream (EVENTS=broker).
+    // Message notifications: enqueued by sendMessage (and group changes)
+    // and by edits and deletions, appended to the members' feeds by these
+    // handlers, in commit order, directly (EVENTS=outbox) or through
+    // JetStream (EVENTS=broker: in order per kind).
     config
         .service
         .outbox
@@ -139,5 +144,6 @@ pub fn outbox(
             config.service.database_url.clone(),
         )
         .local_in_order(jobs::MessageNotification)
+        .local_in_order(jobs::ChangeNotification)
         .into_parts()
 }

@@ -1,8 +1,12 @@
 //! The messaging domain: sending, reading, read markers, groups and the
 //! live feed. Resolvers are thin layers over this; group membership
-//! changes are in [`groups`].
+//! changes are in [`groups`], edits and deletions in [`changes`],
+//! reactions in [`reactions`], typing indicators in [`typing`].
 
+mod changes;
 mod groups;
+mod reactions;
+mod typing;
 
 use std::collections::HashMap;
 
@@ -15,10 +19,14 @@ use uuid::Uuid;
 
 use crate::cursor::{self, Kind};
 use crate::db::Conn;
+
+/// A connection of the pool, held.
+type PooledConn =
+    diesel_async::pooled_connection::deadpool::Object<diesel_async::AsyncPgConnection>;
 use crate::db::conversations::{self, Conversation, MemberRow, MemberView, Membership, Role};
 use crate::db::messages::{self, Direction, Message};
 use crate::directory::Directory;
-use crate::events::{self, ConversationRead, MemberRead, MessageSent};
+use crate::events::{self, ConversationRead, FeedMessage, MemberRead};
 use crate::validate::{self, Paging};
 
 #[derive(Clone)]
@@ -33,6 +41,12 @@ pub struct MessagingService {
     pub outbox: outbox::Waker,
     /// Most members of a group (`MAX_GROUP_MEMBERS`).
     pub max_group_members: i64,
+    /// Typing signals heard by this process (`LISTEN typing`).
+    pub typing: crate::typing::Hub,
+    /// Typing signals one member sends per conversation (`TYPING_RATE`).
+    pub typing_rate: ratelimit::Rate,
+    /// How long a `true` lasts unless repeated (`TYPING_EXPIRES_SECS`).
+    pub typing_expires: std::time::Duration,
 }
 
 /// A conversation as one of its (current or former) members sees it.
@@ -40,8 +54,10 @@ pub struct MessagingService {
 pub struct ConversationView {
     pub conversation: Conversation,
     pub member: Membership,
-    /// The newest message this member may see.
+    /// The newest message this member may see that is not deleted.
     pub last_message: Option<Message>,
+    /// Deleted messages among those after the member's read marker.
+    pub deleted_unread: i64,
 }
 
 impl ConversationView {
@@ -54,8 +70,10 @@ impl ConversationView {
         self.member.is_current().then(|| self.member.role())
     }
 
+    /// Messages after the read marker the member may see, tombstones
+    /// left out.
     pub fn unread_count(&self) -> i64 {
-        self.member.unread(self.conversation.last_seq)
+        (self.member.unread(self.conversation.last_seq) - self.deleted_unread).max(0)
     }
 
     /// The sequence numbers of the messages the caller may see:
@@ -82,6 +100,8 @@ pub struct MessagePage {
     pub items: Vec<Message>,
     pub has_previous_page: bool,
     pub has_next_page: bool,
+    /// The originals of the page's replies that the caller may see, by id.
+    pub replies: HashMap<Uuid, Message>,
 }
 
 /// One entry of a user's message feed.
@@ -91,7 +111,10 @@ pub struct MessageEvent {
     pub at: DateTime<Utc>,
     pub kind: EventKind,
     pub conversation_id: Uuid,
-    pub message: Option<MessageSent>,
+    /// The message of a message event, as it is when delivered.
+    pub message: Option<Message>,
+    /// Its reactions then, as the subscriber sees them.
+    pub reactions: Vec<crate::db::reactions::Summary>,
     pub read_up_to: Option<Uuid>,
     pub unread_count: Option<i64>,
     pub unread_total: Option<i64>,
@@ -104,7 +127,14 @@ pub enum EventKind {
     Sent,
     ConversationRead,
     MemberRead,
+    Edited,
+    Deleted,
+    ReactionsChanged,
 }
+
+/// Feed entries resolved per query: those a subscription has read and not
+/// yet delivered (the feed reads 100 at a time).
+const RESOLVE_BATCH: usize = 100;
 
 /// Where `sendMessage` sends to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,8 +149,10 @@ impl MessagingService {
     /// on first use), exactly once per `(sender, client_message_id)`: a
     /// retry returns the original message. The message, the
     /// conversation's counters, the sender's read marker and the
-    /// [`MessageSent`] event that puts it into every member's feed are
-    /// written in one transaction.
+    /// [`events::MessageSent`] event that puts it into every member's feed are
+    /// written in one transaction. `reply_to`: an earlier message of the
+    /// same conversation the sender may see (a tombstone too), else
+    /// `NOT_FOUND`.
     pub async fn send(
         &self,
         sender: Uuid,
@@ -128,6 +160,7 @@ impl MessagingService {
         to: Option<&str>,
         text: &str,
         client_message_id: &str,
+        reply_to: Option<&str>,
     ) -> ApiResult<(Message, ConversationView)> {
         let target = match (conversation_id, to) {
             (Some(id), None) => Target::Conversation(validate::uuid("conversationId", id)?),
@@ -153,10 +186,20 @@ impl MessagingService {
                 "you cannot send a message to yourself",
             ));
         }
-        let message = self
-            .send_to(sender, target, text, client_message_id)
+        let reply_to = match reply_to {
+            Some(id) => {
+                let id = validate::uuid("replyToId", id)?;
+                Some(self.check_reply(sender, target, id).await?)
+            }
+            None => None,
+        };
+        // The connection that wrote the message (or found the original):
+        // a statement's answer may reach us before its commit (a row of
+        // more than 8 kB flushes early), which another connection could
+        // then not see yet; this one runs our next query after it.
+        let (message, mut conn) = self
+            .send_to(sender, target, text, client_message_id, reply_to)
             .await?;
-        let mut conn = self.pool.get().await?;
         let view = conversations::member_view(&mut conn, message.conversation_id, sender)
             .await?
             .ok_or_else(conversation_not_found)?;
@@ -173,7 +216,8 @@ impl MessagingService {
         target: Target,
         text: &str,
         client_message_id: &str,
-    ) -> ApiResult<Message> {
+        reply_to: Option<Uuid>,
+    ) -> ApiResult<(Message, PooledConn)> {
         let key = format!("message:{sender}");
         let charge = ratelimit::Charge::new(&key, self.message_rate);
         let mut outgoing = messages::Outgoing {
@@ -183,11 +227,12 @@ impl MessagingService {
             body: text,
             client_message_id,
             new_conversation_id: Uuid::now_v7(),
+            reply_to_id: reply_to,
         };
+        let mut conn = self.pool.get().await?;
         let sent = match target {
             Target::Conversation(id) => {
                 outgoing.new_conversation_id = id;
-                let mut conn = self.pool.get().await?;
                 messages::send_in(&mut conn, &outgoing, charge.as_ref()).await
             }
             Target::User(recipient) if self.directory.knows(recipient) => {
@@ -195,7 +240,6 @@ impl MessagingService {
                 // message as part of it, and a retry fails the client id's
                 // unique key, which takes the count back (retries are free).
                 outgoing.recipient_id = recipient;
-                let mut conn = self.pool.get().await?;
                 messages::send(&mut conn, &outgoing, charge.as_ref()).await
             }
             Target::User(recipient) => {
@@ -203,17 +247,16 @@ impl MessagingService {
                 // new message is counted before users is asked, so unknown
                 // ids cannot be probed faster than messages can be sent.
                 outgoing.recipient_id = recipient;
-                let mut conn = self.pool.get().await?;
                 if let Some(original) =
                     messages::by_client_id(&mut conn, sender, client_message_id).await?
                 {
-                    return same_message(original, target, text);
+                    return Ok((same_message(original, target, text, reply_to)?, conn));
                 }
                 // No connection is held while users is asked.
                 drop(conn);
                 self.limiter.check(&key, self.message_rate).await?;
                 self.directory.ensure_exists(recipient).await?;
-                let mut conn = self.pool.get().await?;
+                conn = self.pool.get().await?;
                 messages::send(&mut conn, &outgoing, None).await
             }
         };
@@ -224,16 +267,15 @@ impl MessagingService {
                 // PostgreSQL's notification lock through its disk flush,
                 // which serialised every send (outbox::enqueue_unannounced).
                 self.outbox.wake();
-                Ok(message)
+                Ok((message, conn))
             }
             // A retry (maybe refused by the limit before its duplicate key
             // could show): the original message, whatever the limit says.
             Err(refusal @ (messages::SendError::Duplicate | messages::SendError::Limited)) => {
-                let mut conn = self.pool.get().await?;
                 if let Some(original) =
                     messages::by_client_id(&mut conn, sender, client_message_id).await?
                 {
-                    return same_message(original, target, text);
+                    return Ok((same_message(original, target, text, reply_to)?, conn));
                 }
                 if matches!(refusal, messages::SendError::Duplicate) {
                     return Err(ApiError::internal(
@@ -334,10 +376,12 @@ impl MessagingService {
                 .await?;
                 let has_next_page = items.len() as i64 > limit;
                 items.truncate(limit as usize);
+                let replies = replies_of(&mut conn, &items, low).await?;
                 Ok(MessagePage {
                     items,
                     has_previous_page: from > low,
                     has_next_page,
+                    replies,
                 })
             }
             Paging::Backward { limit, before } => {
@@ -356,10 +400,12 @@ impl MessagingService {
                 .await?;
                 let has_previous_page = items.len() as i64 > limit;
                 items.truncate(limit as usize);
+                let replies = replies_of(&mut conn, &items, low).await?;
                 Ok(MessagePage {
                     items,
                     has_previous_page,
                     has_next_page: to < high,
+                    replies,
                 })
             }
         }
@@ -434,10 +480,16 @@ impl MessagingService {
                 let mut moved = member.clone();
                 moved.last_read_seq = message.seq;
                 let totals = conversations::unread_totals(conn, me).await?;
+                let deleted: i64 =
+                    messages::deleted_between(conn, &[unread_range(&moved, conversation.last_seq)])
+                        .await?
+                        .iter()
+                        .map(|(_, n)| n)
+                        .sum();
                 let own = ConversationRead {
                     conversation_id,
                     read_up_to: message.id,
-                    unread_count: moved.unread(conversation.last_seq),
+                    unread_count: (moved.unread(conversation.last_seq) - deleted).max(0),
                     unread_total: totals.messages,
                 };
                 let others = if member.is_current() {
@@ -481,65 +533,168 @@ impl MessagingService {
         // lifetime (edition 2024) although the stream is `'static`.
         let events: futures::stream::BoxStream<'static, _> =
             Box::pin(self.feed.subscribe(me, after));
-        // The feed ends the stream after an error; the client resubscribes
-        // with its last cursor (or refetches, on CURSOR_EXPIRED).
-        Ok(events.filter_map(|item| async move {
-            match item {
-                Ok(event) => decode_event(&event).map(Ok),
-                Err(err) => Some(Err(err.into())),
-            }
+        let pool = self.pool.clone();
+        // The entries the feed has read (and not yet delivered) come
+        // together: their messages are loaded in one query, as they are now.
+        let resolved = events
+            .ready_chunks(RESOLVE_BATCH)
+            .then(move |chunk| {
+                let pool = pool.clone();
+                async move { resolve(&pool, me, chunk).await }
+            })
+            .flat_map(futures::stream::iter);
+        // The feed ends the stream after an error, and so does a failed
+        // load; the client resubscribes with its last cursor (or refetches,
+        // on CURSOR_EXPIRED).
+        Ok(resolved.scan(false, |failed, item| {
+            let item = (!*failed).then_some(item);
+            *failed = matches!(item, Some(Err(_)));
+            futures::future::ready(item)
         }))
     }
 }
 
-/// The feed entry as a message event; `None` (logged) for entries this
-/// service does not understand.
-fn decode_event(event: &feed::Event) -> Option<MessageEvent> {
+/// A feed entry decoded, its message (if it has one) still to load.
+struct Decoded {
+    event: MessageEvent,
+    message_id: Option<Uuid>,
+}
+
+/// The message events of `chunk` (feed entries of `me` in order, possibly
+/// ending with the feed's error), their messages and those messages'
+/// reactions loaded in one query each. Entries this service does not
+/// understand are skipped (logged).
+async fn resolve(
+    pool: &PgPool,
+    me: Uuid,
+    chunk: Vec<Result<feed::Event, feed::FeedError>>,
+) -> Vec<ApiResult<MessageEvent>> {
+    let mut decoded = Vec::with_capacity(chunk.len());
+    let mut failure = None;
+    for item in chunk {
+        match item {
+            Ok(event) => decoded.extend(decode_event(&event)),
+            Err(err) => {
+                failure = Some(ApiError::from(err));
+                break;
+            }
+        }
+    }
+    let ids: Vec<Uuid> = decoded.iter().filter_map(|d| d.message_id).collect();
+    let mut out = Vec::with_capacity(decoded.len() + 1);
+    let mut messages: HashMap<Uuid, Message> = HashMap::new();
+    let mut reactions = HashMap::new();
+    if !ids.is_empty() {
+        let loaded = match pool.get().await {
+            Ok(mut conn) => load_with_reactions(&mut conn, &ids, me).await,
+            Err(err) => Err(ApiError::from(err)),
+        };
+        match loaded {
+            Ok((rows, summaries)) => {
+                messages.extend(rows.into_iter().map(|m| (m.id, m)));
+                reactions = summaries;
+            }
+            Err(err) => {
+                // Nothing of this chunk is delivered: the client resumes
+                // from the cursor before it.
+                out.push(Err(err));
+                return out;
+            }
+        }
+    }
+    for Decoded {
+        mut event,
+        message_id,
+    } in decoded
+    {
+        if let Some(id) = message_id {
+            let Some(message) = messages.get(&id) else {
+                tracing::error!(message_id = %id, "a feed entry's message is missing; skipped");
+                continue;
+            };
+            event.message = Some(message.clone());
+            event.reactions = reactions.get(&id).cloned().unwrap_or_default();
+        }
+        out.push(Ok(event));
+    }
+    out.extend(failure.map(Err));
+    out
+}
+
+/// Messages `ids` and their reactions as `viewer` sees them.
+async fn load_with_reactions(
+    conn: &mut Conn,
+    ids: &[Uuid],
+    viewer: Uuid,
+) -> ApiResult<(
+    Vec<Message>,
+    HashMap<Uuid, Vec<crate::db::reactions::Summary>>,
+)> {
+    let rows = messages::by_ids(conn, ids).await?;
+    let summaries = crate::db::reactions::summaries(conn, ids, viewer).await?;
+    Ok((rows, reactions::by_message(summaries)))
+}
+
+/// The feed entry as a message event (its message to load); `None`
+/// (logged) for entries this service does not understand.
+fn decode_event(event: &feed::Event) -> Option<Decoded> {
     let base = |kind, conversation_id| MessageEvent {
         cursor: events::CURSORS.encode(event.seq),
         at: event.created_at,
         kind,
         conversation_id,
         message: None,
+        reactions: Vec::new(),
         read_up_to: None,
         unread_count: None,
         unread_total: None,
         user: None,
     };
-    let decoded = match event.kind.as_str() {
-        events::MESSAGE_RECEIVED | events::MESSAGE_SENT => {
-            let kind = if event.kind == events::MESSAGE_SENT {
-                EventKind::Sent
-            } else {
-                EventKind::Received
-            };
-            serde_json::from_value::<MessageSent>(event.payload.clone()).map(|message| {
-                MessageEvent {
-                    message: Some(message.clone()),
-                    ..base(kind, message.conversation_id)
-                }
-            })
-        }
-        events::CONVERSATION_READ => {
-            serde_json::from_value::<ConversationRead>(event.payload.clone()).map(|read| {
-                MessageEvent {
-                    read_up_to: Some(read.read_up_to),
-                    unread_count: Some(read.unread_count),
-                    unread_total: Some(read.unread_total),
-                    ..base(EventKind::ConversationRead, read.conversation_id)
-                }
-            })
-        }
-        events::MEMBER_READ => {
-            serde_json::from_value::<MemberRead>(event.payload.clone()).map(|read| MessageEvent {
-                read_up_to: Some(read.read_up_to),
-                user: Some(read.user_id),
-                ..base(EventKind::MemberRead, read.conversation_id)
-            })
-        }
-        other => {
-            tracing::debug!(kind = other, "skipping feed entry of another kind");
-            return None;
+    let message_kind = match event.kind.as_str() {
+        events::MESSAGE_RECEIVED => Some(EventKind::Received),
+        events::MESSAGE_SENT => Some(EventKind::Sent),
+        events::MESSAGE_EDITED => Some(EventKind::Edited),
+        events::MESSAGE_DELETED => Some(EventKind::Deleted),
+        events::REACTIONS_CHANGED => Some(EventKind::ReactionsChanged),
+        _ => None,
+    };
+    let decoded = if let Some(kind) = message_kind {
+        serde_json::from_value::<FeedMessage>(event.payload.clone()).map(|message| Decoded {
+            event: MessageEvent {
+                user: message.actor,
+                ..base(kind, message.conversation_id)
+            },
+            message_id: Some(message.id),
+        })
+    } else {
+        match event.kind.as_str() {
+            events::CONVERSATION_READ => {
+                serde_json::from_value::<ConversationRead>(event.payload.clone()).map(|read| {
+                    Decoded {
+                        event: MessageEvent {
+                            read_up_to: Some(read.read_up_to),
+                            unread_count: Some(read.unread_count),
+                            unread_total: Some(read.unread_total),
+                            ..base(EventKind::ConversationRead, read.conversation_id)
+                        },
+                        message_id: None,
+                    }
+                })
+            }
+            events::MEMBER_READ => {
+                serde_json::from_value::<MemberRead>(event.payload.clone()).map(|read| Decoded {
+                    event: MessageEvent {
+                        read_up_to: Some(read.read_up_to),
+                        user: Some(read.user_id),
+                        ..base(EventKind::MemberRead, read.conversation_id)
+                    },
+                    message_id: None,
+                })
+            }
+            other => {
+                tracing::debug!(kind = other, "skipping feed entry of another kind");
+                return None;
+            }
         }
     };
     match decoded {
@@ -551,14 +706,76 @@ fn decode_event(event: &feed::Event) -> Option<MessageEvent> {
     }
 }
 
+impl MessagingService {
+    /// The message `id` a new message of `sender` to `target` answers:
+    /// `NOT_FOUND` (naming `replyToId`) unless it is in that conversation
+    /// and `sender` may see it.
+    async fn check_reply(&self, sender: Uuid, target: Target, id: Uuid) -> ApiResult<Uuid> {
+        let not_found = || {
+            ApiError::not_found("no such message in this conversation")
+                .with_extension("field", "replyToId".into())
+        };
+        let mut conn = self.pool.get().await?;
+        let original = messages::by_id(&mut conn, id)
+            .await?
+            .ok_or_else(not_found)?;
+        let conversation_id = match target {
+            Target::Conversation(id) => id,
+            Target::User(peer) => {
+                conversations::by_pair(&mut conn, sender, peer)
+                    .await?
+                    .ok_or_else(not_found)?
+                    .id
+            }
+        };
+        if original.conversation_id != conversation_id {
+            return Err(not_found());
+        }
+        let member = conversations::membership(&mut conn, conversation_id, sender)
+            .await?
+            .ok_or_else(not_found)?;
+        if original.seq <= member.joined_seq {
+            return Err(not_found());
+        }
+        Ok(original.id)
+    }
+
+    /// Message `id` of conversation `conversation_id` (the original of a
+    /// reply) if `viewer` may see it: `None` when it predates their
+    /// joining.
+    pub async fn reply_for(
+        &self,
+        viewer: Uuid,
+        conversation_id: Uuid,
+        id: Uuid,
+    ) -> ApiResult<Option<Message>> {
+        let mut conn = self.pool.get().await?;
+        let Some(member) = conversations::membership(&mut conn, conversation_id, viewer).await?
+        else {
+            return Ok(None);
+        };
+        Ok(messages::in_conversation(&mut conn, conversation_id, id)
+            .await?
+            .filter(|m| m.seq > member.joined_seq))
+    }
+}
+
 /// A retry must repeat the original request; reusing a client message id
-/// for a different message is refused.
-fn same_message(original: Message, target: Target, text: &str) -> ApiResult<Message> {
+/// for a different message is refused. Once the message was edited or
+/// deleted its first text is gone: a retry to the same place gets it as
+/// it is now.
+fn same_message(
+    original: Message,
+    target: Target,
+    text: &str,
+    reply_to: Option<Uuid>,
+) -> ApiResult<Message> {
     let same_target = match target {
         Target::Conversation(id) => original.conversation_id == id,
         Target::User(recipient) => original.recipient_id == Some(recipient),
     };
-    if same_target && original.body == text {
+    let changed = original.edited_at.is_some() || original.is_deleted();
+    if same_target && original.reply_to_id == reply_to && (changed || original.body == text) {
         Ok(original)
     } else {
         Err(
@@ -572,6 +789,22 @@ fn conversation_not_found() -> ApiError {
     ApiError::not_found("no such conversation")
 }
 
+/// The originals of the replies among `items` with `seq > low` (those a
+/// member who joined after `low` may see), in one query.
+async fn replies_of(
+    conn: &mut Conn,
+    items: &[Message],
+    low: i64,
+) -> ApiResult<HashMap<Uuid, Message>> {
+    let ids: Vec<Uuid> = items.iter().filter_map(|m| m.reply_to_id).collect();
+    Ok(messages::by_ids(conn, &ids)
+        .await?
+        .into_iter()
+        .filter(|m| m.seq > low)
+        .map(|m| (m.id, m))
+        .collect())
+}
+
 /// `me`'s view of conversation `id`, with its newest visible message.
 async fn view_of(conn: &mut Conn, id: Uuid, me: Uuid) -> ApiResult<ConversationView> {
     let row = conversations::member_view(conn, id, me)
@@ -583,8 +816,10 @@ async fn view_of(conn: &mut Conn, id: Uuid, me: Uuid) -> ApiResult<ConversationV
         .ok_or_else(conversation_not_found)
 }
 
-/// Attaches each conversation's newest message the member may see (one
-/// query for the page; one more for each conversation the member left).
+/// Attaches each conversation's newest message the member may see that is
+/// not deleted (one query for the page; one more for each conversation the
+/// member left or whose newest message is deleted) and the deleted messages
+/// after the member's read marker (one query, only if any is unread).
 async fn with_last_messages(
     conn: &mut Conn,
     rows: Vec<MemberView>,
@@ -599,6 +834,15 @@ async fn with_last_messages(
         .into_iter()
         .map(|m| (m.id, m))
         .collect();
+    let unread: Vec<(Uuid, i64, i64)> = rows
+        .iter()
+        .filter(|r| r.member.unread(r.conversation.last_seq) > 0)
+        .map(|r| unread_range(&r.member, r.conversation.last_seq))
+        .collect();
+    let deleted: HashMap<Uuid, i64> = messages::deleted_between(conn, &unread)
+        .await?
+        .into_iter()
+        .collect();
     let mut views = Vec::with_capacity(rows.len());
     for MemberView {
         member,
@@ -608,16 +852,36 @@ async fn with_last_messages(
         let visible = member.visible_up_to(conversation.last_seq);
         let last_message = if visible <= member.joined_seq {
             None
-        } else if member.is_current() {
-            conversation.last_message_id.and_then(|id| last.remove(&id))
         } else {
-            messages::by_seq(conn, conversation.id, visible).await?
+            let newest = if member.is_current() {
+                conversation.last_message_id.and_then(|id| last.remove(&id))
+            } else {
+                None
+            };
+            match newest {
+                Some(message) if !message.is_deleted() => Some(message),
+                _ => {
+                    messages::newest_not_deleted(conn, conversation.id, member.joined_seq, visible)
+                        .await?
+                }
+            }
         };
         views.push(ConversationView {
+            deleted_unread: deleted.get(&conversation.id).copied().unwrap_or(0),
             conversation,
             member,
             last_message,
         });
     }
     Ok(views)
+}
+
+/// The messages after `member`'s read marker that they may see:
+/// `(conversation, low, high)` with `low < seq <= high`.
+fn unread_range(member: &Membership, last_seq: i64) -> (Uuid, i64, i64) {
+    (
+        member.conversation_id,
+        member.last_read_seq.max(member.joined_seq),
+        member.visible_up_to(last_seq),
+    )
 }

@@ -80,6 +80,29 @@ pub fn group_title(title: &str) -> ApiResult<&str> {
     Ok(title)
 }
 
+/// Most distinct emoji on one message.
+pub const MAX_REACTIONS: usize = 20;
+
+/// A reaction: exactly one grapheme cluster that is an emoji of Unicode's
+/// emoji set (a skin tone, a flag or a ZWJ sequence included), as its
+/// fully qualified form, so that "❤" and "❤️" are one reaction.
+pub fn emoji(value: &str) -> ApiResult<&'static str> {
+    use unicode_segmentation::UnicodeSegmentation as _;
+    let refused = || {
+        ApiError::invalid_field(
+            "emoji",
+            "a reaction is one emoji of Unicode's emoji set, such as 👍",
+        )
+    };
+    let mut graphemes = value.graphemes(true);
+    if graphemes.next().is_none() || graphemes.next().is_some() {
+        return Err(refused());
+    }
+    emojis::get(value)
+        .map(emojis::Emoji::as_str)
+        .ok_or_else(refused)
+}
+
 /// A list of user ids, each once, in the order given.
 pub fn uuids(field: &'static str, ids: &[impl AsRef<str>]) -> ApiResult<Vec<Uuid>> {
     let mut out: Vec<Uuid> = Vec::with_capacity(ids.len());
@@ -204,6 +227,30 @@ mod tests {
                 before: None
             })
         );
+    }
+
+    #[test]
+    fn emoji_rules() {
+        for one in ["👍", "👍🏽", "❤️", "🇫🇷", "👨‍👩‍👧", "🏳️‍🌈", "#️⃣", "🫠"]
+        {
+            assert_eq!(emoji(one).ok(), Some(one), "{one}");
+        }
+        // Not fully qualified: stored as the fully qualified form.
+        assert_eq!(emoji("\u{2764}").ok(), Some("\u{2764}\u{fe0f}"));
+        for not in [
+            "",
+            "a",
+            "1",
+            "👍👍",
+            "👍 ",
+            " 👍",
+            "ok",
+            "\u{fe0f}",
+            "👍a",
+            "\u{1f3fd}x",
+        ] {
+            assert!(refused(emoji(not)), "{not:?}");
+        }
     }
 
     #[test]

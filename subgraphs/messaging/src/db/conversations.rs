@@ -278,10 +278,16 @@ pub async fn unread_totals(conn: &mut Conn, user: Uuid) -> QueryResult<UnreadTot
         "SELECT COALESCE(sum(unread), 0)::int8 AS messages, \
              count(*) FILTER (WHERE unread > 0) AS conversations \
          FROM ( \
-             SELECT GREATEST(LEAST(c.last_seq, COALESCE(m.left_seq, c.last_seq)) \
-                 - GREATEST(m.last_read_seq, m.joined_seq), 0) AS unread \
-             FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id \
-             WHERE m.user_id = $1 \
+             SELECT GREATEST(r.high - r.low - CASE WHEN r.high <= r.low THEN 0 ELSE ( \
+                 SELECT count(*) FROM messages d WHERE d.conversation_id = r.id \
+                     AND d.deleted_at IS NOT NULL AND d.seq > r.low AND d.seq <= r.high) END, \
+                 0) AS unread \
+             FROM ( \
+                 SELECT m.conversation_id AS id, GREATEST(m.last_read_seq, m.joined_seq) AS low, \
+                     LEAST(c.last_seq, COALESCE(m.left_seq, c.last_seq)) AS high \
+                 FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id \
+                 WHERE m.user_id = $1 \
+             ) r \
          ) per_conversation",
     )
     .bind::<SqlUuid, _>(user)
@@ -402,6 +408,24 @@ pub async fn audience(conn: &mut Conn, id: Uuid, seq: i64) -> QueryResult<Vec<Uu
         .filter(members::conversation_id.eq(id))
         .filter(members::joined_seq.lt(seq))
         .filter(members::left_seq.is_null().or(members::left_seq.ge(seq)))
+        .select(members::user_id)
+        .load(conn)
+        .await
+}
+
+/// Who learns of a change to message `seq` of conversation `id` made when
+/// its newest message was `at_seq`: the members at that moment who may see
+/// the message (joined before it, not gone by then).
+pub async fn change_audience(
+    conn: &mut Conn,
+    id: Uuid,
+    seq: i64,
+    at_seq: i64,
+) -> QueryResult<Vec<Uuid>> {
+    members::table
+        .filter(members::conversation_id.eq(id))
+        .filter(members::joined_seq.lt(seq))
+        .filter(members::left_seq.is_null().or(members::left_seq.gt(at_seq)))
         .select(members::user_id)
         .load(conn)
         .await

@@ -30,6 +30,27 @@ pub struct Message {
     /// What a SYSTEM message describes ([`crate::events::SystemMessage`]).
     pub system: Option<serde_json::Value>,
     pub sent_at: DateTime<Utc>,
+    /// When its text last changed.
+    pub edited_at: Option<DateTime<Utc>>,
+    /// Set when it was deleted: a tombstone, whose `body` is empty.
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// The earlier message of the conversation it answers.
+    pub reply_to_id: Option<Uuid>,
+}
+
+impl Message {
+    pub fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
+
+/// The columns of [`Message`], for the `RETURNING` of statements written
+/// as SQL text.
+macro_rules! returning_message {
+    () => {
+        " RETURNING id, conversation_id, seq, kind, sender_id, recipient_id, body, \
+          client_message_id, system, sent_at, edited_at, deleted_at, reply_to_id "
+    };
 }
 
 /// `messages.kind` of a message someone wrote.
@@ -49,6 +70,9 @@ pub struct Outgoing<'a> {
     /// [`send`]: the id of the pair's conversation should this message
     /// start it; [`send_in`]: the conversation.
     pub new_conversation_id: Uuid,
+    /// The message it answers (checked by the caller: an earlier message
+    /// of the same conversation the sender may see).
+    pub reply_to_id: Option<Uuid>,
 }
 
 /// Why [`send`] or [`send_in`] wrote nothing.
@@ -124,11 +148,11 @@ pub async fn send(
              RETURNING c.id, c.last_seq \
          ), message AS ( \
              INSERT INTO messages \
-                 (id, conversation_id, seq, kind, sender_id, recipient_id, body, client_message_id) \
-             SELECT $4, conv.id, conv.last_seq, 'TEXT', $5, $6, $7, $8 FROM conv \
-             RETURNING id, conversation_id, seq, kind, sender_id, recipient_id, body, \
-                 client_message_id, system, sent_at \
-         ), activity AS MATERIALIZED ( \
+                 (id, conversation_id, seq, kind, sender_id, recipient_id, body, client_message_id, \
+                  reply_to_id) \
+             SELECT $4, conv.id, conv.last_seq, 'TEXT', $5, $6, $7, $8, $14 FROM conv",
+        returning_message!(),
+        "), activity AS MATERIALIZED ( \
              SELECT conv.id, conv.last_seq, nextval('conversation_activity_seq') AS value FROM conv \
          ), members AS ( \
              INSERT INTO conversation_members AS m \
@@ -158,6 +182,7 @@ pub async fn send(
     .bind::<Interval, _>(charge.map_or_else(zero, |c| c.step))
     .bind::<Interval, _>(charge.map_or_else(zero, |c| c.period))
     .bind::<Bool, _>(charge.is_some())
+    .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(message.reply_to_id)
     .get_result(conn)
     .await
     .optional()
@@ -190,11 +215,11 @@ pub async fn send_in(
                  CASE WHEN c.user_low = $3 THEN c.user_high ELSE c.user_low END AS peer \
          ), message AS ( \
              INSERT INTO messages \
-                 (id, conversation_id, seq, kind, sender_id, recipient_id, body, client_message_id) \
-             SELECT $2, conv.id, conv.last_seq, 'TEXT', $3, conv.peer, $4, $5 FROM conv \
-             RETURNING id, conversation_id, seq, kind, sender_id, recipient_id, body, \
-                 client_message_id, system, sent_at \
-         ), activity AS MATERIALIZED ( \
+                 (id, conversation_id, seq, kind, sender_id, recipient_id, body, client_message_id, \
+                  reply_to_id) \
+             SELECT $2, conv.id, conv.last_seq, 'TEXT', $3, conv.peer, $4, $5, $11 FROM conv",
+        returning_message!(),
+        "), activity AS MATERIALIZED ( \
              SELECT conv.id, conv.last_seq, nextval('conversation_activity_seq') AS value FROM conv \
          ), members AS ( \
              UPDATE conversation_members m SET last_activity = activity.value, \
@@ -216,6 +241,7 @@ pub async fn send_in(
     .bind::<Interval, _>(charge.map_or_else(zero, |c| c.period))
     .bind::<Bool, _>(charge.is_some())
     .bind::<Text, _>(<MessageSent as outbox::Event>::KIND)
+    .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(message.reply_to_id)
     .get_result(conn)
     .await
     .optional()
@@ -247,16 +273,15 @@ pub async fn insert_system(
     text: &str,
     system: &serde_json::Value,
 ) -> QueryResult<Message> {
-    prepared::sql(
+    prepared::sql(concat!(
         "WITH conv AS ( \
              UPDATE conversations SET last_seq = last_seq + 1, last_message_id = $2 \
              WHERE id = $1 RETURNING id, last_seq \
          ), message AS ( \
              INSERT INTO messages (id, conversation_id, seq, kind, body, system) \
-             SELECT $2, conv.id, conv.last_seq, 'SYSTEM', $4, $5 FROM conv \
-             RETURNING id, conversation_id, seq, kind, sender_id, recipient_id, body, \
-                 client_message_id, system, sent_at \
-         ), activity AS MATERIALIZED ( \
+             SELECT $2, conv.id, conv.last_seq, 'SYSTEM', $4, $5 FROM conv",
+        returning_message!(),
+        "), activity AS MATERIALIZED ( \
              SELECT conv.id, conv.last_seq, nextval('conversation_activity_seq') AS value FROM conv \
          ), members AS ( \
              UPDATE conversation_members m SET last_activity = activity.value, \
@@ -266,8 +291,8 @@ pub async fn insert_system(
              WHERE m.conversation_id = activity.id \
                  AND (m.left_seq IS NULL OR m.left_seq = activity.last_seq) \
          ) \
-         SELECT * FROM message",
-    )
+         SELECT * FROM message"
+    ))
     .bind::<SqlUuid, _>(id)
     .bind::<SqlUuid, _>(message_id)
     .bind::<SqlUuid, _>(actor)
@@ -362,4 +387,97 @@ pub async fn by_seq(
         .first(conn)
         .await
         .optional()
+}
+
+/// Message `id`, in whichever conversation.
+pub async fn by_id(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Message>> {
+    messages::table
+        .find(id)
+        .select(Message::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Replaces a message's text and stamps `edited_at`.
+pub async fn set_text(conn: &mut Conn, id: Uuid, text: &str) -> QueryResult<Message> {
+    diesel::update(messages::table.find(id))
+        .set((
+            messages::body.eq(text),
+            messages::edited_at.eq(diesel::dsl::now),
+        ))
+        .returning(Message::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Turns a message into its tombstone: the text goes, `deleted_at` stays.
+pub async fn tombstone(conn: &mut Conn, id: Uuid) -> QueryResult<Message> {
+    diesel::update(messages::table.find(id))
+        .set((
+            messages::body.eq(""),
+            messages::deleted_at.eq(diesel::dsl::now),
+        ))
+        .returning(Message::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The newest message of a conversation with `low < seq <= high` that is
+/// not deleted.
+pub async fn newest_not_deleted(
+    conn: &mut Conn,
+    conversation_id: Uuid,
+    low: i64,
+    high: i64,
+) -> QueryResult<Option<Message>> {
+    messages::table
+        .filter(messages::conversation_id.eq(conversation_id))
+        .filter(messages::seq.gt(low))
+        .filter(messages::seq.le(high))
+        .filter(messages::deleted_at.is_null())
+        .order(messages::seq.desc())
+        .select(Message::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+#[derive(QueryableByName)]
+struct Deleted {
+    #[diesel(sql_type = SqlUuid)]
+    conversation_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Int8)]
+    deleted: i64,
+}
+
+/// For each `(conversation, low, high)`, how many deleted messages it has
+/// with `low < seq <= high` (conversations without any are left out), in
+/// one query (`messages_deleted_idx`).
+pub async fn deleted_between(
+    conn: &mut Conn,
+    ranges: &[(Uuid, i64, i64)],
+) -> QueryResult<Vec<(Uuid, i64)>> {
+    if ranges.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = ranges.iter().map(|r| r.0).collect();
+    let lows: Vec<i64> = ranges.iter().map(|r| r.1).collect();
+    let highs: Vec<i64> = ranges.iter().map(|r| r.2).collect();
+    let rows: Vec<Deleted> = prepared::sql(
+        "SELECT r.id AS conversation_id, count(d.seq) AS deleted \
+         FROM unnest($1::uuid[], $2::int8[], $3::int8[]) AS r (id, low, high) \
+         JOIN messages d ON d.conversation_id = r.id AND d.deleted_at IS NOT NULL \
+             AND d.seq > r.low AND d.seq <= r.high \
+         GROUP BY r.id",
+    )
+    .bind::<diesel::sql_types::Array<SqlUuid>, _>(&ids)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Int8>, _>(&lows)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Int8>, _>(&highs)
+    .load(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.conversation_id, r.deleted))
+        .collect())
 }

@@ -41,8 +41,25 @@ diesel::table! {
         sent_at -> Timestamptz,
         kind -> Text,
         system -> Nullable<Jsonb>,
+        edited_at -> Nullable<Timestamptz>,
+        deleted_at -> Nullable<Timestamptz>,
+        reply_to_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    message_reactions (message_id, emoji, user_id) {
+        message_id -> Uuid,
+        emoji -> Text,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
     }
 }
 
 diesel::joinable!(conversation_members -> conversations (conversation_id));
-diesel::allow_tables_to_appear_in_same_query!(conversations, conversation_members, messages);
+diesel::allow_tables_to_appear_in_same_query!(
+    conversations,
+    conversation_members,
+    messages,
+    message_reactions
+);

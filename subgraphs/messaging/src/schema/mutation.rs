@@ -1,10 +1,12 @@
 use async_graphql::{Context, ID, Object, Result};
 
 use super::types::{
-    AddMembersInput, AddMembersPayload, Conversation, ConversationMember, CreateGroupInput,
-    CreateGroupPayload, LeaveConversationPayload, MarkReadInput, MarkReadPayload, Message,
-    RemoveMemberInput, RemoveMemberPayload, SendMessageInput, SendMessagePayload,
-    SetMemberRoleInput, SetMemberRolePayload, UpdateConversationInput, UpdateConversationPayload,
+    AddMembersInput, AddMembersPayload, AddReactionInput, AddReactionPayload, Conversation,
+    ConversationMember, CreateGroupInput, CreateGroupPayload, DeleteMessagePayload,
+    EditMessageInput, EditMessagePayload, LeaveConversationPayload, MarkReadInput, MarkReadPayload,
+    Message, RemoveMemberInput, RemoveMemberPayload, RemoveReactionInput, RemoveReactionPayload,
+    SendMessageInput, SendMessagePayload, SetMemberRoleInput, SetMemberRolePayload, SetTypingInput,
+    SetTypingPayload, UpdateConversationInput, UpdateConversationPayload,
 };
 use crate::service::MessagingService;
 
@@ -20,7 +22,8 @@ impl Mutation {
     /// Errors: BAD_USER_INPUT (`extensions.field`: both or neither of
     /// `conversationId`/`to`, invalid text or id, sending to yourself),
     /// NOT_FOUND (no such recipient, or not a conversation of the caller:
-    /// former members cannot send), CONFLICT (the clientMessageId was used
+    /// former members cannot send; `replyToId` not a message of the
+    /// conversation the caller may see), CONFLICT (the clientMessageId was used
     /// for a different message), UNAVAILABLE, RATE_LIMITED (too many
     /// messages lately; `extensions.retryAfter` in seconds; retries of a
     /// sent message are never limited), FORBIDDEN (the caller's email
@@ -39,6 +42,7 @@ impl Mutation {
                 input.to.as_deref().map(String::as_str),
                 &input.text,
                 &input.client_message_id,
+                input.reply_to_id.as_deref().map(String::as_str),
             )
             .await?;
         Ok(SendMessagePayload {
@@ -184,6 +188,124 @@ impl Mutation {
         Ok(SetMemberRolePayload {
             conversation: Conversation::new(view, me.user_id),
             member: ConversationMember::from(member),
+        })
+    }
+
+    /// Replaces the text of one of the caller's messages (the rules of
+    /// `sendMessage`'s `text`) and sets `editedAt`; every member who may see
+    /// it gets MESSAGE_EDITED. The same text again changes nothing and
+    /// tells nobody. Errors: BAD_USER_INPUT (`extensions.field`: an invalid
+    /// `messageId` or `text`), NOT_FOUND (not a message the caller may
+    /// see), FORBIDDEN (not the caller's message; the caller has left the
+    /// conversation; the caller's email address awaits confirmation),
+    /// CONFLICT (the message was deleted), RATE_LIMITED (edits count with
+    /// sent messages in the caller's message rate; `extensions.retryAfter`
+    /// in seconds).
+    async fn edit_message(
+        &self,
+        ctx: &Context<'_>,
+        input: EditMessageInput,
+    ) -> Result<EditMessagePayload> {
+        let me = auth_client::identity(ctx)?.require_verified()?;
+        let message = ctx
+            .data::<MessagingService>()?
+            .edit_message(me.user_id, &input.message_id, &input.text)
+            .await?;
+        Ok(EditMessagePayload {
+            message: Message::new(message, me.user_id),
+        })
+    }
+
+    /// Deletes a message: the caller's own, or as a group's OWNER or ADMIN
+    /// any TEXT message in it. A tombstone stays in the timeline
+    /// (`deletedAt` set, `text` empty; replies keep their place); it no
+    /// longer counts as unread nor shows as `lastMessage`. Every member who
+    /// may see it gets MESSAGE_DELETED. Deleting it again changes nothing.
+    /// Errors: BAD_USER_INPUT (an invalid `messageId`), NOT_FOUND (not a
+    /// message the caller may see), FORBIDDEN (neither its sender nor a
+    /// group's owner or admin; a SYSTEM message; the caller has left the
+    /// conversation), RATE_LIMITED (deletions count with sent messages in
+    /// the caller's message rate; `extensions.retryAfter` in seconds).
+    async fn delete_message(
+        &self,
+        ctx: &Context<'_>,
+        message_id: ID,
+    ) -> Result<DeleteMessagePayload> {
+        let me = auth_client::identity(ctx)?;
+        let message = ctx
+            .data::<MessagingService>()?
+            .delete_message(me.user_id, &message_id)
+            .await?;
+        Ok(DeleteMessagePayload {
+            message: Message::new(message, me.user_id),
+        })
+    }
+
+    /// The caller reacts to a message with an emoji (one of each emoji per
+    /// member); every member who may see the message gets
+    /// REACTIONS_CHANGED. Reacting again with the same emoji changes
+    /// nothing and tells nobody. Errors: BAD_USER_INPUT (`extensions.field`:
+    /// an invalid `messageId`; `emoji` not one emoji, or reason
+    /// TOO_MANY_REACTIONS: the message has 20 different emoji already),
+    /// NOT_FOUND (not a message the caller may see), FORBIDDEN (the caller
+    /// has left the conversation), CONFLICT (the message was deleted),
+    /// RATE_LIMITED (reactions count with sent messages in the caller's
+    /// message rate; `extensions.retryAfter` in seconds).
+    async fn add_reaction(
+        &self,
+        ctx: &Context<'_>,
+        input: AddReactionInput,
+    ) -> Result<AddReactionPayload> {
+        let me = auth_client::identity(ctx)?;
+        let message = ctx
+            .data::<MessagingService>()?
+            .add_reaction(me.user_id, &input.message_id, &input.emoji)
+            .await?;
+        Ok(AddReactionPayload {
+            message: Message::new(message, me.user_id),
+        })
+    }
+
+    /// The caller takes back their reaction with `emoji`; every member who
+    /// may see the message gets REACTIONS_CHANGED. Without such a reaction
+    /// nothing changes. Errors: BAD_USER_INPUT (an invalid `messageId` or
+    /// `emoji`), NOT_FOUND (not a message the caller may see), FORBIDDEN
+    /// (the caller has left the conversation), RATE_LIMITED (as
+    /// addReaction).
+    async fn remove_reaction(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveReactionInput,
+    ) -> Result<RemoveReactionPayload> {
+        let me = auth_client::identity(ctx)?;
+        let message = ctx
+            .data::<MessagingService>()?
+            .remove_reaction(me.user_id, &input.message_id, &input.emoji)
+            .await?;
+        Ok(RemoveReactionPayload {
+            message: Message::new(message, me.user_id),
+        })
+    }
+
+    /// Tells the other members of a conversation that the caller types
+    /// (`typing: true`, repeated within 6 s to keep it on) or stopped; they
+    /// hear it on the `typing` subscription, on whichever replica they are
+    /// connected to. Ephemeral: nothing is stored. At most one a second
+    /// per member and conversation is passed on; more are accepted and
+    /// ignored. Errors: BAD_USER_INPUT (an invalid `conversationId`),
+    /// NOT_FOUND (not a conversation the caller is in).
+    async fn set_typing(
+        &self,
+        ctx: &Context<'_>,
+        input: SetTypingInput,
+    ) -> Result<SetTypingPayload> {
+        let me = auth_client::identity(ctx)?;
+        let id = ctx
+            .data::<MessagingService>()?
+            .set_typing(me.user_id, &input.conversation_id, input.typing)
+            .await?;
+        Ok(SetTypingPayload {
+            conversation_id: ID(id.to_string()),
         })
     }
 }

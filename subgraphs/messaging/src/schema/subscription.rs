@@ -2,7 +2,7 @@ use async_graphql::{Context, Result, Subscription};
 use futures::StreamExt as _;
 use futures::stream::BoxStream;
 
-use super::types::MessageEvent;
+use super::types::{MessageEvent, TypingEvent};
 use crate::service::MessagingService;
 
 pub struct Subscription;
@@ -35,5 +35,25 @@ impl Subscription {
         // Signing out ends it: the connection's driver watches the session
         // (service_runtime::ws).
         Ok(Box::pin(events))
+    }
+
+    /// The other members of conversation `conversationId` starting and
+    /// stopping to type (`setTyping`), from now on: a true lapses into a
+    /// false 6 s after the member's last true. Ephemeral: no cursor, no
+    /// replay. Errors: BAD_USER_INPUT (an invalid id), NOT_FOUND (not a
+    /// conversation the caller is in). The stream ends when the session is
+    /// signed out.
+    #[allow(clippy::unused_async)] // async-graphql requires subscription fields to be async
+    async fn typing(
+        &self,
+        ctx: &Context<'_>,
+        conversation_id: async_graphql::ID,
+    ) -> Result<BoxStream<'static, TypingEvent>> {
+        let me = auth_client::identity(ctx)?;
+        let events = ctx
+            .data::<MessagingService>()?
+            .typing_events(me.user_id, &conversation_id)
+            .await?;
+        Ok(Box::pin(events.map(TypingEvent::from)))
     }
 }

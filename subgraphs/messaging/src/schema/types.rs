@@ -8,7 +8,8 @@ use uuid::Uuid;
 use crate::cursor::{self, Kind};
 use crate::db::conversations::{self, MemberRow, Role};
 use crate::db::messages::{self as db_messages, Message as MessageRow};
-use crate::events::{self, MessageSent};
+use crate::db::reactions::Summary;
+use crate::events;
 use crate::service::{self, ConversationView, MessagePage, MessagingService, Page};
 use crate::validate;
 
@@ -199,10 +200,16 @@ pub struct SendMessageInput {
     /// ASCII characters, e.g. a UUID). Sending again with the same id
     /// returns the original message instead of sending another.
     pub client_message_id: String,
+    /// The message this one answers: an earlier message of the same
+    /// conversation the caller may see (a deleted one too). NOT_FOUND
+    /// (`extensions.field` `replyToId`) otherwise.
+    pub reply_to_id: Option<ID>,
 }
 
-/// A message in a conversation.
+/// A message in a conversation. A deleted one stays as a tombstone:
+/// `deletedAt` set, `text` empty.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct Message {
     pub id: ID,
     pub conversation_id: ID,
@@ -213,8 +220,8 @@ pub struct Message {
     /// The other user of a direct conversation; null in groups.
     #[graphql(deprecation = "use Conversation.peer / members")]
     pub recipient: Option<User>,
-    /// The text; for SYSTEM messages a plain-language fallback such as
-    /// "Alice added Bob".
+    /// The text (as last edited); for SYSTEM messages a plain-language
+    /// fallback such as "Alice added Bob"; empty once deleted.
     pub text: String,
     /// What a SYSTEM message describes; null for TEXT.
     pub system: Option<SystemMessage>,
@@ -223,6 +230,52 @@ pub struct Message {
     /// one the app showed before the server answered. Only the sender sees
     /// it: null for everyone else.
     pub client_message_id: Option<String>,
+    /// When its text was last edited (`editMessage`); null if never.
+    pub edited_at: Option<DateTime<Utc>>,
+    /// When it was deleted (`deleteMessage`); null unless it is a tombstone.
+    pub deleted_at: Option<DateTime<Utc>>,
+    #[graphql(skip)]
+    pub reply: Reply,
+    #[graphql(skip)]
+    pub conversation: Uuid,
+    #[graphql(skip)]
+    pub uuid: Uuid,
+    /// Loaded with its page or event; `None`: to load when asked for.
+    #[graphql(skip)]
+    pub preloaded_reactions: Option<Vec<ReactionSummary>>,
+}
+
+/// One emoji on a message: how many reacted with it, and whether the
+/// caller did.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct ReactionSummary {
+    /// One emoji (its fully qualified form).
+    pub emoji: String,
+    /// How many members reacted with it (at least 1).
+    pub count: i32,
+    /// Whether the caller is one of them.
+    pub reacted_by_me: bool,
+}
+
+impl From<Summary> for ReactionSummary {
+    fn from(row: Summary) -> Self {
+        Self {
+            emoji: row.emoji,
+            count: int(row.count),
+            reacted_by_me: row.mine,
+        }
+    }
+}
+
+/// The original of a reply, for `Message.replyTo`.
+#[derive(Clone, Debug)]
+pub enum Reply {
+    /// Not a reply.
+    None,
+    /// Loaded with its page: `None` when the caller may not see it.
+    Loaded(Option<Box<Message>>),
+    /// To load when asked for.
+    Lazy(Uuid),
 }
 
 fn message_kind(kind: &str) -> MessageKind {
@@ -233,7 +286,68 @@ fn message_kind(kind: &str) -> MessageKind {
     }
 }
 
+#[ComplexObject]
 impl Message {
+    /// The earlier message this one answers (`sendMessage`'s `replyToId`),
+    /// as it is now: a tombstone if it was deleted; null if this is no
+    /// reply, or the caller may not see the original (it predates their
+    /// joining the group).
+    async fn reply_to(&self, ctx: &Context<'_>) -> Result<Option<Message>> {
+        match &self.reply {
+            Reply::None => Ok(None),
+            Reply::Loaded(original) => Ok(original.as_deref().cloned()),
+            Reply::Lazy(id) => {
+                let me = viewer(ctx)?;
+                let original = ctx
+                    .data::<MessagingService>()?
+                    .reply_for(me, self.conversation, *id)
+                    .await?;
+                Ok(original.map(|row| Message::new(row, me)))
+            }
+        }
+    }
+
+    /// The reactions (`addReaction`), each emoji once with its count, in
+    /// the order they were first used; empty for none (and for a deleted
+    /// message).
+    async fn reactions(&self, ctx: &Context<'_>) -> Result<Vec<ReactionSummary>> {
+        if let Some(loaded) = &self.preloaded_reactions {
+            return Ok(loaded.clone());
+        }
+        let me = viewer(ctx)?;
+        let mut loaded = ctx
+            .data::<MessagingService>()?
+            .reactions(me, &[self.uuid])
+            .await?;
+        Ok(loaded
+            .remove(&self.uuid)
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+}
+
+impl Message {
+    /// `row` as `viewer` sees it, with the original of a reply among
+    /// `originals` (those `viewer` may see).
+    pub fn with_originals(
+        row: MessageRow,
+        viewer: Uuid,
+        originals: &std::collections::HashMap<Uuid, MessageRow>,
+    ) -> Self {
+        let reply = row.reply_to_id.map(|id| {
+            originals
+                .get(&id)
+                .map(|original| Box::new(Message::new(original.clone(), viewer)))
+        });
+        let mut message = Message::new(row, viewer);
+        if let Some(original) = reply {
+            message.reply = Reply::Loaded(original);
+        }
+        message
+    }
+
     /// `row` as `viewer` sees it.
     pub fn new(row: MessageRow, viewer: Uuid) -> Self {
         let system = row
@@ -252,24 +366,20 @@ impl Message {
             text: row.body,
             system,
             sent_at: row.sent_at,
+            edited_at: row.edited_at,
+            deleted_at: row.deleted_at,
+            reply: row.reply_to_id.map_or(Reply::None, Reply::Lazy),
+            conversation: row.conversation_id,
+            uuid: row.id,
+            preloaded_reactions: None,
         }
     }
 
-    /// An event's message as `viewer` sees it.
-    pub fn from_event(payload: MessageSent, viewer: Uuid) -> Self {
-        Self {
-            id: id(payload.id),
-            conversation_id: id(payload.conversation_id),
-            kind: message_kind(&payload.kind),
-            client_message_id: payload
-                .client_message_id
-                .filter(|_| payload.sender_id == Some(viewer)),
-            sender: payload.sender_id.map(Into::into),
-            recipient: payload.recipient_id.map(Into::into),
-            text: payload.text,
-            system: payload.system.map(Into::into),
-            sent_at: payload.sent_at,
-        }
+    /// With its reactions as loaded (`rows`: this message's).
+    #[must_use]
+    pub fn with_reactions(mut self, rows: Vec<Summary>) -> Self {
+        self.preloaded_reactions = Some(rows.into_iter().map(Into::into).collect());
+        self
     }
 }
 
@@ -366,11 +476,11 @@ impl Conversation {
     ) -> Result<MessageConnection> {
         let me = viewer(ctx)?;
         let paging = validate::paging(first, after.as_deref(), last, before.as_deref())?;
-        let page = ctx
-            .data::<MessagingService>()?
-            .messages(self.uuid, self.window, paging)
-            .await?;
-        Ok(message_connection(page, me))
+        let service = ctx.data::<MessagingService>()?;
+        let page = service.messages(self.uuid, self.window, paging).await?;
+        let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
+        let reactions = service.reactions(me, &ids).await?;
+        Ok(message_connection(page, me, reactions))
     }
 }
 
@@ -430,15 +540,21 @@ fn member_connection(page: Page<(i64, MemberRow)>) -> ConversationMemberConnecti
     connection
 }
 
-fn message_connection(page: MessagePage, viewer: Uuid) -> MessageConnection {
+fn message_connection(
+    page: MessagePage,
+    viewer: Uuid,
+    mut reactions: std::collections::HashMap<Uuid, Vec<Summary>>,
+) -> MessageConnection {
     let mut connection = Connection::new(page.has_previous_page, page.has_next_page);
+    let originals = page.replies;
     connection.edges = page
         .items
         .into_iter()
         .map(|row| {
+            let summaries = reactions.remove(&row.id).unwrap_or_default();
             Edge::new(
                 cursor::encode(Kind::Message, row.seq),
-                Message::new(row, viewer),
+                Message::with_originals(row, viewer, &originals).with_reactions(summaries),
             )
         })
         .collect();
@@ -459,6 +575,15 @@ pub enum MessageEventKind {
     ConversationRead,
     /// Another member's read marker moved: `user`, `readUpTo`.
     MemberRead,
+    /// A message's text was edited (by its sender, `user`): `message` as
+    /// it is now.
+    MessageEdited,
+    /// A message was deleted (by `user`: its sender, or a group's owner or
+    /// admin): `message`, a tombstone.
+    MessageDeleted,
+    /// A member (`user`) added or took back a reaction: `message` with its
+    /// `reactions` now.
+    ReactionsChanged,
 }
 
 impl From<service::EventKind> for MessageEventKind {
@@ -468,12 +593,16 @@ impl From<service::EventKind> for MessageEventKind {
             service::EventKind::Sent => MessageEventKind::MessageSent,
             service::EventKind::ConversationRead => MessageEventKind::ConversationRead,
             service::EventKind::MemberRead => MessageEventKind::MemberRead,
+            service::EventKind::Edited => MessageEventKind::MessageEdited,
+            service::EventKind::Deleted => MessageEventKind::MessageDeleted,
+            service::EventKind::ReactionsChanged => MessageEventKind::ReactionsChanged,
         }
     }
 }
 
 /// One entry of the caller's message feed; `kind` says which fields are
-/// set.
+/// set. `message` is the message as it is when the event is delivered (a
+/// replay shows it edited, or deleted: a deleted text is never replayed).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct MessageEvent {
     /// Pass as `after` when resubscribing to continue right after this event.
@@ -482,7 +611,8 @@ pub struct MessageEvent {
     pub at: DateTime<Utc>,
     pub kind: MessageEventKind,
     pub conversation_id: ID,
-    /// MESSAGE_RECEIVED, MESSAGE_SENT: the message; null for read events.
+    /// MESSAGE_RECEIVED, MESSAGE_SENT, MESSAGE_EDITED, MESSAGE_DELETED,
+    /// REACTIONS_CHANGED: the message, as it is now; null for read events.
     pub message: Option<Message>,
     /// CONVERSATION_READ, MEMBER_READ: the newest message read.
     pub read_up_to: Option<ID>,
@@ -490,7 +620,8 @@ pub struct MessageEvent {
     pub unread_count: Option<i32>,
     /// CONVERSATION_READ: the caller's unread messages over all conversations now.
     pub unread_total: Option<i32>,
-    /// MEMBER_READ: the member who read.
+    /// MEMBER_READ: the member who read; MESSAGE_EDITED, MESSAGE_DELETED,
+    /// REACTIONS_CHANGED: who made the change.
     pub user: Option<User>,
 }
 
@@ -501,7 +632,9 @@ impl MessageEvent {
             at: event.at,
             kind: event.kind.into(),
             conversation_id: id(event.conversation_id),
-            message: event.message.map(|m| Message::from_event(m, viewer)),
+            message: event
+                .message
+                .map(|m| Message::new(m, viewer).with_reactions(event.reactions)),
             read_up_to: event.read_up_to.map(id),
             unread_count: event.unread_count.map(int),
             unread_total: event.unread_total.map(int),
@@ -597,4 +730,92 @@ pub struct SetMemberRolePayload {
     pub conversation: Conversation,
     /// The member whose role was set.
     pub member: ConversationMember,
+}
+
+#[derive(InputObject)]
+pub struct EditMessageInput {
+    /// A message of the caller's.
+    pub message_id: ID,
+    /// The new text, under the rules of `sendMessage`'s `text`.
+    pub text: String,
+}
+
+#[derive(SimpleObject)]
+pub struct EditMessagePayload {
+    /// The message as edited.
+    pub message: Message,
+}
+
+#[derive(SimpleObject)]
+pub struct DeleteMessagePayload {
+    /// The message's tombstone (`deletedAt` set, `text` empty).
+    pub message: Message,
+}
+
+#[derive(InputObject)]
+pub struct AddReactionInput {
+    /// A message the caller may see.
+    pub message_id: ID,
+    /// One emoji of Unicode's emoji set (one grapheme cluster: a skin
+    /// tone, flag or ZWJ sequence counts as one), such as "👍".
+    pub emoji: String,
+}
+
+#[derive(InputObject)]
+pub struct RemoveReactionInput {
+    pub message_id: ID,
+    /// The emoji to take back.
+    pub emoji: String,
+}
+
+#[derive(SimpleObject)]
+pub struct AddReactionPayload {
+    /// The message with its reactions now.
+    pub message: Message,
+}
+
+#[derive(SimpleObject)]
+pub struct RemoveReactionPayload {
+    /// The message with its reactions now.
+    pub message: Message,
+}
+
+#[derive(InputObject)]
+pub struct SetTypingInput {
+    /// A conversation the caller is in.
+    pub conversation_id: ID,
+    /// True while typing (send it again within 6 s to keep it on), false
+    /// on stopping.
+    pub typing: bool,
+}
+
+#[derive(SimpleObject)]
+pub struct SetTypingPayload {
+    pub conversation_id: ID,
+}
+
+/// A member of the conversation started or stopped typing. Ephemeral:
+/// nothing is stored, there is no cursor, and a subscriber hears only what
+/// is said while it listens.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TypingEvent {
+    pub conversation_id: ID,
+    /// Who types (null when users cannot be reached).
+    pub user: Option<User>,
+    /// True: they type; false: they stopped, or their last true expired.
+    pub typing: bool,
+    /// When a true lapses unless repeated (a false follows then); null for
+    /// false.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl From<crate::typing::Event> for TypingEvent {
+    fn from(event: crate::typing::Event) -> Self {
+        Self {
+            conversation_id: id(event.conversation_id),
+            user: Some(event.user_id.into()),
+            typing: event.typing,
+            expires_at: event.expires_at,
+        }
+    }
 }

@@ -263,3 +263,40 @@ pub fn refusal_code(msg: &Value) -> Option<String> {
     }
     testkit::ws_error(msg).0
 }
+
+/// Runs `query` as `user` and returns its `data` (panics on errors).
+pub async fn ok(user: &TestUser, query: &str, vars: Value) -> Value {
+    let resp = user.gql.query(query, vars).await;
+    assert_no_errors(&resp);
+    resp["data"].clone()
+}
+
+/// The first error of `query` as `user`: (code, extensions); panics if it
+/// was accepted.
+pub async fn refused(user: &TestUser, query: &str, vars: Value) -> (String, Value) {
+    let resp = user.gql.query(query, vars.clone()).await;
+    let code = testkit::error_code(&resp).unwrap_or_else(|| panic!("{vars} was accepted: {resp}"));
+    (code, resp["errors"][0]["extensions"].clone())
+}
+
+/// A group of `owner` (OWNER) with `members` (befriended first); its id.
+pub async fn create_group(
+    t: &Stack,
+    owner: &TestUser,
+    title: &str,
+    members: &[&TestUser],
+) -> Value {
+    for member in members {
+        t.befriend(owner, member).await;
+    }
+    let ids: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();
+    ok(
+        owner,
+        "mutation($title: String!, $ids: [ID!]!) {
+          createGroup(input: {title: $title, memberIds: $ids}) { conversation { id } }
+        }",
+        json!({"title": title, "ids": ids}),
+    )
+    .await["createGroup"]["conversation"]["id"]
+        .clone()
+}

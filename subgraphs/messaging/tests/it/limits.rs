@@ -1,11 +1,13 @@
-//! Messaging's own limits: messages per user per period, query aliases,
-//! subscription connections per user.
+//! Messaging's own limits: messages per user per period (edits, deletions
+//! and reactions counted with them), query aliases, subscription
+//! connections per user.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
 use std::time::Duration;
 
-use crate::common::{Chat as _, MessagingDb as _, SEND, spawn_with};
+use crate::changes::{delete, edit};
+use crate::common::{Chat as _, MessagingDb as _, SEND, ok, refused, spawn_with};
 use serde_json::{Value, json};
 use testkit::{WsClient, assert_no_errors, error_code};
 
@@ -43,6 +45,48 @@ async fn messages_per_user_are_limited_but_retries_are_free() {
 
     tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(100)).await;
     alice.send_with_id(&bob, "finally", "c3").await;
+}
+
+const REACT: &str = "mutation($m: ID!, $e: String!) {
+  addReaction(input: {messageId: $m, emoji: $e}) { message { id } }
+}";
+
+#[tokio::test]
+async fn edits_deletions_and_reactions_count_with_messages() {
+    let t = spawn_with(|c| {
+        c.message_rate = ratelimit::Rate::new(3, Duration::from_secs(3));
+    })
+    .await;
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
+    let m = alice.send(&bob, "one").await["id"].clone();
+    ok(&alice, &edit(), json!({"m": m, "text": "two"})).await;
+    ok(&alice, REACT, json!({"m": m, "e": "👍"})).await;
+    let outbox = t.count("outbox").await;
+
+    // The fourth change of the period is refused and changes nothing…
+    let (code, ext) = refused(&alice, &delete(), json!({"m": m})).await;
+    assert_eq!(code, "RATE_LIMITED");
+    let wait = ext["retryAfter"].as_u64().unwrap();
+    assert!((1..=3).contains(&wait), "{ext}");
+    for (query, vars) in [
+        (edit(), json!({"m": m, "text": "three"})),
+        (REACT.to_owned(), json!({"m": m, "e": "🎉"})),
+    ] {
+        assert_eq!(refused(&alice, &query, vars).await.0, "RATE_LIMITED");
+    }
+    assert_eq!(t.count("outbox").await, outbox);
+    assert_eq!(t.count("message_reactions").await, 1);
+    let seen = alice.history(&bob, 10).await;
+    assert_eq!(seen[0]["text"], "two");
+    // …while changes that change nothing are free, and Bob has his own
+    // allowance.
+    ok(&alice, &edit(), json!({"m": m, "text": "two"})).await;
+    ok(&alice, REACT, json!({"m": m, "e": "👍"})).await;
+    ok(&bob, REACT, json!({"m": m, "e": "👍"})).await;
+
+    tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(100)).await;
+    let gone = ok(&alice, &delete(), json!({"m": m})).await;
+    assert!(gone["deleteMessage"]["message"]["deletedAt"].is_string());
 }
 
 #[tokio::test]

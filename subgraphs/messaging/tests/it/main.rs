@@ -5,10 +5,14 @@
 
 mod api;
 mod auth_outage;
+mod changes;
 mod common;
 mod email_verification;
 mod groups;
 mod limits;
+mod reactions;
 mod reconnect;
+mod replies;
 mod send_statement;
 mod subscriptions;
+mod typing;

@@ -27,6 +27,7 @@ fn outgoing<'a>(sender: Uuid, recipient: Uuid, text: &'a str, cid: &'a str) -> O
         body: text,
         client_message_id: cid,
         new_conversation_id: Uuid::now_v7(),
+        reply_to_id: None,
     }
 }
 
