@@ -55,6 +55,9 @@ pub enum EventKind {
     /// been confirmed: its password, sessions and other linked identities
     /// were removed (whoever set them never proved the address theirs).
     UnverifiedAccountClaimed,
+    /// The password was set with a reset link sent by email; every session
+    /// was signed out.
+    PasswordReset,
 }
 
 impl EventKind {
@@ -69,6 +72,7 @@ impl EventKind {
             EventKind::AccountLinked => "ACCOUNT_LINKED",
             EventKind::PasswordSet => "PASSWORD_SET",
             EventKind::UnverifiedAccountClaimed => "UNVERIFIED_ACCOUNT_CLAIMED",
+            EventKind::PasswordReset => "PASSWORD_RESET",
         }
     }
 
@@ -83,6 +87,7 @@ impl EventKind {
             EventKind::AccountLinked,
             EventKind::PasswordSet,
             EventKind::UnverifiedAccountClaimed,
+            EventKind::PasswordReset,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == s)
@@ -518,6 +523,7 @@ mod tests {
             EventKind::AccountLinked,
             EventKind::PasswordSet,
             EventKind::UnverifiedAccountClaimed,
+            EventKind::PasswordReset,
         ] {
             assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
         }

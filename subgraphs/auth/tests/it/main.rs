@@ -12,6 +12,7 @@ mod events;
 mod keys;
 mod oauth;
 mod oauth_misbehaving_provider;
+mod password_reset;
 mod passwords;
 mod throttling;
 mod tokens;
