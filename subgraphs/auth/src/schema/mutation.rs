@@ -1,12 +1,13 @@
 use api_errors::ApiError;
 use async_graphql::{Context, ID, Object, Result};
 use service_runtime::RequestMeta;
+use uuid::Uuid;
 
 use super::types::{
     AuthPayload, ChangePasswordPayload, LoginInput, LogoutEverywherePayload, LogoutPayload,
     OAuthStartPayload, RegisterInput, RegisterPayload, RequestPasswordResetPayload,
-    ResendVerificationEmailPayload, ResetPasswordInput, ResetPasswordPayload, SetPasswordPayload,
-    User, VerifyEmailPayload,
+    ResendVerificationEmailPayload, ResetPasswordInput, ResetPasswordPayload, RevokeSessionPayload,
+    SetPasswordPayload, User, VerifyEmailPayload,
 };
 use crate::secrets::{DeviceToken, Password, RefreshToken};
 use crate::service::{AuthService, ClientInfo, ResetLink};
@@ -236,6 +237,25 @@ impl Mutation {
             .await?;
         Ok(LogoutPayload {
             session_id: ID(me.session_id.to_string()),
+        })
+    }
+
+    /// Signs out one session of the caller (an `id` from `mySessions`):
+    /// another device, or this one. Its tokens stop working at once, as
+    /// after `logout`; `SESSION_REVOKED` is recorded. Revoking one of the
+    /// caller's sessions that already ended changes nothing. Errors:
+    /// UNAUTHENTICATED (no valid token), NOT_FOUND (no session of the
+    /// caller's has this id: unknown, or another user's), BAD_USER_INPUT
+    /// (`extensions.field` `id`: not a session id).
+    async fn revoke_session(&self, ctx: &Context<'_>, id: ID) -> Result<RevokeSessionPayload> {
+        let me = auth_client::identity(ctx)?;
+        let session_id =
+            Uuid::parse_str(&id).map_err(|_| ApiError::invalid_field("id", "not a session id"))?;
+        ctx.data::<AuthService>()?
+            .revoke_session(me.user_id, me.session_id, session_id, &client_info(ctx))
+            .await?;
+        Ok(RevokeSessionPayload {
+            session_id: ID(session_id.to_string()),
         })
     }
 

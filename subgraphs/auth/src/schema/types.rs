@@ -160,6 +160,8 @@ pub enum SecurityEventKind {
     /// address (which counts as confirmed since): every session was signed
     /// out, and the session it signed in (`sessionId`, if any) began.
     PasswordReset,
+    /// One session (`sessionId`) was signed out with `revokeSession`.
+    SessionRevoked,
 }
 
 impl From<EventKind> for SecurityEventKind {
@@ -175,6 +177,7 @@ impl From<EventKind> for SecurityEventKind {
             EventKind::PasswordSet => SecurityEventKind::PasswordSet,
             EventKind::UnverifiedAccountClaimed => SecurityEventKind::UnverifiedAccountClaimed,
             EventKind::PasswordReset => SecurityEventKind::PasswordReset,
+            EventKind::SessionRevoked => SecurityEventKind::SessionRevoked,
         }
     }
 }
@@ -265,6 +268,13 @@ pub struct ResendVerificationEmailPayload {
 #[derive(SimpleObject)]
 pub struct LogoutPayload {
     /// The session that is now signed out (the caller's).
+    pub session_id: ID,
+}
+
+/// What `revokeSession` answers.
+#[derive(SimpleObject)]
+pub struct RevokeSessionPayload {
+    /// The session that is now signed out.
     pub session_id: ID,
 }
 

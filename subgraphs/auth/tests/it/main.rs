@@ -14,6 +14,7 @@ mod oauth;
 mod oauth_misbehaving_provider;
 mod password_reset;
 mod passwords;
+mod sessions;
 mod throttling;
 mod tokens;
 mod worker_sigkill;
