@@ -70,8 +70,11 @@ pub struct EmailSettings {
     /// Product name used in the emails and pages.
     #[arg(long, env = "PRODUCT_NAME", default_value = "Messenger")]
     pub product_name: String,
+    /// How long a password reset link works, in seconds.
+    #[arg(long, env = "PASSWORD_RESET_TTL_SECS", default_value_t = 3600)]
+    pub password_reset_ttl_secs: u64,
     /// Emails one address may be sent per window (confirmations, resends,
-    /// "someone tried to register" notices).
+    /// password reset links, "someone tried to register" notices).
     #[arg(long, env = "EMAIL_LIMIT_PER_ADDRESS", default_value_t = 3)]
     pub email_limit_per_address: u32,
     /// The window of EMAIL_LIMIT_PER_ADDRESS, in seconds.
@@ -82,6 +85,10 @@ pub struct EmailSettings {
 impl EmailSettings {
     pub fn verification_ttl(&self) -> Duration {
         Duration::from_secs(self.email_verification_ttl_secs)
+    }
+
+    pub fn reset_ttl(&self) -> Duration {
+        Duration::from_secs(self.password_reset_ttl_secs)
     }
 
     pub fn limit_window(&self) -> Duration {

@@ -5,6 +5,7 @@ pub mod device_tokens;
 pub mod email_limits;
 pub mod keys;
 pub mod oauth;
+pub mod reset_tokens;
 pub mod schema;
 pub mod security_events;
 pub mod sessions;

@@ -21,6 +21,14 @@ pub enum EmailJob {
     /// Someone tried to register with an address that already has a
     /// confirmed account.
     RegistrationAttempt { email: String },
+    /// A password reset link for the account of `email`, made (like a
+    /// confirmation link) when the email is sent. Queued for every request,
+    /// with `account_id: None` when no account has the address: then the
+    /// worker sends nothing, and the request cost what any other did.
+    PasswordReset {
+        account_id: Option<Uuid>,
+        email: String,
+    },
 }
 
 impl outbox::Event for EmailJob {

@@ -112,6 +112,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         verification: VerificationPolicy {
             mode: config.email.email_verification,
             ttl: config.email.verification_ttl(),
+            reset_ttl: config.email.reset_ttl(),
             emails_per_address: config.email.email_limit_per_address,
             window: config.email.limit_window(),
         },

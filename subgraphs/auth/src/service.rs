@@ -1,8 +1,10 @@
 //! The auth domain: registration, sign-in, refresh-token rotation, sign-out,
-//! email confirmation ([`verification`]) and token checks. Resolvers, the
+//! email confirmation ([`verification`]), password reset
+//! ([`password_reset`]) and token checks. Resolvers, the
 //! confirmation page and the gRPC server are thin layers over this.
 
 pub mod oauth;
+pub mod password_reset;
 pub mod security;
 pub mod verification;
 
@@ -26,6 +28,7 @@ use crate::tokens::{self, Claims, Rejection, TokenSettings};
 use crate::validate;
 use service_runtime::db::PgPool;
 
+pub use password_reset::{PasswordReset, ResetLink};
 pub use security::EventKind;
 pub use verification::{EmailVerification, Verification, VerificationPolicy};
 

@@ -127,3 +127,28 @@ pub async fn lock_password_hash(conn: &mut Conn, id: Uuid) -> QueryResult<Option
         .await
         .optional()
 }
+
+/// The account, locked until the transaction ends.
+pub async fn lock(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Account>> {
+    accounts::table
+        .find(id)
+        .select(Account::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Sets the password after a reset link proved the address the account's:
+/// the address counts as confirmed from now on.
+pub async fn reset_password(conn: &mut Conn, id: Uuid, new_hash: &str) -> QueryResult<bool> {
+    diesel::update(accounts::table.filter(accounts::id.eq(id)))
+        .set((
+            accounts::password_hash.eq(new_hash),
+            accounts::email_verified.eq(true),
+            accounts::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}

@@ -312,3 +312,10 @@ pub async fn claim_unconfirmed_account(conn: &mut Conn, id: Uuid) -> QueryResult
         .execute(conn)
         .await
 }
+
+/// Unlinks every identity of the account; returns how many.
+pub async fn delete_all_identities(conn: &mut Conn, account_id: Uuid) -> QueryResult<usize> {
+    diesel::delete(oauth_identities::table.filter(oauth_identities::account_id.eq(account_id)))
+        .execute(conn)
+        .await
+}

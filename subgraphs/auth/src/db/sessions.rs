@@ -200,3 +200,14 @@ pub async fn revoke_all_except(
     .get_results(conn)
     .await
 }
+
+/// Whether the session (active or not) is one of the account's.
+pub async fn belongs_to(conn: &mut Conn, account_id: Uuid, session_id: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        sessions::table
+            .filter(sessions::id.eq(session_id))
+            .filter(sessions::account_id.eq(account_id)),
+    ))
+    .get_result(conn)
+    .await
+}

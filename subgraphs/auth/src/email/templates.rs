@@ -7,7 +7,10 @@ const VERIFY_TEXT: &str = include_str!("../../templates/verify_email.txt");
 const VERIFY_HTML: &str = include_str!("../../templates/verify_email.html");
 const ATTEMPT_TEXT: &str = include_str!("../../templates/registration_attempt.txt");
 const ATTEMPT_HTML: &str = include_str!("../../templates/registration_attempt.html");
+const RESET_TEXT: &str = include_str!("../../templates/reset_password.txt");
+const RESET_HTML: &str = include_str!("../../templates/reset_password.html");
 const PAGE_HTML: &str = include_str!("../../templates/verify_page.html");
+const RESET_PAGE_HTML: &str = include_str!("../../templates/reset_page.html");
 const OAUTH_PAGE_HTML: &str = include_str!("../../templates/oauth_page.html");
 
 /// One email, ready to send.
@@ -58,7 +61,43 @@ impl Templates {
         email(to, ATTEMPT_TEXT, ATTEMPT_HTML, &values, None)
     }
 
-    /// The page `GET /verify-email` answers with.
+    /// "Reset your password": the link and how long it works.
+    pub fn password_reset(&self, to: &str, link: &str, valid_for: Duration) -> Email {
+        let valid_for = human_duration(valid_for);
+        let values = [
+            ("product", self.product.as_str()),
+            ("email", to),
+            ("link", link),
+            ("valid_for", valid_for.as_str()),
+        ];
+        email(to, RESET_TEXT, RESET_HTML, &values, Some(link))
+    }
+
+    /// The form of `/reset-password`: posts `token`, `password` and
+    /// `confirm` back to it. `problem`: what was wrong with the last try.
+    pub fn reset_form(&self, token: &str, problem: Option<&str>) -> String {
+        let min = crate::validate::MIN_PASSWORD_CHARS.to_string();
+        let max = crate::validate::MAX_PASSWORD_CHARS.to_string();
+        let (class, message) = match problem {
+            Some(problem) => ("problem", problem),
+            None => ("", "Type the new password for your account twice."),
+        };
+        render(
+            RESET_PAGE_HTML,
+            &[
+                ("product", self.product.as_str()),
+                ("token", token),
+                ("min", min.as_str()),
+                ("max", max.as_str()),
+                ("class", class),
+                ("message", message),
+            ],
+            Escape::Html,
+        )
+    }
+
+    /// The page `GET /verify-email` answers with (and the other pages of
+    /// links in emails).
     pub fn page(&self, page: Page<'_>) -> String {
         render(
             PAGE_HTML,
@@ -207,6 +246,34 @@ mod tests {
         assert!(email.text.contains("ann@example.com"));
         assert!(!email.html.contains("{{"));
         assert_eq!(email.link, None);
+    }
+
+    #[test]
+    fn the_reset_email_has_the_link_and_its_lifetime() {
+        let t = Templates::new("Chatty");
+        let link = "https://auth.example.com/reset-password?token=abc_DEF-123";
+        let email = t.password_reset("ann@example.com", link, Duration::from_secs(3600));
+        assert_eq!(email.subject, "Reset your Chatty password");
+        assert_eq!(email.link.as_deref(), Some(link));
+        for body in [&email.text, &email.html] {
+            assert!(body.contains(link), "{body}");
+            assert!(body.contains("1 hour"), "{body}");
+            assert!(body.contains("ann@example.com"), "{body}");
+            assert!(!body.contains("{{"), "unfilled placeholder in {body}");
+        }
+        assert!(email.text.is_ascii(), "7bit-safe text");
+    }
+
+    #[test]
+    fn the_reset_form_carries_the_token_escaped() {
+        let page = Templates::new("Chatty").reset_form("a\"b<c", Some("too <short>"));
+        assert!(
+            page.contains(r#"name="token" value="a&quot;b&lt;c""#),
+            "{page}"
+        );
+        assert!(page.contains("too &lt;short&gt;"));
+        assert!(page.contains(r#"method="post""#));
+        assert!(!page.contains("{{"), "unfilled placeholder in {page}");
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub struct SendEmail {
     templates: Templates,
     /// `<public URL>/verify-email?token=`
     verify_link: String,
+    /// `<public URL>/reset-password?token=`
+    reset_link: String,
 }
 
 impl SendEmail {
@@ -25,11 +27,13 @@ impl SendEmail {
         templates: Templates,
         public_url: &str,
     ) -> Self {
+        let base = public_url.trim_end_matches('/');
         Self {
             service,
             mailer,
             templates,
-            verify_link: format!("{}/verify-email?token=", public_url.trim_end_matches('/')),
+            verify_link: format!("{base}{}?token=", crate::http::verify_page::PATH),
+            reset_link: format!("{base}{}?token=", crate::http::reset_page::PATH),
         }
     }
 
@@ -60,6 +64,39 @@ impl SendEmail {
         }
         Ok(())
     }
+
+    async fn send_reset(
+        &self,
+        account_id: Option<Uuid>,
+        address: &str,
+    ) -> Result<(), HandlerError> {
+        // Queued for unknown addresses too, so that asking costs the same
+        // whoever asks; nothing goes out for them.
+        let Some(account_id) = account_id else {
+            tracing::debug!("password reset for an address without an account; no email sent");
+            return Ok(());
+        };
+        let Some((token, hash)) = self
+            .service
+            .new_reset_token(account_id, address)
+            .await
+            .map_err(|err| HandlerError::retry(format!("making a reset token: {err:?}")))?
+        else {
+            tracing::info!(%account_id, "the account has another address or is gone; no reset email sent");
+            return Ok(());
+        };
+        let link = format!("{}{token}", self.reset_link);
+        let email =
+            self.templates
+                .password_reset(address, &link, self.service.verification.reset_ttl);
+        if let Err(err) = self.mailer.send(&email).await {
+            if let Err(cleanup) = self.service.discard_reset_token(&hash).await {
+                tracing::warn!(?cleanup, "could not delete the token of an unsent email");
+            }
+            return Err(to_handler_error(err));
+        }
+        Ok(())
+    }
 }
 
 fn to_handler_error(err: SendError) -> HandlerError {
@@ -80,6 +117,9 @@ impl Handler<EmailJob> for SendEmail {
             EmailJob::RegistrationAttempt { email } => {
                 self.send(&self.templates.registration_attempt(&email))
                     .await
+            }
+            EmailJob::PasswordReset { account_id, email } => {
+                self.send_reset(account_id, &email).await
             }
         }
     }

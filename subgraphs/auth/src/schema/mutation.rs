@@ -1,14 +1,16 @@
 use api_errors::ApiError;
 use async_graphql::{Context, ID, Object, Result};
 use service_runtime::RequestMeta;
+use uuid::Uuid;
 
 use super::types::{
     AuthPayload, ChangePasswordPayload, LoginInput, LogoutEverywherePayload, LogoutPayload,
-    OAuthStartPayload, RegisterInput, RegisterPayload, ResendVerificationEmailPayload,
+    OAuthStartPayload, RegisterInput, RegisterPayload, RequestPasswordResetPayload,
+    ResendVerificationEmailPayload, ResetPasswordInput, ResetPasswordPayload, RevokeSessionPayload,
     SetPasswordPayload, User, VerifyEmailPayload,
 };
 use crate::secrets::{DeviceToken, Password, RefreshToken};
-use crate::service::{AuthService, ClientInfo};
+use crate::service::{AuthService, ClientInfo, ResetLink};
 
 /// Every mutation answers an object, so fields can be added later without
 /// breaking clients.
@@ -180,6 +182,52 @@ impl Mutation {
         Ok(ResendVerificationEmailPayload { email })
     }
 
+    /// Emails a password reset link if the address belongs to an account
+    /// (the link also works in a browser: a form at `/reset-password`). The
+    /// answer, and the work behind it, is the same for every address, known
+    /// or not, so it cannot be used to find out who has an account. A newer
+    /// link replaces the older ones; links work once, for an hour by
+    /// default. Errors: BAD_USER_INPUT (not an email address),
+    /// RATE_LIMITED (too many emails to this address lately, counted with
+    /// confirmation emails; `extensions.retryAfter` in seconds).
+    async fn request_password_reset(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+    ) -> Result<RequestPasswordResetPayload> {
+        let service = ctx.data::<AuthService>()?;
+        let email = service.request_password_reset(&email).await?;
+        Ok(RequestPasswordResetPayload { email })
+    }
+
+    /// Sets a new password with the token from a password reset link. The
+    /// email address counts as confirmed from then on; every session of
+    /// the account is signed out (and its remembered devices forgotten),
+    /// `PASSWORD_RESET` is recorded, and a new session begins: the answer
+    /// carries its tokens. Errors: BAD_USER_INPUT with `extensions.field`
+    /// `newPassword` (not a valid password; the link still works) or
+    /// `token` with `extensions.reason` INVALID (not a link we sent),
+    /// EXPIRED (too old, or a newer link was sent) or USED (it already set
+    /// a password).
+    async fn reset_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ResetPasswordInput,
+    ) -> Result<ResetPasswordPayload> {
+        let service = ctx.data::<AuthService>()?;
+        let reset = service
+            .reset_password(&input.token, input.new_password, true, &client_info(ctx))
+            .await?
+            .map_err(ResetLink::error)?;
+        let tokens = reset
+            .signed_in
+            .ok_or_else(|| ApiError::internal("reset without the session asked for"))?;
+        Ok(ResetPasswordPayload {
+            sessions_ended: count(reset.sessions_ended),
+            auth: tokens.into(),
+        })
+    }
+
     /// Signs out this session (signing out one already ended changes
     /// nothing).
     async fn logout(&self, ctx: &Context<'_>) -> Result<LogoutPayload> {
@@ -189,6 +237,25 @@ impl Mutation {
             .await?;
         Ok(LogoutPayload {
             session_id: ID(me.session_id.to_string()),
+        })
+    }
+
+    /// Signs out one session of the caller (an `id` from `mySessions`):
+    /// another device, or this one. Its tokens stop working at once, as
+    /// after `logout`; `SESSION_REVOKED` is recorded. Revoking one of the
+    /// caller's sessions that already ended changes nothing. Errors:
+    /// UNAUTHENTICATED (no valid token), NOT_FOUND (no session of the
+    /// caller's has this id: unknown, or another user's), BAD_USER_INPUT
+    /// (`extensions.field` `id`: not a session id).
+    async fn revoke_session(&self, ctx: &Context<'_>, id: ID) -> Result<RevokeSessionPayload> {
+        let me = auth_client::identity(ctx)?;
+        let session_id =
+            Uuid::parse_str(&id).map_err(|_| ApiError::invalid_field("id", "not a session id"))?;
+        ctx.data::<AuthService>()?
+            .revoke_session(me.user_id, me.session_id, session_id, &client_info(ctx))
+            .await?;
+        Ok(RevokeSessionPayload {
+            session_id: ID(session_id.to_string()),
         })
     }
 

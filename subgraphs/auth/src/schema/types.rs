@@ -156,6 +156,12 @@ pub enum SecurityEventKind {
     /// not proved the address theirs, so its password was removed and all
     /// its sessions (and other linked sign-ins) were ended.
     UnverifiedAccountClaimed,
+    /// The password was set with a reset link sent to the account's email
+    /// address (which counts as confirmed since): every session was signed
+    /// out, and the session it signed in (`sessionId`, if any) began.
+    PasswordReset,
+    /// One session (`sessionId`) was signed out with `revokeSession`.
+    SessionRevoked,
 }
 
 impl From<EventKind> for SecurityEventKind {
@@ -170,6 +176,8 @@ impl From<EventKind> for SecurityEventKind {
             EventKind::AccountLinked => SecurityEventKind::AccountLinked,
             EventKind::PasswordSet => SecurityEventKind::PasswordSet,
             EventKind::UnverifiedAccountClaimed => SecurityEventKind::UnverifiedAccountClaimed,
+            EventKind::PasswordReset => SecurityEventKind::PasswordReset,
+            EventKind::SessionRevoked => SecurityEventKind::SessionRevoked,
         }
     }
 }
@@ -263,6 +271,13 @@ pub struct LogoutPayload {
     pub session_id: ID,
 }
 
+/// What `revokeSession` answers.
+#[derive(SimpleObject)]
+pub struct RevokeSessionPayload {
+    /// The session that is now signed out.
+    pub session_id: ID,
+}
+
 /// What `logoutEverywhere` answers.
 #[derive(SimpleObject)]
 pub struct LogoutEverywherePayload {
@@ -285,4 +300,30 @@ pub struct SetPasswordPayload {
     /// the users service cannot answer its fields, the rest of the answer
     /// still arrives, with errors naming it.
     pub user: Option<User>,
+}
+
+/// What `requestPasswordReset` answers: the same for every address, known
+/// or not.
+#[derive(SimpleObject)]
+pub struct RequestPasswordResetPayload {
+    /// The address as the service reads it (normalised): a reset link goes
+    /// there if it belongs to an account.
+    pub email: String,
+}
+
+#[derive(InputObject)]
+pub struct ResetPasswordInput {
+    /// The `token` of the link in the password reset email.
+    pub token: String,
+    /// 8 to 1024 characters.
+    pub new_password: Password,
+}
+
+/// What `resetPassword` answers: the account is signed in anew.
+#[derive(SimpleObject)]
+pub struct ResetPasswordPayload {
+    /// How many sessions of the account were signed out.
+    pub sessions_ended: i32,
+    /// Tokens for the new session (as `login` answers).
+    pub auth: AuthPayload,
 }

@@ -55,6 +55,11 @@ pub enum EventKind {
     /// been confirmed: its password, sessions and other linked identities
     /// were removed (whoever set them never proved the address theirs).
     UnverifiedAccountClaimed,
+    /// The password was set with a reset link sent by email; every session
+    /// was signed out.
+    PasswordReset,
+    /// One session was signed out by the account from another (or itself).
+    SessionRevoked,
 }
 
 impl EventKind {
@@ -69,6 +74,8 @@ impl EventKind {
             EventKind::AccountLinked => "ACCOUNT_LINKED",
             EventKind::PasswordSet => "PASSWORD_SET",
             EventKind::UnverifiedAccountClaimed => "UNVERIFIED_ACCOUNT_CLAIMED",
+            EventKind::PasswordReset => "PASSWORD_RESET",
+            EventKind::SessionRevoked => "SESSION_REVOKED",
         }
     }
 
@@ -83,6 +90,8 @@ impl EventKind {
             EventKind::AccountLinked,
             EventKind::PasswordSet,
             EventKind::UnverifiedAccountClaimed,
+            EventKind::PasswordReset,
+            EventKind::SessionRevoked,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == s)
@@ -370,6 +379,44 @@ impl AuthService {
         Ok(ended)
     }
 
+    /// Signs out one session of the caller's account, by id: another
+    /// device's, or this one. Its access tokens stop working at once (as at
+    /// sign-out) and its refresh token with them. NOT_FOUND unless the
+    /// session is the account's; one already ended is left as it is.
+    pub async fn revoke_session(
+        &self,
+        account_id: Uuid,
+        current_session: Uuid,
+        session_id: Uuid,
+        client: &ClientInfo,
+    ) -> ApiResult<()> {
+        let mut conn = self.pool.get().await?;
+        let revoked = conn
+            .transaction::<_, ApiError, _>(async |conn| {
+                if sessions::revoke(conn, account_id, session_id, "revoked").await? {
+                    record(
+                        conn,
+                        EventKind::SessionRevoked,
+                        Some(account_id),
+                        Some(session_id),
+                        client,
+                    )
+                    .await?;
+                    return Ok(true);
+                }
+                if sessions::belongs_to(conn, account_id, session_id).await? {
+                    return Ok(false);
+                }
+                Err(ApiError::not_found("no such session of yours"))
+            })
+            .await?;
+        if revoked {
+            tracing::info!(%account_id, %session_id, by = %current_session, "session revoked");
+            self.revocations.insert([session_id]);
+        }
+        Ok(())
+    }
+
     /// Gives the caller's account a password when it has none (it was
     /// created by signing in with a provider), so it can also sign in with
     /// email and password. Only from a session signed in within
@@ -518,6 +565,8 @@ mod tests {
             EventKind::AccountLinked,
             EventKind::PasswordSet,
             EventKind::UnverifiedAccountClaimed,
+            EventKind::PasswordReset,
+            EventKind::SessionRevoked,
         ] {
             assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
         }

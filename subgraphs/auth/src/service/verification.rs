@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::{AuthService, hash_token, new_token};
 use crate::db::email_limits::{self, Take};
-use crate::db::{Conn, accounts, verification_tokens};
+use crate::db::{Conn, accounts, reset_tokens, verification_tokens};
 use crate::events::EmailJob;
 use crate::validate;
 
@@ -40,8 +40,10 @@ pub enum EmailVerification {
 #[derive(Debug, Clone)]
 pub struct VerificationPolicy {
     pub mode: EmailVerification,
-    /// How long a link works.
+    /// How long a confirmation link works.
     pub ttl: Duration,
+    /// How long a password reset link works.
+    pub reset_ttl: Duration,
     /// Emails one address may be sent per `window`.
     pub emails_per_address: u32,
     pub window: Duration,
@@ -214,10 +216,13 @@ impl AuthService {
         Ok(())
     }
 
-    /// Deletes tokens long expired and per-address counts whose window ended.
+    /// Deletes tokens long expired (confirmation and password reset) and
+    /// per-address counts whose window ended.
     pub async fn prune_email_state(&self) -> ApiResult<(usize, usize)> {
         let mut conn = self.pool.get().await?;
-        let tokens = verification_tokens::prune(&mut conn, Utc::now() - KEEP_SPENT_TOKENS).await?;
+        let cutoff = Utc::now() - KEEP_SPENT_TOKENS;
+        let tokens = verification_tokens::prune(&mut conn, cutoff).await?
+            + reset_tokens::prune(&mut conn, cutoff).await?;
         let limits = email_limits::prune(&mut conn, Utc::now() - self.verification.window).await?;
         Ok((tokens, limits))
     }

@@ -225,12 +225,22 @@ impl Received {
 impl Mail {
     /// The first `…/verify-email?token=…` link in the plain text.
     pub fn verify_link(&self) -> Option<String> {
+        self.link_to("/verify-email")
+    }
+
+    /// The first `…/reset-password?token=…` link in the plain text.
+    pub fn reset_link(&self) -> Option<String> {
+        self.link_to("/reset-password")
+    }
+
+    /// The first link in the plain text, if it is `…<path>?token=…`.
+    pub fn link_to(&self, path: &str) -> Option<String> {
         let start = self.text.find("http")?;
         let link: String = self.text[start..]
             .chars()
             .take_while(|c| !c.is_whitespace())
             .collect();
-        link.contains("/verify-email?token=").then_some(link)
+        link.contains(&format!("{path}?token=")).then_some(link)
     }
 }
 
