@@ -5,6 +5,7 @@
 //! in time and in request count.
 
 mod gql;
+mod group;
 mod load;
 mod pgbench;
 mod scenarios;
@@ -22,12 +23,12 @@ use crate::gql::Gql;
 use crate::report::Row;
 
 /// The scenarios this program runs (`all`: every one of them).
-pub const SCENARIOS: &[&str] = &["overhead", "join", "send", "token", "subs", "peer"];
+pub const SCENARIOS: &[&str] = &["overhead", "join", "send", "token", "subs", "peer", "group"];
 
 #[derive(Parser, Clone)]
 #[command(name = "bench")]
 pub struct Args {
-    /// overhead | join | send | token | subs | peer | all
+    /// overhead | join | send | token | subs | peer | group | all
     pub scenario: String,
     #[arg(long, default_value = "http://127.0.0.1:4100/graphql")]
     pub router: String,
@@ -77,6 +78,21 @@ pub struct Args {
     /// Messaging process, for its memory in `subs`.
     #[arg(long)]
     pub messaging_pid: Option<u32>,
+    /// Users process, for its CPU time in `group`.
+    #[arg(long)]
+    pub users_pid: Option<u32>,
+    /// Users' database, to befriend the members of `group` straight away.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/bench_users")]
+    pub users_db: String,
+    /// Members of the group in `group`, its owner included.
+    #[arg(long, default_value_t = 1024)]
+    pub group_members: usize,
+    /// Messages sent one at a time to the group in `group` (per selection).
+    #[arg(long, default_value_t = 200)]
+    pub group_messages: usize,
+    /// Messages sent back to back to the group in `group` (per selection).
+    #[arg(long, default_value_t = 50)]
+    pub group_burst: usize,
     /// Hive Gateway's GraphQL URL, for `peer`.
     #[arg(long)]
     pub gateway: Option<String>,
@@ -163,6 +179,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             "send" => scenarios::send_path(&ctx).await,
             "token" => scenarios::token_check(&ctx).await,
             "subs" => subs::notification_delivery(&ctx).await,
+            "group" => group::fan_out(&ctx).await,
             _ => scenarios::peer(&ctx).await,
         };
         // A scenario that fails is recorded as such; the others still count.
@@ -208,7 +225,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// The 1, 5 and 15 minute load averages: how busy the shared machine was.
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .ok()
         .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))

@@ -210,7 +210,7 @@ fn rss_row(process: &str, per_sub: f64, before: u64, after: u64) -> Row {
 
 /// Registers `count` users in parallel through `auth` (the auth subgraph's
 /// own endpoint) and waits until users knows each of them.
-async fn register_many(
+pub(crate) async fn register_many(
     auth: &Gql,
     users: &Gql,
     run: &str,

@@ -14,7 +14,7 @@ use crate::up::Service;
 #[derive(clap::Args)]
 #[allow(clippy::struct_excessive_bools)] // independent command-line switches
 pub struct BenchArgs {
-    /// overhead | join | send | token | subs | peer (comma-separated) or all.
+    /// overhead | join | send | token | subs | peer | group (comma-separated) or all.
     scenario: String,
     /// Subgraphs and load generator as debug builds (default: release).
     #[arg(long)]
@@ -60,7 +60,8 @@ const SERVICES: &[Service] = &[
 ];
 const ROUTER_PORT: u16 = 4100;
 /// A second auth process on the same database and keys, hashing passwords
-/// cheaply: `subs` registers its 1,000 subscribers through it.
+/// cheaply: `subs` registers its 1,000 subscribers through it, `group` its
+/// 1,024 members.
 const SEED_AUTH: Service = Service {
     name: "auth",
     http_port: 4104,
@@ -151,7 +152,7 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
         for service in SERVICES {
             crate::up::wait_healthy(service.name, service.http_port, "/healthz").await?;
         }
-        if wants("subs") {
+        if wants("subs") || wants("group") {
             // Started after auth is up, so the signing keys exist already.
             let mut env = env_of(&server, &SEED_AUTH);
             env.extend([
@@ -212,10 +213,14 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
             .unwrap_or_default();
         let profiles = format!("{profiles}, binary built {router_built}");
         let pgbench = crate::postgres::bin_dir()?.join("pgbench");
-        let messaging_pid = children
-            .iter()
-            .find(|(name, _)| *name == "messaging")
-            .map_or(0, |(_, child)| child.id());
+        let pid_of = |service: &str| {
+            children
+                .iter()
+                .find(|(name, _)| *name == service)
+                .map_or(0, |(_, child)| child.id())
+        };
+        let messaging_pid = pid_of("messaging");
+        let users_pid = pid_of("users");
         let url = |port: u16| format!("http://127.0.0.1:{port}/graphql");
         crate::run_cmd(
             Command::new(bin_dir.join("bench"))
@@ -237,6 +242,8 @@ async fn bench(args: &BenchArgs) -> anyhow::Result<()> {
                 .args(["--subs-rate", &args.subs_rate.to_string()])
                 .args(["--router-pid", &router_pid.to_string()])
                 .args(["--messaging-pid", &messaging_pid.to_string()])
+                .args(["--users-pid", &users_pid.to_string()])
+                .args(["--users-db", &server.database_url("bench_users")])
                 .args([
                     "--seed-auth",
                     &format!("http://127.0.0.1:{}/graphql", SEED_AUTH.http_port),
