@@ -399,10 +399,10 @@ mod tests {
     /// edits match the start of each field's line, so they work whatever
     /// directives composition puts after the type.
     fn breaking_edit(sdl: &str) -> String {
-        sdl.replacen("\n  logout: Boolean!", "\n  logout: Int!", 1)
+        sdl.replacen("\n  logout: LogoutPayload!", "\n  logout: Int!", 1)
             .replacen(
-                "\n  logoutEverywhere: Int!",
-                "\n  logoutEverywhere(reason: String!): Int!",
+                "\n  logoutEverywhere: LogoutEverywherePayload!",
+                "\n  logoutEverywhere(reason: String!): LogoutEverywherePayload!",
                 1,
             )
             .replacen("\n  mySessions: [Session!]!", "\n  mySessionCount: Int!", 1)
