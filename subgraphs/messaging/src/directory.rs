@@ -13,6 +13,10 @@ use grpc_api::users::v1::{AreFriendsRequest, GetUsersRequest};
 use grpc_api::{ServiceChannel, ServiceToken};
 use uuid::Uuid;
 
+/// Most ids users takes in one `GetUsers` or `AreFriends` call (its
+/// `MAX_GET_USERS`; more are refused with INVALID_ARGUMENT).
+const MAX_IDS_PER_CALL: usize = 1000;
+
 #[derive(Clone)]
 pub struct Directory {
     client: UsersClient<ServiceChannel>,
@@ -71,25 +75,29 @@ impl Directory {
     /// The users among `others` who are friends of `user`, asked of users
     /// every time (friendships change); `UNAVAILABLE` if users cannot be asked.
     pub async fn friends_among(&self, user: Uuid, others: &[Uuid]) -> ApiResult<Vec<Uuid>> {
-        if others.is_empty() {
-            return Ok(Vec::new());
+        let mut friends = Vec::new();
+        // A group may be larger than one call may ask (MAX_GROUP_MEMBERS
+        // 1,024 by default): one call per chunk.
+        for chunk in others.chunks(MAX_IDS_PER_CALL) {
+            let request = AreFriendsRequest {
+                user_id: user.to_string(),
+                other_ids: chunk.iter().map(Uuid::to_string).collect(),
+            };
+            let response = self
+                .client
+                .clone()
+                .are_friends(request)
+                .await
+                .map_err(|status| status_error(&status))?
+                .into_inner();
+            friends.extend(
+                response
+                    .friend_ids
+                    .iter()
+                    .filter_map(|id| Uuid::parse_str(id).ok()),
+            );
         }
-        let request = AreFriendsRequest {
-            user_id: user.to_string(),
-            other_ids: others.iter().map(Uuid::to_string).collect(),
-        };
-        let response = self
-            .client
-            .clone()
-            .are_friends(request)
-            .await
-            .map_err(|status| status_error(&status))?
-            .into_inner();
-        Ok(response
-            .friend_ids
-            .iter()
-            .filter_map(|id| Uuid::parse_str(id).ok())
-            .collect())
+        Ok(friends)
     }
 
     /// Nicknames of `me` and of the first few of `others`, for the texts of

@@ -173,6 +173,48 @@ async fn nothing_more(ws: &mut WsClient) {
 }
 
 #[tokio::test]
+async fn a_group_as_large_as_the_default_limit_is_created() {
+    // MAX_GROUP_MEMBERS defaults to 1,024: more friends to check than
+    // users answers in one AreFriends call (1,000 ids).
+    let t = spawn().await;
+    let alice = t.seed_user("alice").await;
+    let max = i64::from(t.messaging_config().max_group_members);
+    assert!(max > 1001, "the default limit is {max}");
+    let users = t.users_sql().await;
+    let others: Vec<String> = users
+        .query(
+            "INSERT INTO users (id, nickname) \
+             SELECT gen_random_uuid(), 'member' || n FROM generate_series(1, $1::int8) AS n \
+             RETURNING id::text",
+            &[&(max - 1)],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    users
+        .execute(
+            "INSERT INTO friendships (user_a, user_b, state, requested_by, accepted_at) \
+             SELECT LEAST(a, o), GREATEST(a, o), 'accepted', a, now() \
+             FROM (SELECT $1::text::uuid AS a) AS w, unnest($2::text[]::uuid[]) AS o",
+            &[&alice.id, &others],
+        )
+        .await
+        .unwrap();
+
+    let created = ok(
+        &alice,
+        "mutation($title: String!, $ids: [ID!]!) {
+           createGroup(input: {title: $title, memberIds: $ids}) { conversation { memberCount } }
+         }",
+        json!({"title": "Everyone", "ids": others}),
+    )
+    .await;
+    assert_eq!(created["createGroup"]["conversation"]["memberCount"], max);
+}
+
+#[tokio::test]
 async fn groups_take_friends_only_and_up_to_the_limit() {
     let t = spawn_with(|config| config.max_group_members = 3).await;
     let (alice, bob, carol, dave) = tokio::join!(
