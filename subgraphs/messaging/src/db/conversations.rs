@@ -123,6 +123,16 @@ pub async fn by_pair(conn: &mut Conn, a: Uuid, b: Uuid) -> QueryResult<Option<Co
         .optional()
 }
 
+/// Conversation `id`.
+pub async fn by_id(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Conversation>> {
+    conversations::table
+        .find(id)
+        .select(Conversation::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 /// Conversation `id`, locked against concurrent sends and membership
 /// changes until the transaction ends.
 pub async fn lock(conn: &mut Conn, id: Uuid) -> QueryResult<Option<Conversation>> {

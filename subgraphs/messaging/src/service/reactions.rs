@@ -12,7 +12,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::MessagingService;
-use super::changes::{charge, enqueue_change, lock_visible};
+use super::changes::{Lock, Stop, Visible, charge, enqueue_change, outcome, visible};
+use crate::db::Conn;
 use crate::db::messages::Message;
 use crate::db::reactions::{self, Summary};
 use crate::events::Change;
@@ -59,31 +60,14 @@ impl MessagingService {
         let emoji = validate::emoji(emoji)?;
         let rate = self.message_rate;
         let mut conn = self.pool.get().await?;
-        let (message, changed) = conn
-            .transaction::<_, ApiError, _>(async |conn| {
-                let visible = lock_visible(conn, id, me, "messageId").await?;
-                visible.require_current()?;
-                if toggle == Toggle::Add {
-                    visible.require_not_deleted()?;
-                }
-                let has = reactions::exists(conn, id, me, emoji).await?;
-                if has == (toggle == Toggle::Add) {
-                    return Ok((visible.message, false));
-                }
-                if toggle == Toggle::Add {
-                    let used = reactions::emoji_of(conn, id).await?;
-                    if used.len() >= validate::MAX_REACTIONS && !used.iter().any(|e| e == emoji) {
-                        return Err(ApiError::invalid_field(
-                            "emoji",
-                            format!(
-                                "a message has at most {} different reactions",
-                                validate::MAX_REACTIONS
-                            ),
-                        )
-                        .with_extension("reason", json!("TOO_MANY_REACTIONS")));
-                    }
-                }
+        // As edits do (`super::changes`): check, count, lock, check again.
+        let result = conn
+            .transaction::<_, Stop, _>(async |conn| {
+                let seen = visible(conn, id, me, "messageId", Lock::No).await?;
+                check(conn, &seen, me, emoji, toggle).await?;
                 charge(conn, me, rate).await?;
+                let visible = visible(conn, id, me, "messageId", Lock::Yes).await?;
+                check(conn, &visible, me, emoji, toggle).await?;
                 match toggle {
                     Toggle::Add => reactions::add(conn, id, me, emoji).await?,
                     Toggle::Remove => reactions::remove(conn, id, me, emoji).await?,
@@ -96,9 +80,10 @@ impl MessagingService {
                     me,
                 )
                 .await?;
-                Ok((visible.message, true))
+                Ok(visible.message)
             })
-            .await?;
+            .await;
+        let (message, changed) = outcome(result)?;
         if changed {
             self.outbox.wake();
         }
@@ -130,4 +115,39 @@ pub(super) fn by_message(rows: Vec<Summary>) -> HashMap<Uuid, Vec<Summary>> {
         out.entry(row.message_id).or_default().push(row);
     }
     out
+}
+
+/// Whether `me` may add or take back `emoji` on message `visible`, and
+/// whether that changes anything.
+async fn check(
+    conn: &mut Conn,
+    visible: &Visible,
+    me: Uuid,
+    emoji: &str,
+    toggle: Toggle,
+) -> Result<(), Stop> {
+    visible.require_current()?;
+    if toggle == Toggle::Add {
+        visible.require_not_deleted()?;
+    }
+    let id = visible.message.id;
+    let has = reactions::exists(conn, id, me, emoji).await?;
+    if has == (toggle == Toggle::Add) {
+        return Err(Stop::Unchanged(Box::new(visible.message.clone())));
+    }
+    if toggle == Toggle::Add {
+        let used = reactions::emoji_of(conn, id).await?;
+        if used.len() >= validate::MAX_REACTIONS && !used.iter().any(|e| e == emoji) {
+            return Err(ApiError::invalid_field(
+                "emoji",
+                format!(
+                    "a message has at most {} different reactions",
+                    validate::MAX_REACTIONS
+                ),
+            )
+            .with_extension("reason", json!("TOO_MANY_REACTIONS"))
+            .into());
+        }
+    }
+    Ok(())
 }

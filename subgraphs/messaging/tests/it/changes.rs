@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use crate::common::{
-    Chat as _, MessagingDb as _, SEND_IN, Stack, TestUser, create_group, next_events, nodes, ok,
-    refused, spawn, spawn_live,
+    Chat as _, MessagingDb as _, SEND, SEND_IN, Stack, TestUser, create_group, next_events, nodes,
+    ok, refused, spawn, spawn_live,
 };
 use serde_json::{Value, json};
 use testkit::{TestEvents, WsClient, assert_no_errors, error_code};
@@ -413,3 +413,46 @@ async fn concurrent_edits_and_a_delete_of_one_message_end_in_the_tombstone() {
     );
     assert!(ws.next_event(Duration::from_millis(300)).await.is_none());
 }
+
+/// Sends and changes of one member in one conversation take the rate's
+/// row and the conversation's in the same order: at once, none waits on
+/// another in a circle (PostgreSQL would abort one as a deadlock).
+#[tokio::test]
+async fn sends_and_changes_of_one_member_at_once_all_succeed() {
+    let t = spawn().await;
+    let (alice, bob) = tokio::join!(t.seed_user("alice"), t.seed_user("bob"));
+    let m = alice.send(&bob, "first").await["id"].clone();
+    let sends = (0..8).map(|i| {
+        let (alice, to) = (alice.clone(), bob.id.clone());
+        async move {
+            let vars = json!({"to": to, "text": format!("s{i}"), "cid": format!("c{i}")});
+            alice.gql.query(SEND, vars).await
+        }
+    });
+    let changes = (0..8).map(|i| {
+        let (alice, m) = (alice.clone(), m.clone());
+        async move {
+            if i % 2 == 0 {
+                let vars = json!({"m": m, "text": format!("e{i}")});
+                alice.gql.query(&edit(), vars).await
+            } else {
+                let emoji = ["👍", "🎉", "👀", "🙂"][i / 2];
+                let vars = json!({"m": m, "e": emoji});
+                alice.gql.query(REACT, vars).await
+            }
+        }
+    });
+    let (sent, edited) = tokio::join!(
+        futures::future::join_all(sends),
+        futures::future::join_all(changes)
+    );
+    for resp in sent.iter().chain(&edited) {
+        assert_no_errors(resp);
+    }
+    assert_eq!(t.count("messages").await, 9);
+    assert_eq!(t.count("message_reactions").await, 4);
+}
+
+const REACT: &str = "mutation($m: ID!, $e: String!) {
+  addReaction(input: {messageId: $m, emoji: $e}) { message { id } }
+}";
