@@ -248,15 +248,16 @@ impl Mutation {
     /// an invalid `messageId`; `emoji` not one emoji, or reason
     /// TOO_MANY_REACTIONS: the message has 20 different emoji already),
     /// NOT_FOUND (not a message the caller may see), FORBIDDEN (the caller
-    /// has left the conversation), CONFLICT (the message was deleted),
-    /// RATE_LIMITED (reactions count with sent messages in the caller's
+    /// has left the conversation; the caller's email address awaits
+    /// confirmation), CONFLICT (the message was deleted), RATE_LIMITED
+    /// (reactions count with sent messages in the caller's
     /// message rate; `extensions.retryAfter` in seconds).
     async fn add_reaction(
         &self,
         ctx: &Context<'_>,
         input: AddReactionInput,
     ) -> Result<AddReactionPayload> {
-        let me = auth_client::identity(ctx)?;
+        let me = auth_client::identity(ctx)?.require_verified()?;
         let message = ctx
             .data::<MessagingService>()?
             .add_reaction(me.user_id, &input.message_id, &input.emoji)

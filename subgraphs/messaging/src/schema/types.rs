@@ -732,6 +732,7 @@ pub struct SetMemberRolePayload {
     pub member: ConversationMember,
 }
 
+/// What `editMessage` changes.
 #[derive(InputObject)]
 pub struct EditMessageInput {
     /// A message of the caller's.
@@ -740,18 +741,21 @@ pub struct EditMessageInput {
     pub text: String,
 }
 
+/// What `editMessage` answers.
 #[derive(SimpleObject)]
 pub struct EditMessagePayload {
     /// The message as edited.
     pub message: Message,
 }
 
+/// What `deleteMessage` answers.
 #[derive(SimpleObject)]
 pub struct DeleteMessagePayload {
     /// The message's tombstone (`deletedAt` set, `text` empty).
     pub message: Message,
 }
 
+/// What `addReaction` adds.
 #[derive(InputObject)]
 pub struct AddReactionInput {
     /// A message the caller may see.
@@ -761,25 +765,30 @@ pub struct AddReactionInput {
     pub emoji: String,
 }
 
+/// What `removeReaction` takes back.
 #[derive(InputObject)]
 pub struct RemoveReactionInput {
+    /// A message the caller may see.
     pub message_id: ID,
     /// The emoji to take back.
     pub emoji: String,
 }
 
+/// What `addReaction` answers.
 #[derive(SimpleObject)]
 pub struct AddReactionPayload {
     /// The message with its reactions now.
     pub message: Message,
 }
 
+/// What `removeReaction` answers.
 #[derive(SimpleObject)]
 pub struct RemoveReactionPayload {
     /// The message with its reactions now.
     pub message: Message,
 }
 
+/// What `setTyping` tells.
 #[derive(InputObject)]
 pub struct SetTypingInput {
     /// A conversation the caller is in.
@@ -789,8 +798,11 @@ pub struct SetTypingInput {
     pub typing: bool,
 }
 
+/// What `setTyping` answers (also when the signal was over the rate and
+/// dropped).
 #[derive(SimpleObject)]
 pub struct SetTypingPayload {
+    /// The conversation told.
     pub conversation_id: ID,
 }
 
@@ -799,6 +811,7 @@ pub struct SetTypingPayload {
 /// is said while it listens.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct TypingEvent {
+    /// The conversation subscribed to.
     pub conversation_id: ID,
     /// Who types (null when users cannot be reached).
     pub user: Option<User>,

@@ -1,6 +1,6 @@
 //! With EMAIL_VERIFICATION=required, an account whose email awaits
-//! confirmation may read but not send messages (FORBIDDEN), decided from
-//! ValidateToken's answer alone.
+//! confirmation may read but not send, edit or react to messages
+//! (FORBIDDEN), decided from ValidateToken's answer alone.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::assigning_clones)]
 
@@ -68,6 +68,23 @@ async fn an_unconfirmed_account_cannot_send_messages() {
             .query("{ messageEventsCursor }", json!({}))
             .await,
     );
-    bob.send(&ann, "hello").await;
+    let hello = bob.send(&ann, "hello").await["id"].clone();
+    for (query, vars) in [
+        (
+            "mutation($m: ID!, $e: String!) { addReaction(input: {messageId: $m, emoji: $e}) { message { id } } }",
+            json!({"m": hello, "e": "👍"}),
+        ),
+        (
+            "mutation($m: ID!, $t: String!) { editMessage(input: {messageId: $m, text: $t}) { message { id } } }",
+            json!({"m": hello, "t": "mine"}),
+        ),
+    ] {
+        let resp = unconfirmed.query(query, vars).await;
+        assert_eq!(
+            resp["errors"][0]["extensions"]["reason"], "EMAIL_NOT_VERIFIED",
+            "{resp}"
+        );
+    }
+    assert_eq!(stack.count("message_reactions").await, 0);
     strict.stop().await;
 }
