@@ -3,6 +3,7 @@
 //! ([`password_reset`]) and token checks. Resolvers, the
 //! confirmation page and the gRPC server are thin layers over this.
 
+pub mod identities;
 pub mod oauth;
 pub mod password_reset;
 pub mod security;

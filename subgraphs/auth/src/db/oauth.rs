@@ -313,6 +313,41 @@ pub async fn claim_unconfirmed_account(conn: &mut Conn, id: Uuid) -> QueryResult
         .await
 }
 
+/// A provider identity as its account sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = oauth_identities)]
+pub struct LinkedIdentity {
+    pub provider: String,
+    pub email: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_sign_in_at: DateTime<Utc>,
+}
+
+/// The provider identities linked to an account, oldest link first.
+pub async fn identities_of(conn: &mut Conn, account_id: Uuid) -> QueryResult<Vec<LinkedIdentity>> {
+    oauth_identities::table
+        .filter(oauth_identities::account_id.eq(account_id))
+        .order((oauth_identities::created_at, oauth_identities::provider))
+        .select(LinkedIdentity::as_select())
+        .load(conn)
+        .await
+}
+
+/// Unlinks the account's identities of one provider; returns how many.
+pub async fn delete_identities(
+    conn: &mut Conn,
+    account_id: Uuid,
+    provider: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        oauth_identities::table
+            .filter(oauth_identities::account_id.eq(account_id))
+            .filter(oauth_identities::provider.eq(provider)),
+    )
+    .execute(conn)
+    .await
+}
+
 /// Unlinks every identity of the account; returns how many.
 pub async fn delete_all_identities(conn: &mut Conn, account_id: Uuid) -> QueryResult<usize> {
     diesel::delete(oauth_identities::table.filter(oauth_identities::account_id.eq(account_id)))

@@ -7,7 +7,7 @@ use super::types::{
     AuthPayload, ChangePasswordPayload, LoginInput, LogoutEverywherePayload, LogoutPayload,
     OAuthStartPayload, RegisterInput, RegisterPayload, RequestPasswordResetPayload,
     ResendVerificationEmailPayload, ResetPasswordInput, ResetPasswordPayload, RevokeSessionPayload,
-    SetPasswordPayload, User, VerifyEmailPayload,
+    SetPasswordPayload, UnlinkIdentityPayload, User, VerifyEmailPayload,
 };
 use crate::secrets::{DeviceToken, Password, RefreshToken};
 use crate::service::{AuthService, ClientInfo, ResetLink};
@@ -289,6 +289,30 @@ impl Mutation {
             .await?;
         Ok(ChangePasswordPayload {
             sessions_ended: count(ended),
+        })
+    }
+
+    /// Unlinks the caller's sign-ins with `provider` (a `provider` of
+    /// `myIdentities`): signing in with that provider account no longer
+    /// signs in to this one (until a sign-in with it links it again, which
+    /// a provider that confirms the account's email address does).
+    /// `IDENTITY_UNLINKED` is recorded. Errors: UNAUTHENTICATED, NOT_FOUND
+    /// (no sign-in with this provider is linked), CONFLICT with
+    /// `extensions.reason` LAST_SIGN_IN_METHOD (the account has no password
+    /// and no other provider: `setPassword` first).
+    async fn unlink_identity(
+        &self,
+        ctx: &Context<'_>,
+        provider: String,
+    ) -> Result<UnlinkIdentityPayload> {
+        let me = auth_client::identity(ctx)?;
+        let left = ctx
+            .data::<AuthService>()?
+            .unlink_identity(me.user_id, me.session_id, &provider, &client_info(ctx))
+            .await?;
+        Ok(UnlinkIdentityPayload {
+            provider,
+            identities: left.into_iter().map(Into::into).collect(),
         })
     }
 

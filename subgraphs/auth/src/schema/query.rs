@@ -2,7 +2,7 @@ use api_errors::ApiError;
 use async_graphql::{Context, ID, Object, Result};
 use uuid::Uuid;
 
-use super::types::{SecurityEventConnection, Session, User};
+use super::types::{ProviderIdentity, SecurityEventConnection, Session, User};
 use crate::service::AuthService;
 
 pub struct Query;
@@ -17,6 +17,14 @@ impl Query {
             .into_iter()
             .map(|row| Session::from_row(row, me.session_id))
             .collect())
+    }
+
+    /// The provider sign-ins (OpenID Connect) linked to the caller's
+    /// account, oldest first. Errors: UNAUTHENTICATED.
+    async fn my_identities(&self, ctx: &Context<'_>) -> Result<Vec<ProviderIdentity>> {
+        let me = auth_client::identity(ctx)?;
+        let identities = ctx.data::<AuthService>()?.identities(me.user_id).await?;
+        Ok(identities.into_iter().map(Into::into).collect())
     }
 
     /// The names of the OpenID Connect providers users can sign in with

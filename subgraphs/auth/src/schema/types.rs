@@ -5,6 +5,7 @@ use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, SimpleObject}
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
+use crate::db::oauth::LinkedIdentity;
 use crate::db::{accounts::Account, sessions::Session as SessionRow};
 use crate::secrets::{AccessToken, DeviceToken, Password, RefreshToken};
 use crate::service::IssuedTokens;
@@ -162,6 +163,9 @@ pub enum SecurityEventKind {
     PasswordReset,
     /// One session (`sessionId`) was signed out with `revokeSession`.
     SessionRevoked,
+    /// Sign-ins with a provider (`provider`) were unlinked from the
+    /// account with `unlinkIdentity`.
+    IdentityUnlinked,
 }
 
 impl From<EventKind> for SecurityEventKind {
@@ -178,6 +182,7 @@ impl From<EventKind> for SecurityEventKind {
             EventKind::UnverifiedAccountClaimed => SecurityEventKind::UnverifiedAccountClaimed,
             EventKind::PasswordReset => SecurityEventKind::PasswordReset,
             EventKind::SessionRevoked => SecurityEventKind::SessionRevoked,
+            EventKind::IdentityUnlinked => SecurityEventKind::IdentityUnlinked,
         }
     }
 }
@@ -326,4 +331,39 @@ pub struct ResetPasswordPayload {
     pub sessions_ended: i32,
     /// Tokens for the new session (as `login` answers).
     pub auth: AuthPayload,
+}
+
+/// A provider sign-in (OpenID Connect) linked to the caller's account:
+/// signing in with that provider account signs in to this one.
+#[derive(SimpleObject)]
+pub struct ProviderIdentity {
+    /// The provider's name (one of `oauthProviders`), as configured at the
+    /// last sign-in with it.
+    pub provider: String,
+    /// The email address the provider reported at the last sign-in.
+    pub email: Option<String>,
+    /// When it was linked: the first sign-in with it.
+    pub linked_at: DateTime<Utc>,
+    /// The last sign-in with it.
+    pub last_used_at: DateTime<Utc>,
+}
+
+impl From<LinkedIdentity> for ProviderIdentity {
+    fn from(identity: LinkedIdentity) -> Self {
+        Self {
+            provider: identity.provider,
+            email: identity.email,
+            linked_at: identity.created_at,
+            last_used_at: identity.last_sign_in_at,
+        }
+    }
+}
+
+/// What `unlinkIdentity` answers.
+#[derive(SimpleObject)]
+pub struct UnlinkIdentityPayload {
+    /// The provider whose sign-ins were unlinked.
+    pub provider: String,
+    /// The provider sign-ins still linked to the account (as `myIdentities`).
+    pub identities: Vec<ProviderIdentity>,
 }

@@ -60,6 +60,8 @@ pub enum EventKind {
     PasswordReset,
     /// One session was signed out by the account from another (or itself).
     SessionRevoked,
+    /// The account's sign-ins with a provider were unlinked.
+    IdentityUnlinked,
 }
 
 impl EventKind {
@@ -76,6 +78,7 @@ impl EventKind {
             EventKind::UnverifiedAccountClaimed => "UNVERIFIED_ACCOUNT_CLAIMED",
             EventKind::PasswordReset => "PASSWORD_RESET",
             EventKind::SessionRevoked => "SESSION_REVOKED",
+            EventKind::IdentityUnlinked => "IDENTITY_UNLINKED",
         }
     }
 
@@ -92,6 +95,7 @@ impl EventKind {
             EventKind::UnverifiedAccountClaimed,
             EventKind::PasswordReset,
             EventKind::SessionRevoked,
+            EventKind::IdentityUnlinked,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == s)
@@ -567,6 +571,7 @@ mod tests {
             EventKind::UnverifiedAccountClaimed,
             EventKind::PasswordReset,
             EventKind::SessionRevoked,
+            EventKind::IdentityUnlinked,
         ] {
             assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
         }

@@ -9,6 +9,7 @@ mod common;
 mod db_roles;
 mod email_verification;
 mod events;
+mod identities;
 mod keys;
 mod oauth;
 mod oauth_misbehaving_provider;
