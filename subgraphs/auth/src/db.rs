@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod device_tokens;
+pub mod email_change_tokens;
 pub mod email_limits;
 pub mod keys;
 pub mod oauth;

@@ -29,6 +29,19 @@ pub enum EmailJob {
         account_id: Option<Uuid>,
         email: String,
     },
+    /// A link to `new_email` that changes the account's address from
+    /// `old_email` to it (made when sent; nothing if the account's address
+    /// is no longer `old_email`).
+    ConfirmEmailChange {
+        account_id: Uuid,
+        old_email: String,
+        new_email: String,
+    },
+    /// Tells `old_email` that a change to `new_email` was asked for.
+    EmailChangeNotice {
+        old_email: String,
+        new_email: String,
+    },
 }
 
 impl outbox::Event for EmailJob {

@@ -1,8 +1,10 @@
 //! auth's routes beside GraphQL, for browsers and other servers: the signing
 //! keys (`/.well-known/jwks.json`), the confirmation link (`/verify-email`),
-//! the password reset link and its form (`/reset-password`) and the
+//! the password reset link and its form (`/reset-password`), the email change
+//! link (`/confirm-email-change`) and the
 //! provider sign-in (`/oauth/{provider}/start|callback`).
 
+pub mod email_change_page;
 pub mod oauth;
 pub mod reset_page;
 pub mod verify_page;
@@ -31,6 +33,10 @@ pub fn router(service: &AuthService, templates: &Templates, proxies: TrustedProx
             }),
         )
         .merge(verify_page::router(service.clone(), templates.clone()))
+        .merge(email_change_page::router(
+            service.clone(),
+            templates.clone(),
+        ))
         .merge(reset_page::router(
             service.clone(),
             templates.clone(),

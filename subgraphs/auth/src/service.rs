@@ -1,8 +1,10 @@
 //! The auth domain: registration, sign-in, refresh-token rotation, sign-out,
 //! email confirmation ([`verification`]), password reset
-//! ([`password_reset`]) and token checks. Resolvers, the
+//! ([`password_reset`]), changing the address ([`email_change`]) and token
+//! checks. Resolvers, the
 //! confirmation page and the gRPC server are thin layers over this.
 
+pub mod email_change;
 pub mod identities;
 pub mod oauth;
 pub mod password_reset;

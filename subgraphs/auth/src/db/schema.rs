@@ -75,10 +75,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_change_tokens (token_hash) {
+        token_hash -> Bytea,
+        account_id -> Uuid,
+        old_email -> Text,
+        new_email -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(sessions -> accounts (account_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(email_verification_tokens -> accounts (account_id));
 diesel::joinable!(password_reset_tokens -> accounts (account_id));
+diesel::joinable!(email_change_tokens -> accounts (account_id));
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
     sessions,
@@ -86,7 +99,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     signing_keys,
     email_verification_tokens,
     email_send_limits,
-    password_reset_tokens
+    password_reset_tokens,
+    email_change_tokens
 );
 
 // Sign-in with OpenID Connect providers (see db/oauth.rs).

@@ -9,6 +9,10 @@ const ATTEMPT_TEXT: &str = include_str!("../../templates/registration_attempt.tx
 const ATTEMPT_HTML: &str = include_str!("../../templates/registration_attempt.html");
 const RESET_TEXT: &str = include_str!("../../templates/reset_password.txt");
 const RESET_HTML: &str = include_str!("../../templates/reset_password.html");
+const CHANGE_TEXT: &str = include_str!("../../templates/email_change_confirm.txt");
+const CHANGE_HTML: &str = include_str!("../../templates/email_change_confirm.html");
+const NOTICE_TEXT: &str = include_str!("../../templates/email_change_notice.txt");
+const NOTICE_HTML: &str = include_str!("../../templates/email_change_notice.html");
 const PAGE_HTML: &str = include_str!("../../templates/verify_page.html");
 const RESET_PAGE_HTML: &str = include_str!("../../templates/reset_page.html");
 const OAUTH_PAGE_HTML: &str = include_str!("../../templates/oauth_page.html");
@@ -71,6 +75,30 @@ impl Templates {
             ("valid_for", valid_for.as_str()),
         ];
         email(to, RESET_TEXT, RESET_HTML, &values, Some(link))
+    }
+
+    /// "Confirm your new email address", to the new address: the link that
+    /// makes the change.
+    pub fn email_change(&self, old: &str, new: &str, link: &str, valid_for: Duration) -> Email {
+        let valid_for = human_duration(valid_for);
+        let values = [
+            ("product", self.product.as_str()),
+            ("email", new),
+            ("old_email", old),
+            ("link", link),
+            ("valid_for", valid_for.as_str()),
+        ];
+        email(new, CHANGE_TEXT, CHANGE_HTML, &values, Some(link))
+    }
+
+    /// "Your email address is being changed", to the old address.
+    pub fn email_change_notice(&self, old: &str, new: &str) -> Email {
+        let values = [
+            ("product", self.product.as_str()),
+            ("email", old),
+            ("new_email", new),
+        ];
+        email(old, NOTICE_TEXT, NOTICE_HTML, &values, None)
     }
 
     /// The form of `/reset-password`: posts `token`, `password` and
@@ -262,6 +290,35 @@ mod tests {
             assert!(!body.contains("{{"), "unfilled placeholder in {body}");
         }
         assert!(email.text.is_ascii(), "7bit-safe text");
+    }
+
+    #[test]
+    fn the_email_change_emails_name_both_addresses() {
+        let t = Templates::new("Chatty");
+        let link = "https://auth.example.com/confirm-email-change?token=abc";
+        let email = t.email_change(
+            "old@example.com",
+            "new@example.com",
+            link,
+            Duration::from_secs(86_400),
+        );
+        assert_eq!(email.to, "new@example.com");
+        assert_eq!(email.link.as_deref(), Some(link));
+        let notice = t.email_change_notice("old@example.com", "new@example.com");
+        assert_eq!(notice.to, "old@example.com");
+        assert_eq!(notice.link, None);
+        for body in [&email.text, &email.html, &notice.text, &notice.html] {
+            assert!(
+                body.contains("old@example.com") && body.contains("new@example.com"),
+                "{body}"
+            );
+            assert!(!body.contains("{{"), "unfilled placeholder in {body}");
+        }
+        assert!(email.text.contains(link) && email.text.contains("24 hours"));
+        assert!(
+            email.text.is_ascii() && notice.text.is_ascii(),
+            "7bit-safe text"
+        );
     }
 
     #[test]

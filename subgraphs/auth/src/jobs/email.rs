@@ -18,6 +18,8 @@ pub struct SendEmail {
     verify_link: String,
     /// `<public URL>/reset-password?token=`
     reset_link: String,
+    /// `<public URL>/confirm-email-change?token=`
+    change_link: String,
 }
 
 impl SendEmail {
@@ -34,6 +36,7 @@ impl SendEmail {
             templates,
             verify_link: format!("{base}{}?token=", crate::http::verify_page::PATH),
             reset_link: format!("{base}{}?token=", crate::http::reset_page::PATH),
+            change_link: format!("{base}{}?token=", crate::http::email_change_page::PATH),
         }
     }
 
@@ -97,6 +100,34 @@ impl SendEmail {
         }
         Ok(())
     }
+
+    async fn send_email_change(
+        &self,
+        account_id: Uuid,
+        old: &str,
+        new: &str,
+    ) -> Result<(), HandlerError> {
+        let Some((token, hash)) = self
+            .service
+            .new_email_change_token(account_id, old, new)
+            .await
+            .map_err(|err| HandlerError::retry(format!("making an email change token: {err:?}")))?
+        else {
+            tracing::info!(%account_id, "the account's address changed meanwhile, or it is gone; no email sent");
+            return Ok(());
+        };
+        let link = format!("{}{token}", self.change_link);
+        let email = self
+            .templates
+            .email_change(old, new, &link, self.service.verification.ttl);
+        if let Err(err) = self.mailer.send(&email).await {
+            if let Err(cleanup) = self.service.discard_email_change_token(&hash).await {
+                tracing::warn!(?cleanup, "could not delete the token of an unsent email");
+            }
+            return Err(to_handler_error(err));
+        }
+        Ok(())
+    }
 }
 
 fn to_handler_error(err: SendError) -> HandlerError {
@@ -120,6 +151,21 @@ impl Handler<EmailJob> for SendEmail {
             }
             EmailJob::PasswordReset { account_id, email } => {
                 self.send_reset(account_id, &email).await
+            }
+            EmailJob::ConfirmEmailChange {
+                account_id,
+                old_email,
+                new_email,
+            } => {
+                self.send_email_change(account_id, &old_email, &new_email)
+                    .await
+            }
+            EmailJob::EmailChangeNotice {
+                old_email,
+                new_email,
+            } => {
+                self.send(&self.templates.email_change_notice(&old_email, &new_email))
+                    .await
             }
         }
     }

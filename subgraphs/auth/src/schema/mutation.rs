@@ -4,12 +4,14 @@ use service_runtime::RequestMeta;
 use uuid::Uuid;
 
 use super::types::{
-    AuthPayload, ChangePasswordPayload, LoginInput, LogoutEverywherePayload, LogoutPayload,
-    OAuthStartPayload, RegisterInput, RegisterPayload, RequestPasswordResetPayload,
+    AuthPayload, ChangePasswordPayload, ConfirmEmailChangePayload, LoginInput,
+    LogoutEverywherePayload, LogoutPayload, OAuthStartPayload, RegisterInput, RegisterPayload,
+    RequestEmailChangeInput, RequestEmailChangePayload, RequestPasswordResetPayload,
     ResendVerificationEmailPayload, ResetPasswordInput, ResetPasswordPayload, RevokeSessionPayload,
     SetPasswordPayload, UnlinkIdentityPayload, User, VerifyEmailPayload,
 };
 use crate::secrets::{DeviceToken, Password, RefreshToken};
+use crate::service::email_change::ChangeLink;
 use crate::service::{AuthService, ClientInfo, ResetLink};
 
 /// Every mutation answers an object, so fields can be added later without
@@ -225,6 +227,77 @@ impl Mutation {
         Ok(ResetPasswordPayload {
             sessions_ended: count(reset.sessions_ended),
             auth: tokens.into(),
+        })
+    }
+
+    /// Asks to change the caller's email address: a link that makes the
+    /// change goes to the new address (it works once, for as long as a
+    /// confirmation link), and a notice to the current one. Nothing changes
+    /// until the link is followed (in a browser, or with
+    /// `confirmEmailChange`); a newer request, a password change or a
+    /// password reset ends the link. `EMAIL_CHANGE_REQUESTED` is recorded.
+    /// Errors: UNAUTHENTICATED; BAD_USER_INPUT with `extensions.field`
+    /// `password` (not the account's password) or `newEmail` (not an email
+    /// address, or the account's already); CONFLICT with `extensions.field`
+    /// `newEmail` (another account has it); FORBIDDEN with
+    /// `extensions.reason` NO_PASSWORD (the account signs in with a
+    /// provider only: `setPassword` first); RATE_LIMITED (too many wrong
+    /// passwords, counted with sign-ins, or too many emails to the new
+    /// address; `extensions.retryAfter` in seconds).
+    async fn request_email_change(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestEmailChangeInput,
+    ) -> Result<RequestEmailChangePayload> {
+        let me = auth_client::identity(ctx)?;
+        let new_email = ctx
+            .data::<AuthService>()?
+            .request_email_change(
+                me.user_id,
+                me.session_id,
+                &input.new_email,
+                input.password,
+                &client_info(ctx),
+            )
+            .await?;
+        Ok(RequestEmailChangePayload { new_email })
+    }
+
+    /// Changes an account's email address with the token from the link
+    /// `requestEmailChange` sent to the new address (for apps that open the
+    /// link themselves; it also works in a browser). The new address is
+    /// confirmed by it; sessions stay. `EMAIL_CHANGED` is recorded. Errors:
+    /// BAD_USER_INPUT with `extensions.field` `token` and
+    /// `extensions.reason` INVALID (not a link we sent, or the account's
+    /// address changed since it was asked for), EXPIRED (too old, or ended
+    /// by a newer request or a new password) or USED; CONFLICT with
+    /// `extensions.reason` EMAIL_TAKEN (another account has the address by
+    /// now; the link still works if it becomes free).
+    async fn confirm_email_change(
+        &self,
+        ctx: &Context<'_>,
+        token: String,
+    ) -> Result<ConfirmEmailChangePayload> {
+        let service = ctx.data::<AuthService>()?;
+        let changed = service
+            .confirm_email_change(&token)
+            .await?
+            .map_err(ChangeLink::error)?;
+        let is_self = ctx
+            .data_opt::<auth_client::Caller>()
+            .and_then(|caller| caller.identity().ok())
+            .is_some_and(|me| me.user_id == changed.account_id);
+        let account = if is_self {
+            service.account(changed.account_id).await?
+        } else {
+            None
+        };
+        Ok(ConfirmEmailChangePayload {
+            email: changed.email,
+            user: Some(User {
+                id: ID(changed.account_id.to_string()),
+                account,
+            }),
         })
     }
 

@@ -166,6 +166,11 @@ pub enum SecurityEventKind {
     /// Sign-ins with a provider (`provider`) were unlinked from the
     /// account with `unlinkIdentity`.
     IdentityUnlinked,
+    /// A change of the email address was asked for (with the password); a
+    /// confirmation link went to the new address, a notice to the old one.
+    EmailChangeRequested,
+    /// The email address changed: the link sent to the new one was followed.
+    EmailChanged,
 }
 
 impl From<EventKind> for SecurityEventKind {
@@ -183,6 +188,8 @@ impl From<EventKind> for SecurityEventKind {
             EventKind::PasswordReset => SecurityEventKind::PasswordReset,
             EventKind::SessionRevoked => SecurityEventKind::SessionRevoked,
             EventKind::IdentityUnlinked => SecurityEventKind::IdentityUnlinked,
+            EventKind::EmailChangeRequested => SecurityEventKind::EmailChangeRequested,
+            EventKind::EmailChanged => SecurityEventKind::EmailChanged,
         }
     }
 }
@@ -316,6 +323,8 @@ pub struct RequestPasswordResetPayload {
     pub email: String,
 }
 
+/// What `resetPassword` takes: the link's token and the new password
+/// (BAD_USER_INPUT on either field, as `resetPassword` says).
 #[derive(InputObject)]
 pub struct ResetPasswordInput {
     /// The `token` of the link in the password reset email.
@@ -366,4 +375,32 @@ pub struct UnlinkIdentityPayload {
     pub provider: String,
     /// The provider sign-ins still linked to the account (as `myIdentities`).
     pub identities: Vec<ProviderIdentity>,
+}
+
+/// What `requestEmailChange` takes (BAD_USER_INPUT on either field, or
+/// CONFLICT on `newEmail`, as `requestEmailChange` says).
+#[derive(InputObject)]
+pub struct RequestEmailChangeInput {
+    /// The address the account should have.
+    pub new_email: String,
+    /// The account's password (the change is throttled like a sign-in).
+    pub password: Password,
+}
+
+/// What `requestEmailChange` answers.
+#[derive(SimpleObject)]
+pub struct RequestEmailChangePayload {
+    /// The new address as the service reads it (normalised): the link that
+    /// makes the change went there.
+    pub new_email: String,
+}
+
+/// What `confirmEmailChange` answers.
+#[derive(SimpleObject)]
+pub struct ConfirmEmailChangePayload {
+    /// The account's address now (confirmed).
+    pub email: String,
+    /// The account whose address changed (its private fields only for
+    /// itself). Nullable like every reference to a user.
+    pub user: Option<User>,
 }

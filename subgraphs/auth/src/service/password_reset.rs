@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::security::{self, EventKind};
 use super::{AuthService, ClientInfo, IssuedTokens, hash_token, is_token_shaped, new_token};
-use crate::db::{accounts, device_tokens, oauth, reset_tokens, sessions};
+use crate::db::{accounts, device_tokens, email_change_tokens, oauth, reset_tokens, sessions};
 use crate::events::EmailJob;
 use crate::secrets::{DeviceToken, Password};
 use crate::validate;
@@ -178,6 +178,9 @@ impl AuthService {
                 };
                 reset_tokens::mark_used(conn, &hash).await?;
                 reset_tokens::end_unused(conn, account.id).await?;
+                // As with a password change: a pending change of address
+                // (asked for with the old password) dies.
+                email_change_tokens::end_unused(conn, account.id).await?;
                 accounts::reset_password(conn, account.id, &new_hash).await?;
                 if !account.email_verified {
                     // Whoever linked a provider to an address nobody had

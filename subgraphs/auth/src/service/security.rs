@@ -1,6 +1,7 @@
 //! Account security: throttling of sign-in, registration and refresh (state
 //! in PostgreSQL, shared by every replica: `crates/ratelimit`), the
-//! append-only audit log (`security_events`), and changing the password.
+//! append-only audit log (`security_events`), changing the password and
+//! revoking one session.
 
 use api_errors::{ApiError, ApiResult};
 use base64::Engine as _;
@@ -12,7 +13,7 @@ use uuid::Uuid;
 
 use super::{AuthService, ClientInfo};
 use crate::db::security_events::{self as events, NewEvent};
-use crate::db::{Conn, accounts, sessions};
+use crate::db::{Conn, accounts, email_change_tokens, sessions};
 use crate::secrets::Password;
 use crate::validate;
 
@@ -62,6 +63,10 @@ pub enum EventKind {
     SessionRevoked,
     /// The account's sign-ins with a provider were unlinked.
     IdentityUnlinked,
+    /// A change of the email address was asked for (with the password).
+    EmailChangeRequested,
+    /// The email address changed: the link sent to the new one was followed.
+    EmailChanged,
 }
 
 impl EventKind {
@@ -79,6 +84,8 @@ impl EventKind {
             EventKind::PasswordReset => "PASSWORD_RESET",
             EventKind::SessionRevoked => "SESSION_REVOKED",
             EventKind::IdentityUnlinked => "IDENTITY_UNLINKED",
+            EventKind::EmailChangeRequested => "EMAIL_CHANGE_REQUESTED",
+            EventKind::EmailChanged => "EMAIL_CHANGED",
         }
     }
 
@@ -96,6 +103,8 @@ impl EventKind {
             EventKind::PasswordReset,
             EventKind::SessionRevoked,
             EventKind::IdentityUnlinked,
+            EventKind::EmailChangeRequested,
+            EventKind::EmailChanged,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == s)
@@ -366,6 +375,9 @@ impl AuthService {
                 let revoked =
                     sessions::revoke_all_except(conn, account_id, session_id, "password_changed")
                         .await?;
+                // A change of address asked for with the old password dies
+                // with it (the notice tells the owner to do just this).
+                email_change_tokens::end_unused(conn, account_id).await?;
                 record(
                     conn,
                     EventKind::PasswordChanged,
@@ -572,6 +584,8 @@ mod tests {
             EventKind::PasswordReset,
             EventKind::SessionRevoked,
             EventKind::IdentityUnlinked,
+            EventKind::EmailChangeRequested,
+            EventKind::EmailChanged,
         ] {
             assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
         }

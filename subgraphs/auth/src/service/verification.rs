@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::{AuthService, hash_token, new_token};
 use crate::db::email_limits::{self, Take};
-use crate::db::{Conn, accounts, reset_tokens, verification_tokens};
+use crate::db::{Conn, accounts, email_change_tokens, reset_tokens, verification_tokens};
 use crate::events::EmailJob;
 use crate::validate;
 
@@ -216,13 +216,15 @@ impl AuthService {
         Ok(())
     }
 
-    /// Deletes tokens long expired (confirmation and password reset) and
+    /// Deletes tokens long expired (confirmation, password reset, email
+    /// change) and
     /// per-address counts whose window ended.
     pub async fn prune_email_state(&self) -> ApiResult<(usize, usize)> {
         let mut conn = self.pool.get().await?;
         let cutoff = Utc::now() - KEEP_SPENT_TOKENS;
         let tokens = verification_tokens::prune(&mut conn, cutoff).await?
-            + reset_tokens::prune(&mut conn, cutoff).await?;
+            + reset_tokens::prune(&mut conn, cutoff).await?
+            + email_change_tokens::prune(&mut conn, cutoff).await?;
         let limits = email_limits::prune(&mut conn, Utc::now() - self.verification.window).await?;
         Ok((tokens, limits))
     }

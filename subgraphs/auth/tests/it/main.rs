@@ -7,6 +7,7 @@ mod api;
 mod audit;
 mod common;
 mod db_roles;
+mod email_change;
 mod email_verification;
 mod events;
 mod identities;
