@@ -301,8 +301,8 @@ async fn befriend(users_db: &str, members: &[User]) -> anyhow::Result<()> {
     client
         .execute(
             "INSERT INTO friendships (user_a, user_b, state, requested_by, accepted_at) \
-             SELECT LEAST($1::uuid, o), GREATEST($1::uuid, o), 'accepted', $1::uuid, now() \
-             FROM unnest($2::text[]::uuid[]) AS o",
+             SELECT LEAST(owner, o), GREATEST(owner, o), 'accepted', owner, now() \
+             FROM (SELECT $1::text::uuid AS owner) AS w, unnest($2::text[]::uuid[]) AS o",
             &[&owner, &others],
         )
         .await
