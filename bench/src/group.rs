@@ -42,12 +42,14 @@ const SEND: &str = "mutation($c: ID!, $text: String!, $cid: String!) {
 /// group's member list names the sender itself; messaging alone answers
 /// it), and the sender's nickname (the router fetches it from users for
 /// every event, 1,024 entity fetches per message).
-const SELECTIONS: &[(&str, &str)] = &[
+const SELECTIONS: &[(&str, &str, &str)] = &[
     (
+        "id",
         "text + sender id",
         "subscription($after: String) { messageEvents(after: $after) { kind message { id text sender { id } } } }",
     ),
     (
+        "nickname",
         "text + sender nickname",
         "subscription($after: String) { messageEvents(after: $after) { kind message { id text sender { nickname } } } }",
     ),
@@ -103,8 +105,8 @@ pub async fn fan_out(ctx: &Context) -> anyhow::Result<Vec<Row>> {
     );
 
     let mut rows = Vec::new();
-    for (label, query) in SELECTIONS {
-        match selection(ctx, &owner_gql, &group, &members, label, query).await {
+    for (tag, label, query) in SELECTIONS {
+        match selection(ctx, &owner_gql, &group, &members, (tag, label), query).await {
             Ok(mut new) => rows.append(&mut new),
             Err(err) => rows.push(Row {
                 scenario: "7 group fan-out".into(),
@@ -126,7 +128,7 @@ async fn selection(
     owner: &Gql,
     group: &str,
     members: &[User],
-    label: &str,
+    (tag, label): (&str, &str),
     query: &str,
 ) -> anyhow::Result<Vec<Row>> {
     let args = &ctx.args;
@@ -170,7 +172,7 @@ async fn selection(
     );
     let mut tracker = Tracker::default();
     let text = |phase: &str, n: usize| format!("group bench {phase} {n}");
-    let cid = |phase: &str, n: usize| format!("group-{label}-{phase}-{}-{n}", ctx.run_id);
+    let cid = |phase: &str, n: usize| format!("group-{tag}-{phase}-{}-{n}", ctx.run_id);
 
     // One message that every subscription must deliver: proves each is
     // live at messaging (subscribe has no acknowledgement).
