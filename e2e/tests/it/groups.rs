@@ -19,19 +19,21 @@ const MESSAGE_EVENTS: &str = "subscription($after: String) {
   messageEvents(after: $after) {
     cursor at kind conversationId readUpTo unreadCount unreadTotal user { id nickname }
     message {
-      id kind text clientMessageId sender { id nickname }
+      id kind text clientMessageId sender { id nickname } editedAt deletedAt
       system { action actor { nickname } users { nickname } title }
+      replyTo { id text deletedAt sender { nickname } }
+      reactions { emoji count reactedByMe }
     }
   }
 }";
 
-const CREATE_GROUP: &str = "mutation($title: String!, $ids: [ID!]!) {
+pub(crate) const CREATE_GROUP: &str = "mutation($title: String!, $ids: [ID!]!) {
   createGroup(input: {title: $title, memberIds: $ids}) {
     conversation { id kind title myRole memberCount members { nodes { role user { nickname } } } }
   }
 }";
 
-const SEND_IN: &str = "mutation($c: ID!, $text: String!, $cid: String!) {
+pub(crate) const SEND_IN: &str = "mutation($c: ID!, $text: String!, $cid: String!) {
   sendMessage(input: {conversationId: $c, text: $text, clientMessageId: $cid}) {
     message { id kind text clientMessageId sender { nickname } }
     conversation { id unreadCount }
@@ -49,13 +51,13 @@ const UNREAD: &str = "{ me { nickname unreadTotal unreadConversations } }";
 
 /// A signed-in app: one session of a user, its `messageEvents` stream
 /// open from the moment it was opened (nothing after is missed).
-struct Device {
-    user: TestUser,
-    ws: WsClient,
+pub(crate) struct Device {
+    pub(crate) user: TestUser,
+    pub(crate) ws: WsClient,
 }
 
 impl Device {
-    async fn open(system: &System, user: &TestUser) -> Device {
+    pub(crate) async fn open(system: &System, user: &TestUser) -> Device {
         let cursor = ok(user, "{ messageEventsCursor }", json!({})).await;
         let mut ws = system.ws(user).await;
         ws.subscribe(
@@ -71,7 +73,7 @@ impl Device {
     }
 
     /// The next event of the stream (waits up to `next_data`'s timeout).
-    async fn next(&mut self) -> Value {
+    pub(crate) async fn next(&mut self) -> Value {
         let event = next_data(&mut self.ws, "messages").await["messageEvents"].clone();
         assert!(event["cursor"].is_string(), "{event}");
         assert!(event["at"].is_string(), "{event}");
@@ -79,7 +81,7 @@ impl Device {
     }
 }
 
-async fn befriend(user: &TestUser, other: &TestUser) {
+pub(crate) async fn befriend(user: &TestUser, other: &TestUser) {
     let sent = ok(
         user,
         "mutation($id: ID!) { sendFriendRequest(userId: $id) { relationship } }",
@@ -100,7 +102,7 @@ async fn befriend(user: &TestUser, other: &TestUser) {
 }
 
 /// `user` writes `text` into conversation `conversation`: the message.
-async fn say(user: &TestUser, conversation: &Value, text: &str, cid: &str) -> Value {
+pub(crate) async fn say(user: &TestUser, conversation: &Value, text: &str, cid: &str) -> Value {
     let sent = ok(
         user,
         SEND_IN,
@@ -118,7 +120,7 @@ async fn say(user: &TestUser, conversation: &Value, text: &str, cid: &str) -> Va
 /// Each device's next event is `message` (TEXT, in `conversation`), sent
 /// by `sender`: MESSAGE_SENT on the sender's devices, with their
 /// `clientMessageId`; MESSAGE_RECEIVED on everybody else's, without it.
-async fn arrives(
+pub(crate) async fn arrives(
     devices: &mut [&mut Device],
     conversation: &Value,
     sender: &TestUser,
@@ -159,7 +161,7 @@ async fn arrives(
 /// Each device's next event is the SYSTEM message announcing `action` by
 /// `actor` (nickname) about `users` (nicknames) in `conversation`; the
 /// actor's devices get it as MESSAGE_SENT. Returns the message.
-async fn announced(
+pub(crate) async fn announced(
     devices: &mut [&mut Device],
     conversation: &Value,
     actor: &TestUser,

@@ -6,6 +6,9 @@
 //! - `groups`: a group chat through the router: live fan-out with
 //!   nicknames, a member removed, unread totals and read markers on two
 //!   devices;
+//! - `messages_live`: replies, edits, reactions, deletions and typing of a
+//!   group through the router, outsiders refused, a replay showing each
+//!   message as it is now;
 //! - `router`: the router's own behaviour (errors, limits, a subgraph down,
 //!   client addresses, probes, CORS);
 //! - `slow_consumer`: a client that stops reading during a burst loses no
@@ -15,5 +18,6 @@
 mod explorer;
 mod flows;
 mod groups;
+mod messages_live;
 mod router;
 mod slow_consumer;
