@@ -4,7 +4,9 @@
 //! a second by default) refuses it, in one statement; each process keeps
 //! one `LISTEN typing` connection ([`Hub`]) and hands what it hears to its
 //! `typing(conversationId)` subscriptions, which let a `true` expire
-//! (`TYPING_EXPIRES_SECS`, 6 s) unless it is repeated.
+//! (`TYPING_EXPIRES_SECS`, 6 s) unless it is repeated. A membership
+//! ending is notified on the same channel (with the change's transaction):
+//! the former member's subscriptions end with an error.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -28,13 +30,35 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the listener checks that its connection is alive.
 const PING_EVERY: Duration = Duration::from_secs(30);
 
-/// One `setTyping`, as notified.
+/// One `setTyping`, or a membership ending, as notified.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Signal {
     pub conversation_id: Uuid,
     pub user_id: Uuid,
     pub typing: bool,
+    /// The user is no longer a member (removed or left): their own
+    /// subscriptions of the conversation end; for the others it is a stop.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub left: bool,
+}
+
+impl Signal {
+    /// `user`'s membership of `conversation` ended.
+    pub fn left(conversation: Uuid, user: Uuid) -> Signal {
+        Signal {
+            conversation_id: conversation,
+            user_id: user,
+            typing: false,
+            left: true,
+        }
+    }
+
+    /// The notification's payload (JSON).
+    pub fn to_payload(&self) -> String {
+        // Two ids and two booleans always serialise.
+        serde_json::to_string(self).unwrap_or_default()
+    }
 }
 
 /// What a `typing` subscription yields.
@@ -46,6 +70,11 @@ pub struct Event {
     /// When a `true` lapses unless repeated; `None` for `false`.
     pub expires_at: Option<DateTime<Utc>>,
 }
+
+/// What ends a `typing` subscription early: the subscriber's membership
+/// of the conversation ended (removed, or left on another device).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MembershipEnded;
 
 /// This process's typing signals: one `LISTEN typing` connection and the
 /// subscriptions it feeds. Cheap to clone.
@@ -81,13 +110,14 @@ impl Hub {
         conversation: Uuid,
         me: Uuid,
         expires: Duration,
-    ) -> impl Stream<Item = Event> + Send + 'static + use<> {
+    ) -> impl Stream<Item = Result<Event, MembershipEnded>> + Send + 'static + use<> {
         let state = Watch {
             rx: self.tx.subscribe(),
             conversation,
             me,
             expires,
             typing: HashMap::new(),
+            ended: false,
         };
         futures::stream::unfold(state, |mut state| async move {
             let event = state.next().await?;
@@ -104,10 +134,15 @@ struct Watch {
     me: Uuid,
     expires: Duration,
     typing: HashMap<Uuid, (Instant, DateTime<Utc>)>,
+    /// [`MembershipEnded`] was yielded: the stream is over.
+    ended: bool,
 }
 
 impl Watch {
-    async fn next(&mut self) -> Option<Event> {
+    async fn next(&mut self) -> Option<Result<Event, MembershipEnded>> {
+        if self.ended {
+            return None;
+        }
         loop {
             let lapse = self
                 .typing
@@ -120,7 +155,7 @@ impl Watch {
                         heard = self.rx.recv() => heard,
                         () = tokio::time::sleep_until(deadline) => {
                             self.typing.remove(&user);
-                            return Some(self.event(user, false, None));
+                            return Some(Ok(self.event(user, false, None)));
                         }
                     }
                 }
@@ -134,7 +169,15 @@ impl Watch {
                 }
                 Err(broadcast::error::RecvError::Closed) => return None,
             };
-            if signal.conversation_id != self.conversation || signal.user_id == self.me {
+            if signal.conversation_id != self.conversation {
+                continue;
+            }
+            if signal.user_id == self.me {
+                if signal.left {
+                    // No longer a member: nothing more of this conversation.
+                    self.ended = true;
+                    return Some(Err(MembershipEnded));
+                }
                 continue;
             }
             if signal.typing {
@@ -142,10 +185,10 @@ impl Watch {
                     + chrono::Duration::from_std(self.expires).unwrap_or(chrono::Duration::MAX);
                 self.typing
                     .insert(signal.user_id, (Instant::now() + self.expires, until));
-                return Some(self.event(signal.user_id, true, Some(until)));
+                return Some(Ok(self.event(signal.user_id, true, Some(until))));
             }
             if self.typing.remove(&signal.user_id).is_some() {
-                return Some(self.event(signal.user_id, false, None));
+                return Some(Ok(self.event(signal.user_id, false, None)));
             }
         }
     }

@@ -366,17 +366,24 @@ pub async fn add_members(
     .map(drop)
 }
 
-/// Ends `user`'s membership at message `seq` (the one announcing it).
+/// Ends `user`'s membership at message `seq` (the one announcing it), and
+/// tells every replica's typing listeners (delivered at commit): the
+/// former member's `typing` subscriptions of the conversation end, and a
+/// typing indicator of theirs turns off for the others.
 pub async fn end_membership(conn: &mut Conn, id: Uuid, user: Uuid, seq: i64) -> QueryResult<()> {
-    diesel::update(members::table.find((id, user)))
+    let ended = diesel::update(members::table.find((id, user)))
         .filter(members::left_seq.is_null())
         .set((
             members::left_seq.eq(seq),
             members::left_at.eq(diesel::dsl::now),
         ))
         .execute(conn)
-        .await
-        .map(drop)
+        .await?;
+    if ended > 0 {
+        let payload = crate::typing::Signal::left(id, user).to_payload();
+        super::typing::notify(conn, &payload, None).await?;
+    }
+    Ok(())
 }
 
 pub async fn set_role(conn: &mut Conn, id: Uuid, user: Uuid, role: Role) -> QueryResult<()> {

@@ -41,19 +41,23 @@ impl Subscription {
     /// stopping to type (`setTyping`), from now on: a true lapses into a
     /// false 6 s after the member's last true. Ephemeral: no cursor, no
     /// replay. Errors: BAD_USER_INPUT (an invalid id), NOT_FOUND (not a
-    /// conversation the caller is in). The stream ends when the session is
-    /// signed out.
+    /// conversation the caller is in; also when the caller is removed or
+    /// leaves later, and the stream ends). The stream ends when the session
+    /// is signed out.
     #[allow(clippy::unused_async)] // async-graphql requires subscription fields to be async
     async fn typing(
         &self,
         ctx: &Context<'_>,
         conversation_id: async_graphql::ID,
-    ) -> Result<BoxStream<'static, TypingEvent>> {
+    ) -> Result<BoxStream<'static, Result<TypingEvent>>> {
         let me = auth_client::identity(ctx)?;
         let events = ctx
             .data::<MessagingService>()?
             .typing_events(me.user_id, &conversation_id)
             .await?;
-        Ok(Box::pin(events.map(TypingEvent::from)))
+        // A member removed meanwhile gets NOT_FOUND, and the stream ends.
+        Ok(Box::pin(events.map(|heard| {
+            heard.map(TypingEvent::from).map_err(Into::into)
+        })))
     }
 }

@@ -2,13 +2,13 @@
 //! and notifies every replica in one statement, throttled per member and
 //! conversation; `typing` subscriptions read what this process hears.
 
-use api_errors::{ApiError, ApiResult};
-use futures::Stream;
+use api_errors::ApiResult;
+use futures::{Stream, StreamExt as _};
 use uuid::Uuid;
 
 use super::{MessagingService, conversation_not_found};
 use crate::db::{conversations, typing as db_typing};
-use crate::typing::{Event, Signal};
+use crate::typing::{Event, MembershipEnded, Signal};
 use crate::validate;
 
 impl MessagingService {
@@ -24,12 +24,13 @@ impl MessagingService {
         let id = validate::uuid("conversationId", conversation_id)?;
         let mut conn = self.pool.get().await?;
         require_member(&mut conn, id, me).await?;
-        let payload = serde_json::to_string(&Signal {
+        let payload = Signal {
             conversation_id: id,
             user_id: me,
             typing,
-        })
-        .map_err(ApiError::internal)?;
+            left: false,
+        }
+        .to_payload();
         let key = format!("typing:{id}:{me}");
         let charge = ratelimit::Charge::new(&key, self.typing_rate);
         let sent = db_typing::notify(&mut conn, &payload, charge.as_ref()).await?;
@@ -45,13 +46,19 @@ impl MessagingService {
         &self,
         me: Uuid,
         conversation_id: &str,
-    ) -> ApiResult<impl Stream<Item = Event> + Send + use<>> {
+    ) -> ApiResult<impl Stream<Item = ApiResult<Event>> + Send + use<>> {
         let id = validate::uuid("conversationId", conversation_id)?;
         // Listen first, then check: nothing said after the check is lost.
         let events = self.typing.subscribe(id, me, self.typing_expires);
         let mut conn = self.pool.get().await?;
         require_member(&mut conn, id, me).await?;
-        Ok(events)
+        // Removed (or left) later: the stream ends with the error a new
+        // subscription would get.
+        Ok(events.map(|heard| {
+            heard.map_err(|MembershipEnded| {
+                conversation_not_found().with_extension("field", "conversationId".into())
+            })
+        }))
     }
 }
 

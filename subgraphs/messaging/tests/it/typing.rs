@@ -183,3 +183,77 @@ async fn typing_is_throttled_for_members_only_and_stores_nothing() {
         assert_eq!(t.count(table).await, count, "{table}");
     }
 }
+
+#[tokio::test]
+async fn a_removed_member_stops_hearing_typing_at_once() {
+    let t = spawn_with(|_| {}).await;
+    let (alice, bob, carol) = tokio::join!(
+        t.seed_user("alice"),
+        t.seed_user("bob"),
+        t.seed_user("carol")
+    );
+    let g = create_group(&t, &alice, "Team", &[&bob, &carol]).await;
+    let mut bob_ws = t.ws(&bob).await;
+    bob_ws.subscribe("b", TYPING, json!({"c": g})).await;
+    let mut carol_ws = t.ws(&carol).await;
+    carol_ws.subscribe("c", TYPING, json!({"c": g})).await;
+    // Both listen (Alice types until both have heard her).
+    let (mut to_bob, mut to_carol) = (None, None);
+    for _ in 0..50 {
+        set(&alice, &g, true).await;
+        let wait = Duration::from_millis(200);
+        if to_bob.is_none() {
+            to_bob = heard(&mut bob_ws, "b", wait).await;
+        }
+        if to_carol.is_none() {
+            to_carol = heard(&mut carol_ws, "c", wait).await;
+        }
+        if to_bob.is_some() && to_carol.is_some() {
+            break;
+        }
+    }
+    assert!(to_bob.is_some() && to_carol.is_some());
+
+    // Bob is removed: his subscription ends with the error a new one gets,
+    // and Carol, still a member, keeps hearing Alice.
+    ok(
+        &alice,
+        "mutation($c: ID!, $u: ID!) { removeMember(input: {conversationId: $c, userId: $u}) { conversation { id } } }",
+        json!({"c": g, "u": bob.id}),
+    )
+    .await;
+    loop {
+        let msg = bob_ws
+            .next_event(Duration::from_secs(10))
+            .await
+            .expect("the removed member's stream ends with an error");
+        if msg["type"] == "next" && msg["payload"]["errors"].is_null() {
+            // A signal from before the removal.
+            continue;
+        }
+        assert_eq!(refusal_code(&msg).as_deref(), Some("NOT_FOUND"), "{msg}");
+        break;
+    }
+    let end = bob_ws.next_event(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(end["type"], "complete", "{end}");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    set(&alice, &g, false).await;
+    loop {
+        let event = heard(&mut carol_ws, "c", Duration::from_secs(10))
+            .await
+            .unwrap();
+        if event["typing"] == false {
+            break;
+        }
+    }
+
+    // Carol leaves on another device: her subscription here ends too.
+    ok(
+        &carol,
+        "mutation($c: ID!) { leaveConversation(conversationId: $c) { conversationId } }",
+        json!({"c": g}),
+    )
+    .await;
+    let msg = carol_ws.next_event(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(refusal_code(&msg).as_deref(), Some("NOT_FOUND"), "{msg}");
+}
