@@ -148,7 +148,7 @@ pub fn run_cmd(cmd: &mut Command) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn display(cmd: &Command) -> String {
+pub fn display(cmd: &Command) -> String {
     std::iter::once(cmd.get_program())
         .chain(cmd.get_args())
         .map(|s| s.to_string_lossy().into_owned())
@@ -186,6 +186,9 @@ fn test(tests_only: bool, cargo_args: &[String]) -> anyhow::Result<()> {
     provision::toolchain_components();
     provision::postgres_running();
     let nats = provision::nats()?;
+    // The e2e tests run the router binary: it builds (and is linted) beside
+    // everything else, and only the e2e tests wait for it.
+    let router_build = router::spawn_build(false)?;
     if !tests_only {
         run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
         router::fmt_check()?;
@@ -198,19 +201,28 @@ fn test(tests_only: bool, cargo_args: &[String]) -> anyhow::Result<()> {
         schema::check()?;
         explorer::check()?;
     }
-    // The e2e tests run the router binary: build it (and lint it) here, in
-    // a visible step, and hand it to them.
-    router::build(false)?;
-    // Every test binary runs, whichever fails; one line sums them up.
+    // Every test binary runs, whichever fails; one line sums them up. The
+    // e2e suite comes last, once the router is built.
     let mut cmd = cargo();
-    cmd.args(["test", "--workspace", "--no-fail-fast"])
+    cmd.args(["test", "--workspace", "--no-fail-fast", "--exclude", "e2e"])
         .args(cargo_args)
+        .env("NATS_URL", &nats.url);
+    let (status, mut tally) = run_tests(&mut cmd)?;
+    router_build.finish()?;
+    // The e2e binary the workspace build made, run as cargo would (from its
+    // package's directory). `cargo test -p e2e` would resolve the
+    // dependencies' features for e2e alone and rebuild half the tree.
+    let mut cmd = Command::new(e2e_binary()?);
+    cmd.args(test_filter_args(cargo_args))
+        .current_dir("e2e")
         .env(
             "E2E_ROUTER_BIN",
             std::fs::canonicalize(router::binary(false))?,
         )
         .env("NATS_URL", &nats.url);
-    let (status, tally) = run_tests(&mut cmd)?;
+    let (e2e_status, e2e_tally) = run_tests(&mut cmd)?;
+    tally.add(&e2e_tally);
+    let status = if status.success() { e2e_status } else { status };
     let summary = format!(
         "{} passed, {} failed, {} ignored in {} test binaries",
         tally.passed, tally.failed, tally.ignored, tally.binaries
@@ -224,6 +236,47 @@ fn test(tests_only: bool, cargo_args: &[String]) -> anyhow::Result<()> {
         started.elapsed()
     );
     Ok(())
+}
+
+/// The e2e suite's test binary, as the workspace's test build made it
+/// (the same flags: nothing is rebuilt).
+fn e2e_binary() -> anyhow::Result<std::path::PathBuf> {
+    let out = cargo()
+        .args([
+            "test",
+            "--workspace",
+            "--all-targets",
+            "--no-run",
+            "--message-format=json",
+        ])
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    anyhow::ensure!(out.status.success(), "building the tests failed");
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let is_e2e_it = message["reason"] == "compiler-artifact"
+            && message["target"]["name"] == "it"
+            && message["package_id"]
+                .as_str()
+                .is_some_and(|id| id.contains("/e2e#") || id.contains("e2e "));
+        if let (true, Some(path)) = (is_e2e_it, message["executable"].as_str()) {
+            return Ok(std::path::PathBuf::from(path));
+        }
+    }
+    anyhow::bail!("the workspace's test build made no e2e test binary")
+}
+
+/// The part of `cargo test`'s arguments after `--` (test name filters and
+/// libtest flags), which the test binary takes as they are.
+fn test_filter_args(cargo_args: &[String]) -> Vec<String> {
+    cargo_args
+        .iter()
+        .skip_while(|arg| *arg != "--")
+        .skip(1)
+        .cloned()
+        .collect()
 }
 
 /// Runs `cargo test`, passing its output through and summing its
@@ -241,4 +294,17 @@ fn run_tests(cmd: &mut Command) -> anyhow::Result<(std::process::ExitStatus, pro
         }
     }
     Ok((child.wait()?, tally))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_e2e_binary_gets_what_follows_the_double_dash() {
+        let args = |list: &[&str]| list.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+        assert!(super::test_filter_args(&args(&["--release"])).is_empty());
+        assert_eq!(
+            super::test_filter_args(&args(&["-q", "--", "groups", "--test-threads=2"])),
+            args(&["groups", "--test-threads=2"])
+        );
+    }
 }

@@ -255,6 +255,14 @@ pub struct Tally {
 }
 
 impl Tally {
+    /// Adds another run's counts.
+    pub fn add(&mut self, other: &Tally) {
+        self.binaries += other.binaries;
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.ignored += other.ignored;
+    }
+
     /// Counts one line of libtest's output (others are ignored), e.g.
     /// `test result: ok. 8 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 4.01s`.
     pub fn add_line(&mut self, line: &str) {

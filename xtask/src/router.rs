@@ -31,3 +31,67 @@ pub fn fmt_check() -> anyhow::Result<()> {
             .arg(PathBuf::from(DIR).join("Cargo.toml")),
     )
 }
+
+/// A router build running beside other work ([`spawn_build`]).
+pub struct Background {
+    /// `None` once waited for.
+    child: Option<std::process::Child>,
+    log: PathBuf,
+    started: std::time::Instant,
+}
+
+/// Starts [`build`] in the background, its output into
+/// `router/target/build.log`: the router shares no compiled crate with the
+/// workspace (its own lock file and profile), so it can fill the cores the
+/// workspace's build and tests leave idle. The build runs under `nice`
+/// (see `router_build::command`): whatever runs in the foreground comes
+/// first.
+pub fn spawn_build(release: bool) -> anyhow::Result<Background> {
+    let target = PathBuf::from(DIR).join("target");
+    std::fs::create_dir_all(&target)?;
+    let log = target.join("build.log");
+    let out = std::fs::File::create(&log)?;
+    let mut cmd = router_build::command(Path::new(""), release);
+    cmd.stdout(out.try_clone()?).stderr(out);
+    eprintln!(
+        "+ (in the background, output in {}) {}",
+        log.display(),
+        crate::display(&cmd)
+    );
+    Ok(Background {
+        child: Some(cmd.spawn()?),
+        log,
+        started: std::time::Instant::now(),
+    })
+}
+
+impl Background {
+    /// Waits for the build; on failure its log goes to stderr.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        let Some(mut child) = self.child.take() else {
+            return Ok(());
+        };
+        let status = child.wait()?;
+        eprintln!(
+            "xtask: the router's build: {status} (waited for until {:.0?} after it started)",
+            self.started.elapsed()
+        );
+        if !status.success() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            eprintln!("{log}");
+            anyhow::bail!("building the router failed ({status}); its output is above");
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Background {
+    /// A run that stops early (a failed check) does not leave the build
+    /// running behind it.
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
