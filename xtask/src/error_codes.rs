@@ -22,7 +22,7 @@ mod tests {
             ErrorCode::RateLimited => &["ApiError::rate_limited("],
             ErrorCode::Unavailable => &["ApiError::unavailable("],
             ErrorCode::Internal => &["ApiError::internal("],
-            ErrorCode::EmailNotVerified => &[],
+            ErrorCode::EmailNotVerified | ErrorCode::MfaRequired => &[],
         };
         let variant = format!("ErrorCode::{code:?}");
         std::iter::once(variant)

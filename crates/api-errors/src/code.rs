@@ -26,10 +26,14 @@ pub enum ErrorCode {
     /// Sign-in refused: the password is right, but the account's email
     /// address has not been confirmed yet (only when confirmation is required).
     EmailNotVerified,
+    /// Sign-in not finished: the password (or provider) was right, and the
+    /// account asks for its second factor; `extensions.challengeId` goes to
+    /// `completeLogin` with the code before `extensions.expiresAt`.
+    MfaRequired,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 10] = [
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
         ErrorCode::BadUserInput,
@@ -39,6 +43,7 @@ impl ErrorCode {
         ErrorCode::Unavailable,
         ErrorCode::Internal,
         ErrorCode::EmailNotVerified,
+        ErrorCode::MfaRequired,
     ];
 
     /// The code spelled `code`, if it is one of ours.
@@ -57,6 +62,7 @@ impl ErrorCode {
             ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
             ErrorCode::EmailNotVerified => "EMAIL_NOT_VERIFIED",
+            ErrorCode::MfaRequired => "MFA_REQUIRED",
         }
     }
 }
@@ -85,7 +91,8 @@ mod tests {
                 "RATE_LIMITED",
                 "UNAVAILABLE",
                 "INTERNAL",
-                "EMAIL_NOT_VERIFIED"
+                "EMAIL_NOT_VERIFIED",
+                "MFA_REQUIRED"
             ]
         );
     }

@@ -173,6 +173,22 @@ pub async fn refused(conn: &mut AsyncPgConnection, key: &str, rate: Rate) -> Que
     })
 }
 
+/// Whether one more request for `key` would be allowed now, without
+/// counting one: for limits that count only failures (a caller peeks
+/// before the attempt, and [`check`]s after one that failed), so an
+/// owner's successes never use up the allowance.
+pub async fn peek(conn: &mut AsyncPgConnection, key: &str, rate: Rate) -> QueryResult<Decision> {
+    if rate.is_off() {
+        return Ok(Decision::Allowed);
+    }
+    match refused(conn, key, rate).await? {
+        Decision::Limited { retry_after } if !retry_after.is_zero() => {
+            Ok(Decision::Limited { retry_after })
+        }
+        _ => Ok(Decision::Allowed),
+    }
+}
+
 /// Deletes rows whose time has passed (they mean the same as no row);
 /// returns how many.
 pub async fn prune(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
@@ -230,6 +246,16 @@ impl Limiter {
         }
         let mut conn = self.pool.get().await?;
         Ok(check(&mut conn, key, rate).await?)
+    }
+
+    /// [`peek`]: `RATE_LIMITED` when a request for `key` would be refused
+    /// now; counts nothing.
+    pub async fn peek(&self, key: &str, rate: Rate) -> ApiResult<()> {
+        if rate.is_off() {
+            return Ok(());
+        }
+        let mut conn = self.pool.get().await?;
+        peek(&mut conn, key, rate).await?.into_result()
     }
 
     /// Deletes spent rows every `every` until `shutdown` resolves.

@@ -51,6 +51,24 @@ async fn a_burst_then_one_per_interval() {
 }
 
 #[tokio::test]
+async fn peeking_counts_nothing_and_sees_the_limit() {
+    let db = TestDatabase::new(MIGRATIONS).await;
+    let limiter = Limiter::new(pool(db.url()));
+    let rate = Rate::new(2, Duration::from_mins(1));
+    // Peeks are free: as many as you like, and the burst is still whole.
+    for _ in 0..5 {
+        limiter.peek("failures", rate).await.unwrap();
+    }
+    for _ in 0..2 {
+        assert!(limiter.decide("failures", rate).await.unwrap().is_allowed());
+    }
+    let err = limiter.peek("failures", rate).await.unwrap_err();
+    assert_eq!(err.code(), api_errors::ErrorCode::RateLimited);
+    limiter.peek("other", rate).await.unwrap();
+    limiter.peek("failures", Rate::OFF).await.unwrap();
+}
+
+#[tokio::test]
 async fn replicas_share_one_count() {
     let db = TestDatabase::new(MIGRATIONS).await;
     // Two pools stand for two replicas of a service.

@@ -162,6 +162,13 @@ pub struct SecuritySettings {
     /// and `oauthStart`).
     #[arg(long, env = "OAUTH_START_RATE_PER_IP", default_value = "30/1m")]
     pub oauth_start_rate_per_ip: ratelimit::Rate,
+    /// Wrong second-factor (TOTP or recovery) codes per account — per
+    /// device for a sign-in that presented one of the account's device
+    /// tokens. Only wrong codes count; over it, every code is refused with
+    /// RATE_LIMITED, a right one too. Each attempt also counts as a sign-in
+    /// attempt (LOGIN_RATE_PER_*).
+    #[arg(long, env = "MFA_FAILURE_RATE", default_value = "10/1h")]
+    pub mfa_failure_rate: ratelimit::Rate,
     /// argon2id memory cost in KiB for new hashes; hashes made with other
     /// parameters are replaced at the next successful sign-in.
     #[arg(long, env = "PASSWORD_HASH_M_KIB", default_value_t = 19 * 1024)]
@@ -191,6 +198,7 @@ impl SecuritySettings {
             register_per_ip: self.register_rate_per_ip,
             refresh_per_session: self.refresh_rate_per_session,
             oauth_start_per_ip: self.oauth_start_rate_per_ip,
+            mfa_failures: self.mfa_failure_rate,
         }
     }
 }

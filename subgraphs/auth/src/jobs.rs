@@ -55,7 +55,7 @@ impl Handler<contracts::CreateUser> for CreateUser {
 
 /// Every `every` until `shutdown`: deletes what has expired for good —
 /// spent or stale confirmation tokens, ended per-address email windows,
-/// provider sign-in flows and login codes. Run by the outbox worker's
+/// provider sign-in flows and login codes, second-factor challenges. Run by the outbox worker's
 /// process.
 pub async fn prune_periodically(
     service: AuthService,
@@ -81,6 +81,11 @@ pub async fn prune_periodically(
                     }
                     Ok(_) => {}
                     Err(err) => tracing::warn!(?err, "pruning provider sign-in state failed"),
+                }
+                match service.prune_mfa_challenges().await {
+                    Ok(0) => {}
+                    Ok(challenges) => tracing::info!(challenges, "pruned sign-in challenges"),
+                    Err(err) => tracing::warn!(?err, "pruning sign-in challenges failed"),
                 }
             }
         }

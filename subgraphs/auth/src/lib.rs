@@ -119,6 +119,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         oauth: oauth::OAuth::new(&config.oauth)?,
         limiter: ratelimit::Limiter::new(pool.clone()),
         limits: config.security.limits(),
+        totp_issuer: config.email.product_name.clone(),
     };
     let mut running = Running::new("auth", service.clone());
     let shutdown = running.shutdown_handle();

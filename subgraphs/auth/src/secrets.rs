@@ -52,6 +52,18 @@ secret!(
     /// An opaque device credential (OWASP "device cookie").
     DeviceToken
 );
+secret!(
+    /// A TOTP secret (base32) or the `otpauth://` URI that carries it.
+    TotpSecret
+);
+secret!(
+    /// A recovery code of the second factor, as handed out.
+    RecoveryCode
+);
+secret!(
+    /// A second-factor code as the user typed it: TOTP or recovery.
+    SecondFactorCode
+);
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ pub mod identities;
 pub mod oauth;
 pub mod password_reset;
 pub mod security;
+pub mod totp;
 pub mod verification;
 
 use api_errors::{ApiError, ApiResult, ErrorCode};
@@ -91,6 +92,8 @@ pub struct AuthService {
     /// Throttling shared by every replica ([`security`]).
     pub limiter: ratelimit::Limiter,
     pub limits: security::Limits,
+    /// The issuer named in TOTP enrollment URIs (the product name).
+    pub totp_issuer: String,
 }
 
 /// An opaque token of 256 random bits (43 URL-safe characters) and the
@@ -318,7 +321,7 @@ impl AuthService {
         let session = self.new_session(account.id, client);
         let (refresh_token, refresh_hash) = new_token();
         let mut conn = self.pool.get().await?;
-        let device = conn
+        let signed_in = conn
             .transaction::<_, ApiError, _>(async |conn| {
                 // The password checked must still be the account's: a
                 // provider sign-in that claimed the account, or a password
@@ -326,6 +329,13 @@ impl AuthService {
                 // not be followed by a new one made with the old password.
                 if accounts::lock_password_hash(conn, account.id).await? != Some(phc.clone()) {
                     return Err(invalid_credentials());
+                }
+                // Under the account's row lock: TOTP turned on or off
+                // meanwhile is seen.
+                if totp::is_enabled(conn, account.id).await? {
+                    let challenge =
+                        totp::issue_challenge(conn, account.id, client, known_device, None).await?;
+                    return Ok(Err(challenge));
                 }
                 sessions::insert(conn, &session.as_new(client)).await?;
                 sessions::insert_refresh_token(conn, &refresh_hash, session.id, session.expires_at)
@@ -341,12 +351,16 @@ impl AuthService {
                 match (known_device, presented) {
                     (Some(hash), Some(token)) => {
                         device_tokens::touch(conn, hash, Utc::now() + DEVICE_TOKEN_TTL).await?;
-                        Ok(token.to_owned())
+                        Ok(Ok(token.to_owned()))
                     }
-                    _ => remember_device(conn, account.id).await,
+                    _ => remember_device(conn, account.id).await.map(Ok),
                 }
             })
             .await?;
+        if let Some(phc) = &phc {
+            self.upgrade_hash(account.id, phc, password).await;
+        }
+        let device = signed_in.map_err(|challenge| totp::mfa_required(&challenge))?;
         let mut tokens = self.tokens(
             account.id,
             session.id,
@@ -355,9 +369,6 @@ impl AuthService {
             session.expires_at,
         )?;
         tokens.device_token = Some(DeviceToken::new(device));
-        if let Some(phc) = &phc {
-            self.upgrade_hash(account.id, phc, password).await;
-        }
         Ok(tokens)
     }
 

@@ -22,6 +22,7 @@ diesel::table! {
         ip -> Nullable<Text>,
         revoked_at -> Nullable<Timestamptz>,
         revoked_reason -> Nullable<Text>,
+        mfa_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -172,3 +173,49 @@ diesel::table! {
         expires_at -> Timestamptz,
     }
 }
+
+// The TOTP second factor (see db/totp.rs, db/mfa_challenges.rs).
+
+diesel::table! {
+    totp_credentials (account_id) {
+        account_id -> Uuid,
+        secret -> Bytea,
+        created_at -> Timestamptz,
+        enabled_at -> Nullable<Timestamptz>,
+        last_step -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    totp_recovery_codes (account_id, code_hash) {
+        account_id -> Uuid,
+        code_hash -> Bytea,
+        created_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    mfa_challenges (id_hash) {
+        id_hash -> Bytea,
+        account_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+        failures -> Int4,
+        user_agent -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        device_hash -> Nullable<Bytea>,
+        provider -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(totp_credentials -> accounts (account_id));
+diesel::joinable!(totp_recovery_codes -> accounts (account_id));
+diesel::joinable!(mfa_challenges -> accounts (account_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    totp_credentials,
+    totp_recovery_codes,
+    mfa_challenges
+);

@@ -211,3 +211,29 @@ pub async fn belongs_to(conn: &mut Conn, account_id: Uuid, session_id: Uuid) -> 
     .get_result(conn)
     .await
 }
+
+/// When the session last passed a second factor; `None` for a session
+/// that never did, or is not the account's.
+pub async fn mfa_at(
+    conn: &mut Conn,
+    account_id: Uuid,
+    session_id: Uuid,
+) -> QueryResult<Option<DateTime<Utc>>> {
+    sessions::table
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::account_id.eq(account_id))
+        .select(sessions::mfa_at)
+        .first::<Option<DateTime<Utc>>>(conn)
+        .await
+        .optional()
+        .map(Option::flatten)
+}
+
+/// Records that the session passed a second factor just now.
+pub async fn set_mfa_at(conn: &mut Conn, session_id: Uuid) -> QueryResult<()> {
+    diesel::update(sessions::table.find(session_id))
+        .set(sessions::mfa_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await
+        .map(drop)
+}

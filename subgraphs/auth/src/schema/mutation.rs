@@ -4,13 +4,14 @@ use service_runtime::RequestMeta;
 use uuid::Uuid;
 
 use super::types::{
-    AuthPayload, ChangePasswordPayload, ConfirmEmailChangePayload, LoginInput,
-    LogoutEverywherePayload, LogoutPayload, OAuthStartPayload, RegisterInput, RegisterPayload,
-    RequestEmailChangeInput, RequestEmailChangePayload, RequestPasswordResetPayload,
-    ResendVerificationEmailPayload, ResetPasswordInput, ResetPasswordPayload, RevokeSessionPayload,
-    SetPasswordPayload, UnlinkIdentityPayload, User, VerifyEmailPayload,
+    AuthPayload, ChangePasswordPayload, CompleteLoginInput, ConfirmEmailChangePayload,
+    ConfirmTotpEnrollmentPayload, DisableTotpPayload, LoginInput, LogoutEverywherePayload,
+    LogoutPayload, OAuthStartPayload, RegisterInput, RegisterPayload, RequestEmailChangeInput,
+    RequestEmailChangePayload, RequestPasswordResetPayload, ResendVerificationEmailPayload,
+    ResetPasswordInput, ResetPasswordPayload, RevokeSessionPayload, SetPasswordPayload,
+    StartTotpEnrollmentPayload, UnlinkIdentityPayload, User, VerifyEmailPayload,
 };
-use crate::secrets::{DeviceToken, Password, RefreshToken};
+use crate::secrets::{DeviceToken, Password, RefreshToken, SecondFactorCode};
 use crate::service::email_change::ChangeLink;
 use crate::service::{AuthService, ClientInfo, ResetLink};
 
@@ -21,6 +22,15 @@ pub struct Mutation;
 /// A count for an `Int` field (saturating).
 fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// The caller as a `User` with its private fields.
+async fn me_user(service: &AuthService, user_id: Uuid) -> Result<Option<User>> {
+    let account = service.account(user_id).await?;
+    Ok(Some(User {
+        id: ID(user_id.to_string()),
+        account,
+    }))
 }
 
 fn client_info(ctx: &Context<'_>) -> ClientInfo {
@@ -67,7 +77,10 @@ impl Mutation {
     /// service requires it); RATE_LIMITED (too many attempts for this
     /// account — or, with its `deviceToken`, from this device — or from
     /// this address: every attempt fails, a right password too, for
-    /// `extensions.retryAfter` seconds).
+    /// `extensions.retryAfter` seconds). MFA_REQUIRED when the password is
+    /// right and the account uses two-factor sign-in: no tokens yet;
+    /// `extensions.challengeId` and `extensions.expiresAt` (five minutes) —
+    /// finish with `completeLogin` from the same client.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<AuthPayload> {
         let service = ctx.data::<AuthService>()?;
         Ok(service
@@ -79,6 +92,103 @@ impl Mutation {
             )
             .await?
             .into())
+    }
+
+    /// Finishes a sign-in that answered MFA_REQUIRED (`login`,
+    /// `exchangeOAuthCode`, `resetPassword`) with the code of the
+    /// authenticator app or a recovery code (each works once); answers the
+    /// tokens, as `login` does. Must come from the client that signed in
+    /// (same address and user agent). Errors: UNAUTHENTICATED with
+    /// `extensions.reason` WRONG_CODE (`extensions.attemptsLeft`: the
+    /// challenge dies after 5 wrong codes), INVALID (not a challenge of
+    /// this client), EXPIRED, USED or TOO_MANY_FAILURES (sign in again);
+    /// RATE_LIMITED (each code counts as a sign-in attempt, and wrong codes
+    /// are limited per account — per device with its `deviceToken`;
+    /// `extensions.retryAfter` in seconds).
+    async fn complete_login(
+        &self,
+        ctx: &Context<'_>,
+        input: CompleteLoginInput,
+    ) -> Result<AuthPayload> {
+        let service = ctx.data::<AuthService>()?;
+        Ok(service
+            .complete_login(
+                &input.challenge_id,
+                &input.code,
+                input.device_token.as_ref().map(DeviceToken::expose),
+                &client_info(ctx),
+            )
+            .await?
+            .into())
+    }
+
+    /// Starts turning on two-factor sign-in (TOTP, RFC 6238): a new secret
+    /// for an authenticator app, not in use until `confirmTotpEnrollment`
+    /// (starting again replaces it). `TOTP_ENROLLMENT_STARTED` is recorded.
+    /// Errors: UNAUTHENTICATED; CONFLICT with `extensions.reason`
+    /// TOTP_ALREADY_ENABLED (`disableTotp` first); FORBIDDEN with
+    /// `extensions.reason` REAUTHENTICATION_REQUIRED (the session signed in
+    /// more than 10 minutes ago: sign in again first) or EMAIL_NOT_VERIFIED
+    /// (confirm the email address first: only a proven mailbox may add a
+    /// second factor; a password reset confirms it too).
+    async fn start_totp_enrollment(&self, ctx: &Context<'_>) -> Result<StartTotpEnrollmentPayload> {
+        let me = auth_client::identity(ctx)?;
+        let enrollment = ctx
+            .data::<AuthService>()?
+            .start_totp_enrollment(me.user_id, me.session_id, &client_info(ctx))
+            .await?;
+        Ok(StartTotpEnrollmentPayload {
+            secret: enrollment.secret,
+            otpauth_uri: enrollment.uri,
+        })
+    }
+
+    /// Turns on two-factor sign-in with a current code of the secret
+    /// `startTotpEnrollment` gave; answers 10 single-use recovery codes
+    /// (shown only now). From then on `login` asks for a code
+    /// (MFA_REQUIRED), and `changePassword` and `unlinkIdentity` need a
+    /// second factor within 10 minutes (or a `totpCode`). Sessions stay
+    /// signed in; this one counts as having given a second factor.
+    /// `TOTP_ENABLED` is recorded. Errors: UNAUTHENTICATED; BAD_USER_INPUT
+    /// with `extensions.field` `code` (`reason` WRONG_CODE); NOT_FOUND (no
+    /// enrollment started); CONFLICT (`reason` TOTP_ALREADY_ENABLED);
+    /// RATE_LIMITED (too many wrong codes).
+    async fn confirm_totp_enrollment(
+        &self,
+        ctx: &Context<'_>,
+        code: SecondFactorCode,
+    ) -> Result<ConfirmTotpEnrollmentPayload> {
+        let me = auth_client::identity(ctx)?;
+        let service = ctx.data::<AuthService>()?;
+        let recovery_codes = service
+            .confirm_totp_enrollment(me.user_id, me.session_id, &code, &client_info(ctx))
+            .await?;
+        Ok(ConfirmTotpEnrollmentPayload {
+            recovery_codes,
+            user: me_user(service, me.user_id).await?,
+        })
+    }
+
+    /// Turns off two-factor sign-in, with a current code of the
+    /// authenticator app or a recovery code (the second factor this needs).
+    /// The secret and recovery codes are deleted; sign-ins waiting for a
+    /// code end. `TOTP_DISABLED` is recorded. Errors: UNAUTHENTICATED;
+    /// BAD_USER_INPUT with `extensions.field` `code` (`reason` WRONG_CODE,
+    /// `MFA_CHALLENGE_FAILED` recorded); CONFLICT with `extensions.reason`
+    /// TOTP_NOT_ENABLED; RATE_LIMITED (too many wrong codes).
+    async fn disable_totp(
+        &self,
+        ctx: &Context<'_>,
+        code: SecondFactorCode,
+    ) -> Result<DisableTotpPayload> {
+        let me = auth_client::identity(ctx)?;
+        let service = ctx.data::<AuthService>()?;
+        service
+            .disable_totp(me.user_id, me.session_id, &code, &client_info(ctx))
+            .await?;
+        Ok(DisableTotpPayload {
+            user: me_user(service, me.user_id).await?,
+        })
     }
 
     /// Trades a refresh token for new tokens. The old refresh token stops
@@ -142,7 +252,8 @@ impl Mutation {
     /// password); FORBIDDEN with `extensions.reason` EMAIL_NOT_VERIFIED,
     /// EMAIL_MISSING or EMAIL_INVALID (no account was created: the provider
     /// did not confirm the email address, did not share one, or shared one
-    /// that is not usable).
+    /// that is not usable); MFA_REQUIRED (the account uses two-factor
+    /// sign-in: as for `login`, finish with `completeLogin`).
     #[graphql(name = "exchangeOAuthCode")]
     async fn exchange_oauth_code(&self, ctx: &Context<'_>, code: String) -> Result<AuthPayload> {
         let service = ctx.data::<AuthService>()?;
@@ -210,7 +321,9 @@ impl Mutation {
     /// `newPassword` (not a valid password; the link still works) or
     /// `token` with `extensions.reason` INVALID (not a link we sent),
     /// EXPIRED (too old, or a newer link was sent) or USED (it already set
-    /// a password).
+    /// a password). For an account with two-factor sign-in the password is
+    /// set all the same (and the sessions end), but no session begins: the
+    /// answer is MFA_REQUIRED, as for `login` (finish with `completeLogin`).
     async fn reset_password(
         &self,
         ctx: &Context<'_>,
@@ -221,6 +334,9 @@ impl Mutation {
             .reset_password(&input.token, input.new_password, true, &client_info(ctx))
             .await?
             .map_err(ResetLink::error)?;
+        if let Some(challenge) = &reset.mfa_challenge {
+            return Err(crate::service::totp::mfa_required(challenge).into());
+        }
         let tokens = reset
             .signed_in
             .ok_or_else(|| ApiError::internal("reset without the session asked for"))?;
@@ -348,17 +464,30 @@ impl Mutation {
     /// (this one stays signed in). Errors: BAD_USER_INPUT
     /// (`extensions.field` `current`: not the current password; `new`: not
     /// a valid password), RATE_LIMITED (too many wrong attempts, counted
-    /// with sign-ins), FORBIDDEN (the account has no password).
+    /// with sign-ins), FORBIDDEN (the account has no password). With
+    /// two-factor sign-in on, the session must have given a second factor
+    /// within 10 minutes, or `totpCode` must be one (a current code of the
+    /// app, or a recovery code): else FORBIDDEN with `extensions.reason`
+    /// MFA_REQUIRED_RECENTLY; a wrong `totpCode` is BAD_USER_INPUT
+    /// (`extensions.field` `totpCode`).
     async fn change_password(
         &self,
         ctx: &Context<'_>,
         current: Password,
         new: Password,
+        totp_code: Option<SecondFactorCode>,
     ) -> Result<ChangePasswordPayload> {
         let me = auth_client::identity(ctx)?;
         let ended = ctx
             .data::<AuthService>()?
-            .change_password(me.user_id, me.session_id, current, new, &client_info(ctx))
+            .change_password(
+                me.user_id,
+                me.session_id,
+                current,
+                new,
+                totp_code.as_ref(),
+                &client_info(ctx),
+            )
             .await?;
         Ok(ChangePasswordPayload {
             sessions_ended: count(ended),
@@ -372,16 +501,24 @@ impl Mutation {
     /// `IDENTITY_UNLINKED` is recorded. Errors: UNAUTHENTICATED, NOT_FOUND
     /// (no sign-in with this provider is linked), CONFLICT with
     /// `extensions.reason` LAST_SIGN_IN_METHOD (the account has no password
-    /// and no other provider: `setPassword` first).
+    /// and no other provider: `setPassword` first). With two-factor sign-in
+    /// on, a recent second factor or `totpCode`, as for `changePassword`.
     async fn unlink_identity(
         &self,
         ctx: &Context<'_>,
         provider: String,
+        totp_code: Option<SecondFactorCode>,
     ) -> Result<UnlinkIdentityPayload> {
         let me = auth_client::identity(ctx)?;
         let left = ctx
             .data::<AuthService>()?
-            .unlink_identity(me.user_id, me.session_id, &provider, &client_info(ctx))
+            .unlink_identity(
+                me.user_id,
+                me.session_id,
+                &provider,
+                totp_code.as_ref(),
+                &client_info(ctx),
+            )
             .await?;
         Ok(UnlinkIdentityPayload {
             provider,

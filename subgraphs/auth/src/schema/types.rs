@@ -7,9 +7,11 @@ use uuid::Uuid;
 
 use crate::db::oauth::LinkedIdentity;
 use crate::db::{accounts::Account, sessions::Session as SessionRow};
-use crate::secrets::{AccessToken, DeviceToken, Password, RefreshToken};
-use crate::service::IssuedTokens;
+use crate::secrets::{
+    AccessToken, DeviceToken, Password, RecoveryCode, RefreshToken, SecondFactorCode, TotpSecret,
+};
 use crate::service::security::{EventKind, EventPage};
+use crate::service::{AuthService, IssuedTokens};
 
 #[derive(InputObject)]
 pub struct RegisterInput {
@@ -127,6 +129,26 @@ impl User {
     async fn email_verified(&self) -> Option<bool> {
         self.account.as_ref().map(|a| a.email_verified)
     }
+
+    /// Whether signing in asks for a TOTP code (two-factor sign-in is on);
+    /// only the user sees it.
+    async fn totp_enabled(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<bool>> {
+        let Some(account) = &self.account else {
+            return Ok(None);
+        };
+        let (enabled, _) = ctx.data::<AuthService>()?.totp_status(account.id).await?;
+        Ok(Some(enabled))
+    }
+
+    /// How many unused recovery codes are left (0 without TOTP); only the
+    /// user sees it.
+    async fn recovery_codes_left(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i32>> {
+        let Some(account) = &self.account else {
+            return Ok(None);
+        };
+        let (_, left) = ctx.data::<AuthService>()?.totp_status(account.id).await?;
+        Ok(Some(i32::try_from(left).unwrap_or(i32::MAX)))
+    }
 }
 
 /// What happened to an account, in its security log.
@@ -171,6 +193,23 @@ pub enum SecurityEventKind {
     EmailChangeRequested,
     /// The email address changed: the link sent to the new one was followed.
     EmailChanged,
+    /// `startTotpEnrollment`: a TOTP secret was handed out (not in use
+    /// until confirmed).
+    TotpEnrollmentStarted,
+    /// Two-factor sign-in was turned on (`confirmTotpEnrollment`).
+    TotpEnabled,
+    /// Two-factor sign-in was turned off (`disableTotp`).
+    TotpDisabled,
+    /// The password (or `provider`) was right and the second factor was
+    /// asked for (`MFA_REQUIRED`); no session yet.
+    MfaChallengeIssued,
+    /// A second-factor code was accepted (a sign-in completed, or a
+    /// sensitive change confirmed with `totpCode`).
+    MfaChallengePassed,
+    /// A wrong second-factor code was given.
+    MfaChallengeFailed,
+    /// A recovery code was used up.
+    RecoveryCodeUsed,
 }
 
 impl From<EventKind> for SecurityEventKind {
@@ -190,6 +229,13 @@ impl From<EventKind> for SecurityEventKind {
             EventKind::IdentityUnlinked => SecurityEventKind::IdentityUnlinked,
             EventKind::EmailChangeRequested => SecurityEventKind::EmailChangeRequested,
             EventKind::EmailChanged => SecurityEventKind::EmailChanged,
+            EventKind::TotpEnrollmentStarted => SecurityEventKind::TotpEnrollmentStarted,
+            EventKind::TotpEnabled => SecurityEventKind::TotpEnabled,
+            EventKind::TotpDisabled => SecurityEventKind::TotpDisabled,
+            EventKind::MfaChallengeIssued => SecurityEventKind::MfaChallengeIssued,
+            EventKind::MfaChallengePassed => SecurityEventKind::MfaChallengePassed,
+            EventKind::MfaChallengeFailed => SecurityEventKind::MfaChallengeFailed,
+            EventKind::RecoveryCodeUsed => SecurityEventKind::RecoveryCodeUsed,
         }
     }
 }
@@ -403,4 +449,46 @@ pub struct ConfirmEmailChangePayload {
     /// The account whose address changed (its private fields only for
     /// itself). Nullable like every reference to a user.
     pub user: Option<User>,
+}
+
+/// What `startTotpEnrollment` answers: the new secret, not in use until
+/// `confirmTotpEnrollment`.
+#[derive(SimpleObject)]
+pub struct StartTotpEnrollmentPayload {
+    /// The secret in base32 (RFC 4648, no padding), for typing into an
+    /// authenticator app: HMAC-SHA1, 6 digits, 30-second steps.
+    pub secret: TotpSecret,
+    /// The same as an `otpauth://totp/…` URI (issuer and email in the
+    /// label), for a QR code.
+    pub otpauth_uri: TotpSecret,
+}
+
+/// What `confirmTotpEnrollment` answers: two-factor sign-in is on.
+#[derive(SimpleObject)]
+pub struct ConfirmTotpEnrollmentPayload {
+    /// Ten single-use codes for signing in without the app
+    /// (`XXXX-XXXX-XXXX-XXXX`). Shown this once: keep them somewhere safe.
+    pub recovery_codes: Vec<RecoveryCode>,
+    /// The caller. Nullable like every reference to a user.
+    pub user: Option<User>,
+}
+
+/// What `disableTotp` answers: two-factor sign-in is off.
+#[derive(SimpleObject)]
+pub struct DisableTotpPayload {
+    /// The caller. Nullable like every reference to a user.
+    pub user: Option<User>,
+}
+
+/// What `completeLogin` takes.
+#[derive(InputObject)]
+pub struct CompleteLoginInput {
+    /// `extensions.challengeId` of the `MFA_REQUIRED` answer.
+    pub challenge_id: String,
+    /// The current code of the authenticator app (6 digits), or one of the
+    /// recovery codes.
+    pub code: SecondFactorCode,
+    /// The `deviceToken` this device sent to `login`, if any: it is then
+    /// kept (otherwise the answer carries a new one).
+    pub device_token: Option<DeviceToken>,
 }

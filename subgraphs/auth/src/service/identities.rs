@@ -9,6 +9,7 @@ use super::security::{EventKind, record_via};
 use super::{AuthService, ClientInfo};
 use crate::db::accounts;
 use crate::db::oauth::{self as db, LinkedIdentity};
+use crate::secrets::SecondFactorCode;
 
 fn last_sign_in_method() -> ApiError {
     ApiError::conflict(
@@ -29,14 +30,18 @@ impl AuthService {
     /// `IDENTITY_UNLINKED`; returns the identities left. NOT_FOUND when
     /// none of that provider is linked; CONFLICT (`LAST_SIGN_IN_METHOD`)
     /// when the account has no password and no other provider, so could
-    /// not be signed in to any more.
+    /// not be signed in to any more. An account with TOTP also needs a
+    /// recent second factor (`totp_code` gives one).
     pub async fn unlink_identity(
         &self,
         account_id: Uuid,
         session_id: Uuid,
         provider: &str,
+        totp_code: Option<&SecondFactorCode>,
         client: &ClientInfo,
     ) -> ApiResult<Vec<LinkedIdentity>> {
+        self.require_recent_second_factor(account_id, session_id, totp_code, client)
+            .await?;
         let mut conn = self.pool.get().await?;
         let left = conn
             .transaction::<_, ApiError, _>(async |conn| {

@@ -119,6 +119,12 @@ enum Exchange {
         session: super::PendingSession,
         device: String,
     },
+    /// The account uses TOTP: the sign-in waits for its second factor.
+    MfaRequired {
+        account_id: Uuid,
+        challenge: super::totp::Challenge,
+        revoked: Vec<Uuid>,
+    },
     /// Refused; the code is spent all the same.
     Refused(ApiError),
 }
@@ -400,12 +406,39 @@ impl AuthService {
                     Ok(account) => account,
                     Err(refused) => return Ok(Exchange::Refused(refused)),
                 };
+                let provider = Some(row.provider.as_str());
+                // Under the account's row lock: TOTP turned on or off
+                // meanwhile is seen. A claimed account has none (the claim
+                // removed it).
+                accounts::lock(conn, account.account_id).await?;
+                if super::totp::is_enabled(conn, account.account_id).await? {
+                    let (id, session) = (Some(account.account_id), None);
+                    if let Some(kind) = match account.how {
+                        "created" => Some(EventKind::Registered),
+                        "linked" => Some(EventKind::AccountLinked),
+                        _ => None,
+                    } {
+                        security::record_via(conn, kind, id, session, client, provider).await?;
+                    }
+                    let challenge = super::totp::issue_challenge(
+                        conn,
+                        account.account_id,
+                        client,
+                        None,
+                        provider,
+                    )
+                    .await?;
+                    return Ok(Exchange::MfaRequired {
+                        account_id: account.account_id,
+                        challenge,
+                        revoked: account.revoked,
+                    });
+                }
                 let session = self.new_session(account.account_id, client);
                 sessions::insert(conn, &session.as_new(client)).await?;
                 sessions::insert_refresh_token(conn, &refresh_hash, session.id, session.expires_at)
                     .await?;
                 // The audit log: how the account came to be signed in to.
-                let provider = Some(row.provider.as_str());
                 let before = match account.how {
                     "created" => Some(EventKind::Registered),
                     "linked" => Some(EventKind::AccountLinked),
@@ -451,6 +484,17 @@ impl AuthService {
                 )?;
                 tokens.device_token = Some(crate::secrets::DeviceToken::new(device));
                 Ok(tokens)
+            }
+            Exchange::MfaRequired {
+                account_id,
+                challenge,
+                revoked,
+            } => {
+                tracing::info!(%account_id, "signed in with a provider: second factor asked for");
+                if !revoked.is_empty() {
+                    self.revocations.insert(revoked);
+                }
+                Err(super::totp::mfa_required(&challenge))
             }
             Exchange::Refused(err) => Err(err),
         }
@@ -528,12 +572,16 @@ impl AuthService {
                 if claimed {
                     let unlinked = db::claim_unconfirmed_account(conn, existing.id).await?;
                     device_tokens::delete_all(conn, existing.id).await?;
+                    // A second factor set up by whoever never proved the
+                    // address theirs goes with the rest.
+                    let had_totp = super::totp::remove(conn, existing.id).await?;
                     revoked = sessions::revoke_all(conn, existing.id, "unverified_account_claimed")
                         .await?;
                     tracing::warn!(
                         account_id = %existing.id,
                         provider,
                         had_password = existing.password_hash.is_some(),
+                        had_totp,
                         sessions = revoked.len(),
                         unlinked,
                         "an account whose email was never confirmed was claimed by a provider sign-in"

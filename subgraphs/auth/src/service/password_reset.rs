@@ -16,8 +16,10 @@ use diesel_async::AsyncConnection as _;
 use uuid::Uuid;
 
 use super::security::{self, EventKind};
-use super::{AuthService, ClientInfo, IssuedTokens, hash_token, is_token_shaped, new_token};
-use crate::db::{accounts, device_tokens, email_change_tokens, oauth, reset_tokens, sessions};
+use super::{AuthService, ClientInfo, IssuedTokens, hash_token, is_token_shaped, new_token, totp};
+use crate::db::{
+    accounts, device_tokens, email_change_tokens, mfa_challenges, oauth, reset_tokens, sessions,
+};
 use crate::events::EmailJob;
 use crate::secrets::{DeviceToken, Password};
 use crate::validate;
@@ -77,8 +79,12 @@ pub struct PasswordReset {
     pub account_id: Uuid,
     /// How many sessions were signed out.
     pub sessions_ended: usize,
-    /// The new session, when one was asked for.
+    /// The new session, when one was asked for (and the account does not
+    /// use TOTP).
     pub signed_in: Option<IssuedTokens>,
+    /// For an account with TOTP, when a session was asked for: the sign-in
+    /// waits for its second factor (answered as `MFA_REQUIRED`).
+    pub mfa_challenge: Option<super::totp::Challenge>,
 }
 
 fn invalid_new_password() -> ApiError {
@@ -137,7 +143,9 @@ impl AuthService {
     /// password spends nothing), spends the token, sets the password,
     /// confirms the address, signs out every session and forgets every
     /// remembered device, and records `PASSWORD_RESET`. With `sign_in`, a
-    /// new session begins in the same transaction. `Ok(Err(link))` when the
+    /// new session begins in the same transaction — for an account with
+    /// TOTP, a sign-in challenge instead (the mailbox is one factor; the
+    /// second is still asked for). `Ok(Err(link))` when the
     /// link cannot be used (and then nothing changed).
     pub async fn reset_password(
         &self,
@@ -182,10 +190,13 @@ impl AuthService {
                 // (asked for with the old password) dies.
                 email_change_tokens::end_unused(conn, account.id).await?;
                 accounts::reset_password(conn, account.id, &new_hash).await?;
+                mfa_challenges::end_unused(conn, account.id).await?;
                 if !account.email_verified {
                     // Whoever linked a provider to an address nobody had
                     // proved theirs loses it to the address's owner (as a
-                    // provider sign-in claims such an account).
+                    // provider sign-in claims such an account). TOTP stays:
+                    // the mailbox is the factor it backs up (with
+                    // EMAIL_VERIFICATION=off no address is ever confirmed).
                     let unlinked = oauth::delete_all_identities(conn, account.id).await?;
                     if unlinked > 0 {
                         tracing::warn!(account_id = %account.id, unlinked, "password reset of an unconfirmed account: linked sign-ins removed");
@@ -193,7 +204,12 @@ impl AuthService {
                 }
                 let revoked = sessions::revoke_all(conn, account.id, "password_reset").await?;
                 device_tokens::delete_all(conn, account.id).await?;
-                let device = if sign_in {
+                let challenge = if sign_in && totp::is_enabled(conn, account.id).await? {
+                    Some(totp::issue_challenge(conn, account.id, client, None, None).await?)
+                } else {
+                    None
+                };
+                let device = if sign_in && challenge.is_none() {
                     sessions::insert(
                         conn,
                         &sessions::NewSession {
@@ -220,14 +236,14 @@ impl AuthService {
                     conn,
                     EventKind::PasswordReset,
                     Some(account.id),
-                    sign_in.then_some(session_id),
+                    device.is_some().then_some(session_id),
                     client,
                 )
                 .await?;
-                Ok(Ok((account.id, revoked, device)))
+                Ok(Ok((account.id, revoked, device, challenge)))
             })
             .await?;
-        let (account_id, revoked, device) = match outcome {
+        let (account_id, revoked, device, mfa_challenge) = match outcome {
             Ok(done) => done,
             Err(link) => return Ok(Err(link)),
         };
@@ -252,6 +268,7 @@ impl AuthService {
             account_id,
             sessions_ended,
             signed_in,
+            mfa_challenge,
         }))
     }
 

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use super::{AuthService, ClientInfo};
 use crate::db::security_events::{self as events, NewEvent};
-use crate::db::{Conn, accounts, email_change_tokens, sessions};
-use crate::secrets::Password;
+use crate::db::{Conn, accounts, email_change_tokens, mfa_challenges, sessions};
+use crate::secrets::{Password, SecondFactorCode};
 use crate::validate;
 
 /// The rates auth enforces.
@@ -26,6 +26,9 @@ pub struct Limits {
     pub register_per_ip: Rate,
     pub refresh_per_session: Rate,
     pub oauth_start_per_ip: Rate,
+    /// Wrong second-factor codes per account (per device for a sign-in
+    /// from one of its known devices): only failures count.
+    pub mfa_failures: Rate,
 }
 
 impl Limits {
@@ -36,6 +39,7 @@ impl Limits {
         register_per_ip: Rate::OFF,
         refresh_per_session: Rate::OFF,
         oauth_start_per_ip: Rate::OFF,
+        mfa_failures: Rate::OFF,
     };
 }
 
@@ -67,6 +71,21 @@ pub enum EventKind {
     EmailChangeRequested,
     /// The email address changed: the link sent to the new one was followed.
     EmailChanged,
+    /// TOTP enrollment began: a secret was handed out, not yet in use.
+    TotpEnrollmentStarted,
+    /// TOTP was turned on (a code from the new secret confirmed it).
+    TotpEnabled,
+    /// TOTP was turned off.
+    TotpDisabled,
+    /// The password (or provider) was right and the second factor was asked
+    /// for: no session yet.
+    MfaChallengeIssued,
+    /// A second factor was given and accepted.
+    MfaChallengePassed,
+    /// A wrong second-factor code was given.
+    MfaChallengeFailed,
+    /// A recovery code was spent (it works no more).
+    RecoveryCodeUsed,
 }
 
 impl EventKind {
@@ -86,29 +105,43 @@ impl EventKind {
             EventKind::IdentityUnlinked => "IDENTITY_UNLINKED",
             EventKind::EmailChangeRequested => "EMAIL_CHANGE_REQUESTED",
             EventKind::EmailChanged => "EMAIL_CHANGED",
+            EventKind::TotpEnrollmentStarted => "TOTP_ENROLLMENT_STARTED",
+            EventKind::TotpEnabled => "TOTP_ENABLED",
+            EventKind::TotpDisabled => "TOTP_DISABLED",
+            EventKind::MfaChallengeIssued => "MFA_CHALLENGE_ISSUED",
+            EventKind::MfaChallengePassed => "MFA_CHALLENGE_PASSED",
+            EventKind::MfaChallengeFailed => "MFA_CHALLENGE_FAILED",
+            EventKind::RecoveryCodeUsed => "RECOVERY_CODE_USED",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            EventKind::Registered,
-            EventKind::LoggedIn,
-            EventKind::LoginFailed,
-            EventKind::RefreshTokenReused,
-            EventKind::LoggedOutEverywhere,
-            EventKind::PasswordChanged,
-            EventKind::AccountLinked,
-            EventKind::PasswordSet,
-            EventKind::UnverifiedAccountClaimed,
-            EventKind::PasswordReset,
-            EventKind::SessionRevoked,
-            EventKind::IdentityUnlinked,
-            EventKind::EmailChangeRequested,
-            EventKind::EmailChanged,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == s)
+        Self::ALL.into_iter().find(|kind| kind.as_str() == s)
     }
+
+    pub const ALL: [EventKind; 21] = [
+        EventKind::Registered,
+        EventKind::LoggedIn,
+        EventKind::LoginFailed,
+        EventKind::RefreshTokenReused,
+        EventKind::LoggedOutEverywhere,
+        EventKind::PasswordChanged,
+        EventKind::AccountLinked,
+        EventKind::PasswordSet,
+        EventKind::UnverifiedAccountClaimed,
+        EventKind::PasswordReset,
+        EventKind::SessionRevoked,
+        EventKind::IdentityUnlinked,
+        EventKind::EmailChangeRequested,
+        EventKind::EmailChanged,
+        EventKind::TotpEnrollmentStarted,
+        EventKind::TotpEnabled,
+        EventKind::TotpDisabled,
+        EventKind::MfaChallengeIssued,
+        EventKind::MfaChallengePassed,
+        EventKind::MfaChallengeFailed,
+        EventKind::RecoveryCodeUsed,
+    ];
 }
 
 /// Appends one event to the audit log (inside the caller's transaction when
@@ -325,13 +358,15 @@ impl AuthService {
     /// Changes the caller's password after checking the current one, and
     /// signs out every other session (this one stays); returns how many it
     /// signed out. The current password is throttled like a sign-in of the
-    /// account.
+    /// account. An account with TOTP also needs a recent second factor
+    /// (`totp_code` gives one: [`require_recent_second_factor`](Self::require_recent_second_factor)).
     pub async fn change_password(
         &self,
         account_id: Uuid,
         session_id: Uuid,
         current: Password,
         new: Password,
+        totp_code: Option<&SecondFactorCode>,
         client: &ClientInfo,
     ) -> ApiResult<usize> {
         validate::check_password(new.expose()).map_err(|_| {
@@ -361,6 +396,8 @@ impl AuthService {
             self.record_failed_login(Some(account_id), client).await;
             return Err(wrong_current_password());
         }
+        self.require_recent_second_factor(account_id, session_id, totp_code, client)
+            .await?;
         let new_hash = self.hasher.hash(new).await?;
         let mut conn = self.pool.get().await?;
         let revoked = conn
@@ -376,8 +413,10 @@ impl AuthService {
                     sessions::revoke_all_except(conn, account_id, session_id, "password_changed")
                         .await?;
                 // A change of address asked for with the old password dies
-                // with it (the notice tells the owner to do just this).
+                // with it (the notice tells the owner to do just this), and
+                // so do sign-ins waiting for their second factor.
                 email_change_tokens::end_unused(conn, account_id).await?;
+                mfa_challenges::end_unused(conn, account_id).await?;
                 record(
                     conn,
                     EventKind::PasswordChanged,
@@ -571,24 +610,13 @@ mod tests {
 
     #[test]
     fn kinds_round_trip() {
-        for kind in [
-            EventKind::Registered,
-            EventKind::LoggedIn,
-            EventKind::LoginFailed,
-            EventKind::RefreshTokenReused,
-            EventKind::LoggedOutEverywhere,
-            EventKind::PasswordChanged,
-            EventKind::AccountLinked,
-            EventKind::PasswordSet,
-            EventKind::UnverifiedAccountClaimed,
-            EventKind::PasswordReset,
-            EventKind::SessionRevoked,
-            EventKind::IdentityUnlinked,
-            EventKind::EmailChangeRequested,
-            EventKind::EmailChanged,
-        ] {
+        for kind in EventKind::ALL {
             assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
         }
+        let mut names: Vec<_> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), EventKind::ALL.len());
         assert_eq!(EventKind::parse("NOPE"), None);
     }
 }

@@ -19,4 +19,5 @@ mod passwords;
 mod sessions;
 mod throttling;
 mod tokens;
+mod totp;
 mod worker_sigkill;
