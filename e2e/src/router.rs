@@ -70,8 +70,20 @@ impl RouterProcess {
     /// # Panics
     /// If it does not become ready within 60 s (the message has its log).
     pub async fn start(subgraphs: &[(&str, String)], env: &[(&str, &str)]) -> RouterProcess {
+        Self::start_on(free_port(), subgraphs, env).await
+    }
+
+    /// Like [`start`](Self::start), on `port` (chosen earlier: the
+    /// services hand out URLs on the router's origin).
+    ///
+    /// # Panics
+    /// If it does not become ready within 60 s (the message has its log).
+    pub async fn start_on(
+        port: u16,
+        subgraphs: &[(&str, String)],
+        env: &[(&str, &str)],
+    ) -> RouterProcess {
         let binary = router_binary();
-        let port = free_port();
         let log = std::env::temp_dir().join(format!("e2e-router-{port}.log"));
         let log_file = std::fs::File::create(&log)
             .unwrap_or_else(|e| panic!("e2e: creating {}: {e}", log.display()));

@@ -1,6 +1,8 @@
 //! The whole system for one test: the three subgraphs over fresh databases
 //! (`stack::Stack`, every worker live as `serve` runs it), and the router in
-//! front of them.
+//! front of them. As deployed, the router's origin is the public one: the
+//! services' `PUBLIC_URL` (links in emails, provider callbacks, avatar
+//! URLs) is the router's URL.
 
 use std::time::Duration;
 
@@ -8,7 +10,7 @@ use serde_json::json;
 use stack::{Stack, TestUser};
 use testkit::{GraphqlClient, WsClient};
 
-use crate::router::{RouterProcess, http_client};
+use crate::router::{RouterProcess, free_port, http_client};
 
 /// A subgraph, to stop one.
 pub use stack::Service as Subgraph;
@@ -34,7 +36,23 @@ impl System {
     /// # Panics
     /// If anything fails to start.
     pub async fn start_with_router_env(env: &[(&str, &str)]) -> System {
-        Self::start_inner(env, false).await
+        Self::start_inner(env, false, Adjust::default()).await
+    }
+
+    /// Like [`start`](Self::start), with auth's and users' configurations
+    /// adjusted by `auth` and `users` (after the system's own settings).
+    ///
+    /// # Panics
+    /// If anything fails to start.
+    pub async fn start_adjusted(
+        auth: impl FnOnce(&mut auth::Config) + Send + 'static,
+        users: impl FnOnce(&mut users::Config) + Send + 'static,
+    ) -> System {
+        let adjust = Adjust {
+            auth: Box::new(auth),
+            users: Box::new(users),
+        };
+        Self::start_inner(&[], false, adjust).await
     }
 
     /// Like [`start`](Self::start), without the limits on registrations
@@ -44,18 +62,32 @@ impl System {
     /// # Panics
     /// If anything fails to start.
     pub async fn start_unthrottled() -> System {
-        Self::start_inner(&[], true).await
+        Self::start_inner(&[], true, Adjust::default()).await
     }
 
-    async fn start_inner(env: &[(&str, &str)], unthrottled: bool) -> System {
+    async fn start_inner(env: &[(&str, &str)], unthrottled: bool, adjust: Adjust) -> System {
+        // The router's port first: the services' URLs are on its origin.
+        let router_port = free_port();
+        let public_url = format!("http://127.0.0.1:{router_port}");
+        let users_public_url = public_url.clone();
+        let Adjust {
+            auth: adjust_auth,
+            users: adjust_users,
+        } = adjust;
         let stack = Stack::builder()
             .auth(move |c| {
                 c.service.http.trusted_proxies = Some(router_address());
+                c.service.public_url = Some(public_url);
                 if unthrottled {
                     c.security.register_rate_per_ip = ratelimit::Rate::OFF;
                 }
+                adjust_auth(c);
             })
-            .users(|c| c.service.http.trusted_proxies = Some(router_address()))
+            .users(move |c| {
+                c.service.http.trusted_proxies = Some(router_address());
+                c.service.public_url = Some(users_public_url);
+                adjust_users(c);
+            })
             .messaging(move |c| {
                 c.service.http.trusted_proxies = Some(router_address());
                 if unthrottled {
@@ -70,8 +102,14 @@ impl System {
             ("users", stack.users().graphql_url()),
             ("messaging", stack.messaging().graphql_url()),
         ];
-        let router = RouterProcess::start(&subgraphs, env).await;
+        let router = RouterProcess::start_on(router_port, &subgraphs, env).await;
         System { router, stack }
+    }
+
+    /// The services as the system runs them (their own addresses are not
+    /// for clients: tests use them to compare with what the router serves).
+    pub fn stack(&self) -> &Stack {
+        &self.stack
     }
 
     /// A GraphQL client for the router's endpoint, as a frontend uses it.
@@ -154,6 +192,21 @@ impl System {
     /// If the router does not acknowledge the connection.
     pub async fn ws(&self, user: &TestUser) -> WsClient {
         user.ws(&self.router.ws_url()).await
+    }
+}
+
+/// Changes a test makes to the services' configurations.
+struct Adjust {
+    auth: Box<dyn FnOnce(&mut auth::Config) + Send>,
+    users: Box<dyn FnOnce(&mut users::Config) + Send>,
+}
+
+impl Default for Adjust {
+    fn default() -> Self {
+        Self {
+            auth: Box::new(|_| {}),
+            users: Box::new(|_| {}),
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 //! The messenger's federation router: Hive Router (MIT) with our plugins.
 //!
-//! Everything routing-related is Hive Router's (query planner, executor,
+//! Everything GraphQL is Hive Router's (query planner, executor,
 //! WebSocket subscriptions, limits, CORS); this binary adds configuration
-//! (`router.yaml`) and the plugins in [`plugins`].
+//! (`router.yaml`) and the plugins in [`plugins`], among them the services'
+//! browser-facing routes: the router's origin is the system's only public
+//! one.
 
 // ntex's nested service types (as in Hive Router's own crate): the release
 // build's layout computation needs more than the default 128.
@@ -45,6 +47,8 @@ async fn run() -> Result<(), RouterInitError> {
             .register::<plugins::healthz::Healthz>()
             .register::<plugins::request_id::RequestId>()
             .register::<plugins::forwarded_for::ForwardedFor>()
+            .register::<plugins::service_routes::ServiceRoutes>()
+            .register::<plugins::not_found::NotFound>()
             .register::<plugins::error_codes::ErrorCodes>(),
     )
     .await

@@ -1,7 +1,7 @@
 //! `compose.yml` and the `Dockerfile` cannot run here (no image registry),
 //! so tests validate them: the file must pass `docker compose config` (or
 //! Debian's `docker-compose config`) and stay in step with `xtask up` (ports,
-//! variables, binaries) and with `router/router.yaml`.
+//! variables, binaries, the one public origin) and with `router/router.yaml`.
 
 #[cfg(test)]
 mod tests {
@@ -75,8 +75,6 @@ mod tests {
                 format!("\"{name} $${}_DB_PASSWORD\"", name.to_ascii_uppercase()),
                 format!("HTTP_ADDR: 0.0.0.0:{http}\n"),
                 format!("GRPC_ADDR: 0.0.0.0:{grpc}\n"),
-                format!("\"127.0.0.1:{http}:{http}\""),
-                format!("\"127.0.0.1:{grpc}:{grpc}\""),
                 format!("http://127.0.0.1:{http}/healthz"),
                 format!(
                     "{}_SUBGRAPH_URL: http://{name}:{http}/graphql\n",
@@ -91,7 +89,7 @@ mod tests {
         }
         let port = crate::router::HTTP_PORT;
         for expected in [
-            format!("\"127.0.0.1:{port}:{port}\""),
+            format!("\n    ports:\n      - \"127.0.0.1:{port}:{port}\"\n"),
             format!("PORT: \"{port}\""),
             "ROUTER_CONFIG_FILE_PATH: /app/router/router.yaml".to_owned(),
         ] {
@@ -100,6 +98,33 @@ mod tests {
                 "compose.yml lacks {expected:?}"
             );
         }
+    }
+
+    #[test]
+    fn only_the_router_is_public_and_the_services_link_to_it() {
+        let compose = read("compose.yml");
+        // One published port: the router's. The subgraphs' GraphQL and
+        // gRPC ports are for the router and each other.
+        assert_eq!(
+            compose.matches("ports:").count(),
+            1,
+            "compose.yml publishes"
+        );
+        for s in SERVICES {
+            assert!(
+                !compose.contains(&format!(":{}\"", s.http_port))
+                    && !compose.contains(&format!(":{}\"", s.grpc_port)),
+                "compose.yml publishes a port of {}",
+                s.name
+            );
+        }
+        // The URLs the services hand out are on the router's origin, as
+        // in `xtask up`.
+        let public_url = format!(
+            "PUBLIC_URL: ${{PUBLIC_URL:-{}}}\n",
+            crate::router::public_url()
+        );
+        assert_eq!(compose.matches(&public_url).count(), SERVICES.len());
     }
 
     #[test]

@@ -209,6 +209,10 @@ fn test(tests_only: bool, cargo_args: &[String]) -> anyhow::Result<()> {
         .env("NATS_URL", &nats.url);
     let (status, mut tally) = run_tests(&mut cmd)?;
     router_build.finish()?;
+    // The router's own unit tests (only its crate builds: the debug build's
+    // dependencies are shared).
+    let (router_status, router_tally) = run_tests(&mut router::test_command())?;
+    tally.add(&router_tally);
     // The e2e binary the workspace build made, run as cargo would (from its
     // package's directory). `cargo test -p e2e` would resolve the
     // dependencies' features for e2e alone and rebuild half the tree.
@@ -222,7 +226,12 @@ fn test(tests_only: bool, cargo_args: &[String]) -> anyhow::Result<()> {
         .env("NATS_URL", &nats.url);
     let (e2e_status, e2e_tally) = run_tests(&mut cmd)?;
     tally.add(&e2e_tally);
-    let status = if status.success() { e2e_status } else { status };
+    let status = [router_status, e2e_status]
+        .into_iter()
+        .fold(
+            status,
+            |first, next| if first.success() { next } else { first },
+        );
     let summary = format!(
         "{} passed, {} failed, {} ignored in {} test binaries",
         tally.passed, tally.failed, tally.ignored, tally.binaries

@@ -7,10 +7,21 @@ pub const DIR: &str = router_build::DIR;
 pub const CONFIG: &str = "router/router.yaml";
 pub const HTTP_PORT: u16 = 4000;
 
+/// The router's origin on this machine: the system's public URL (the
+/// services' `PUBLIC_URL` in `xtask up` and compose.yml).
+pub fn public_url() -> String {
+    format!("http://127.0.0.1:{HTTP_PORT}")
+}
+
 /// `cargo build` of the router (debug unless `release`); xtask runs from
 /// the repository root.
 pub fn build(release: bool) -> anyhow::Result<()> {
     crate::run_cmd(&mut router_build::command(Path::new(""), release))
+}
+
+/// The router's unit tests (`cargo test` in its workspace).
+pub fn test_command() -> Command {
+    router_build::test_command(Path::new(""))
 }
 
 /// See [`router_build::without_package_env`].

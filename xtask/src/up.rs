@@ -60,8 +60,13 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
     let service_token = grpc_api::ServiceToken::generate();
     write_private(Path::new(TOKEN_FILE), service_token.expose())?;
 
+    // Browsers and apps reach everything through the router (its
+    // `service_routes` plugin forwards the services' links and avatars):
+    // the URLs the services hand out are on its origin.
+    let public_url = std::env::var("PUBLIC_URL").unwrap_or_else(|_| crate::router::public_url());
     let env = |service: &Service| -> Vec<(String, String)> {
         vec![
+            ("PUBLIC_URL".into(), public_url.clone()),
             (
                 "INTERNAL_SERVICE_TOKEN".into(),
                 service_token.expose().to_owned(),
@@ -121,15 +126,17 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
         children.push(("router", router));
         wait_healthy("router", crate::router::HTTP_PORT, "/readiness").await?;
         println!();
-        println!("The messenger API is up:");
+        println!("The messenger API is up at {public_url} (the one public origin):");
         println!(
-            "  {:<10} GraphQL http://127.0.0.1:{}/graphql   (WebSocket subscriptions on the same URL)",
+            "  {:<10} GraphQL http://127.0.0.1:{}/graphql   (WebSocket subscriptions on the same URL),",
             "router",
             crate::router::HTTP_PORT
         );
+        println!("             email links, provider sign-in and avatars forwarded to their service");
+        println!("Internal (the router's and each other's):");
         for service in &started {
             println!(
-                "  {:<10} GraphQL http://127.0.0.1:{}/graphql   gRPC 127.0.0.1:{}",
+                "  {:<10} HTTP http://127.0.0.1:{}   gRPC 127.0.0.1:{}",
                 service.name, service.http_port, service.grpc_port
             );
         }

@@ -22,10 +22,21 @@ pub const DIR: &str = "router";
 /// `repo_root` is the repository's root directory.
 #[must_use]
 pub fn command(repo_root: &Path, release: bool) -> Command {
+    cargo(repo_root, "build", release)
+}
+
+/// The `cargo test` of the router's own unit tests (debug): it shares the
+/// debug build's dependencies, so after [`command`] only our crate builds.
+#[must_use]
+pub fn test_command(repo_root: &Path) -> Command {
+    cargo(repo_root, "test", false)
+}
+
+fn cargo(repo_root: &Path, subcommand: &str, release: bool) -> Command {
     let mut cmd = Command::new("nice");
     cmd.args(["-n", "10"])
         .arg(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
-        .args(["build", "--ignore-rust-version", "--locked"])
+        .args([subcommand, "--ignore-rust-version", "--locked"])
         // Always router/target, whatever CARGO_TARGET_DIR the caller has:
         // `binary` and the e2e tests look for it there.
         .args(["--target-dir", "target"])

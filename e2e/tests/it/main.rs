@@ -13,11 +13,23 @@
 //!   client addresses, probes, CORS);
 //! - `slow_consumer`: a client that stops reading during a burst loses no
 //!   event (each arrives once, or an error says where to resume);
-//! - `explorer`: the offline GraphiQL page in headless Chromium.
+//! - `explorer`: the offline GraphiQL page in headless Chromium;
+//! - `public_origin`: the router's origin as the only public one: an email
+//!   link, a provider sign-in and avatars through it, every other path 404.
 
 mod explorer;
 mod flows;
 mod groups;
 mod messages_live;
+mod public_origin;
 mod router;
 mod slow_consumer;
+
+// auth's test servers, shared rather than copied: a real SMTP server and a
+// real OpenID Connect provider (Node.js, panva's oidc-provider).
+#[path = "../../../subgraphs/auth/tests/it/common/oidc_provider.rs"]
+#[allow(dead_code)]
+mod oidc_provider;
+#[path = "../../../subgraphs/auth/tests/it/common/smtp.rs"]
+#[allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+mod smtp;

@@ -28,6 +28,7 @@ use hive_router::plugins::hooks::on_plugin_init::{OnPluginInitPayload, OnPluginI
 use hive_router::plugins::hooks::on_subgraph_http_request::{
     OnSubgraphHttpRequestHookPayload, OnSubgraphHttpRequestHookResult,
 };
+use hive_router::plugins::plugin_context::PluginContext;
 use hive_router::plugins::plugin_trait::{RouterPlugin, StartHookPayload as _};
 use ipnet::IpNet;
 
@@ -42,8 +43,18 @@ pub struct ForwardedFor {
 }
 
 /// The `x-forwarded-for` one client request passes on to its subgraph
-/// requests (none when the router saw no peer address).
-struct ClientChain(Option<HeaderValue>);
+/// requests (none when the router saw no peer address); the
+/// `service_routes` plugin sends the same to the services.
+pub(crate) struct ClientChain(Option<HeaderValue>);
+
+impl ClientChain {
+    /// This request's chain, as computed by this plugin (which runs first).
+    pub(crate) fn of(context: &PluginContext) -> Option<HeaderValue> {
+        context
+            .get_ref::<ClientChain>()
+            .and_then(|chain| chain.0.clone())
+    }
+}
 
 #[async_trait]
 impl RouterPlugin for ForwardedFor {
@@ -86,10 +97,7 @@ impl RouterPlugin for ForwardedFor {
         &'exec self,
         mut payload: OnSubgraphHttpRequestHookPayload<'exec>,
     ) -> OnSubgraphHttpRequestHookResult<'exec> {
-        let chain = payload
-            .context
-            .get_ref::<ClientChain>()
-            .and_then(|chain| chain.0.clone());
+        let chain = ClientChain::of(payload.context);
         let headers = &mut payload.execution_request.headers;
         // Whatever a header rule may have copied from the client goes.
         headers.remove(X_FORWARDED_FOR);

@@ -26,8 +26,16 @@ pub const CLIENT_SECRET: &str = "messenger-auth-secret-for-tests";
 /// How long the provider may take to start (Node.js and the package load).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The npm project beside auth's tests. The e2e suite compiles this file
+/// too (`#[path]`), from a crate of its own.
 fn project_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oidc-provider")
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let here = manifest.join("tests/oidc-provider");
+    if here.is_dir() {
+        here
+    } else {
+        manifest.join("../subgraphs/auth/tests/oidc-provider")
+    }
 }
 
 /// `npm ci` in the provider's project unless its `node_modules` matches the
