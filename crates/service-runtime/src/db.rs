@@ -48,20 +48,39 @@ fn deadpool_runtime() -> deadpool::Runtime {
     deadpool::Runtime::Tokio1
 }
 
+/// The session-level advisory lock that serialises migrations of one
+/// database (each service has its own database, so one key serves all).
+const MIGRATION_LOCK: i64 = 0x6d65_7373_6d69_6772; // "messmigr"
+
 /// Runs pending migrations; returns the versions applied.
+///
+/// Replicas starting together would race: each sees the same pending
+/// migrations and all but one fail half-way (a table that already exists,
+/// a duplicate version row). So the run holds a PostgreSQL advisory lock
+/// for the database: the others wait for it, then find nothing pending.
 ///
 /// Diesel's migration harness is synchronous, so it runs on a blocking
 /// thread through diesel-async's sync wrapper.
 pub async fn migrate(url: &str, migrations: EmbeddedMigrations) -> Result<Vec<String>, DbError> {
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || {
-        use diesel::Connection;
+        use diesel::{Connection, RunQueryDsl};
+        let failed = |err: &dyn std::fmt::Display| DbError::Migrations(err.to_string());
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
-            .map_err(|err| DbError::Migrations(err.to_string()))?;
+            .map_err(|err| failed(&err))?;
+        diesel::sql_query("SELECT pg_advisory_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+            .execute(&mut conn)
+            .map_err(|err| failed(&err))?;
         let applied = conn
             .run_pending_migrations(migrations)
-            .map_err(|err| DbError::Migrations(err.to_string()))?;
-        Ok(applied.iter().map(ToString::to_string).collect())
+            .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map_err(|err| failed(&*err));
+        // Closing the connection would release it too; say so explicitly.
+        let _ = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(MIGRATION_LOCK)
+            .execute(&mut conn);
+        applied
     })
     .await
     .map_err(|err| DbError::Migrations(err.to_string()))?
