@@ -488,11 +488,12 @@ impl Stack {
 
     /// A user written straight into the databases, as if it had signed up
     /// and users had been told: auth's account (password [`PASSWORD`]) and
-    /// a session, users' profile (with the default nickname). `who` is a
+    /// a session, users' profile (with a random default nickname, as every
+    /// new user: `user_…`; tests that need a nickname set one). `who` is a
     /// name (`alice` is `alice@example.com`) or an email.
     pub async fn seed_user(&self, who: &str) -> TestUser {
         let email = user::email_of(who);
-        // Stored as auth stores it, and as auth tells users.
+        // Stored as auth stores it.
         let normalized = auth::validate::normalize_email(&email)
             .unwrap_or_else(|e| panic!("stack: seeding {email}: {e:?}"));
         let account_id = Uuid::now_v7();
@@ -500,7 +501,7 @@ impl Stack {
         if let Some(users) = &self.users {
             users
                 .service
-                .create_user(account_id, &normalized)
+                .create_user(account_id)
                 .await
                 .unwrap_or_else(|e| panic!("stack: creating the user of {email}: {e:?}"));
         }

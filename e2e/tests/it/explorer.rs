@@ -152,6 +152,9 @@ async fn graphiql_runs_a_query_offline() {
     // connection_init payload.
     let alice = system.user("alice").await;
     let bob = system.user("bob").await;
+    let alice_nickname =
+        alice.gql.query("{ me { nickname } }", json!({})).await["data"]["me"]["nickname"].clone();
+    assert!(alice_nickname.is_string(), "{alice_nickname}");
     let after =
         bob.gql.query("{ messageEventsCursor }", json!({})).await["data"]["messageEventsCursor"]
             .as_str()
@@ -196,7 +199,7 @@ async fn graphiql_runs_a_query_offline() {
     assert_eq!(event["data"]["messageEvents"]["kind"], "MESSAGE_RECEIVED");
     assert_eq!(
         event["data"]["messageEvents"]["message"]["sender"]["nickname"],
-        "alice"
+        alice_nickname
     );
 
     // Every request of the page went to the router (its WebSocket

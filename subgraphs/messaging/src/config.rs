@@ -27,6 +27,10 @@ pub struct Config {
     /// do not count.
     #[arg(long, env = "MESSAGE_RATE", default_value = "120/1m")]
     pub message_rate: ratelimit::Rate,
+    /// Reports one user may file (`reportMessage`; a repeat of an open
+    /// report is free): `N/PERIOD` or `off`.
+    #[arg(long, env = "REPORT_RATE", default_value = "20/1h")]
+    pub report_rate: ratelimit::Rate,
     /// Most members a group may have (its owner included).
     #[arg(long, env = "MAX_GROUP_MEMBERS", default_value_t = 1024)]
     pub max_group_members: u32,

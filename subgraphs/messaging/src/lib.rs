@@ -71,6 +71,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
             ),
             limiter: ratelimit::Limiter::new(pool.clone()),
             message_rate: config.message_rate,
+            report_rate: config.report_rate,
             typing: typing::Hub::start(config.service.database_url.clone(), shutdown.wait()),
             typing_rate: config.typing_rate,
             typing_expires: config.typing_expires(),

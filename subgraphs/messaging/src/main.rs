@@ -1,7 +1,9 @@
-//! `messaging serve | worker | migrate | print-sdl | outbox …`
+//! `messaging serve | worker | migrate | print-sdl | outbox … | reports …`
 
-use service_runtime::cli::{self, NoCommands};
-use service_runtime::{Parts, Running};
+use anyhow::Context as _;
+use clap::Subcommand;
+use service_runtime::cli;
+use service_runtime::{Parts, Running, ServiceDefaults as _};
 
 struct Messaging;
 
@@ -30,7 +32,30 @@ impl cli::Service for Messaging {
     }
 }
 
+/// Messaging's own commands.
+#[derive(Subcommand)]
+enum Own {
+    /// Reports of messages: list the open ones, resolve one.
+    Reports {
+        #[command(subcommand)]
+        command: reports::admin::ReportsCommand,
+        /// The messaging database (default: its local one).
+        #[arg(long, env = "DATABASE_URL", default_value = messaging::config::MessagingDefaults::DATABASE_URL)]
+        database_url: String,
+    },
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    cli::main::<Messaging, NoCommands, _>(|none| async move { match none {} }).await
+    cli::main::<Messaging, Own, _>(|own| async move {
+        match own {
+            Own::Reports {
+                command,
+                database_url,
+            } => reports::admin::run(&command, &database_url)
+                .await
+                .context("reports command"),
+        }
+    })
+    .await
 }

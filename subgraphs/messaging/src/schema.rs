@@ -3,6 +3,7 @@
 
 mod mutation;
 mod query;
+mod reports;
 mod subscription;
 pub mod types;
 

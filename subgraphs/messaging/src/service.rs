@@ -6,6 +6,7 @@
 mod changes;
 mod groups;
 mod reactions;
+mod reports;
 mod typing;
 
 use std::collections::HashMap;
@@ -37,6 +38,8 @@ pub struct MessagingService {
     /// Throttling shared by every replica (state in this database).
     pub limiter: ratelimit::Limiter,
     pub message_rate: ratelimit::Rate,
+    /// Reports one user may file (`REPORT_RATE`).
+    pub report_rate: ratelimit::Rate,
     /// Wakes the outbox workers after a send has committed.
     pub outbox: outbox::Waker,
     /// Most members of a group (`MAX_GROUP_MEMBERS`).

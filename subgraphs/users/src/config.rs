@@ -16,6 +16,14 @@ pub struct Config {
     /// one every PERIOD/N) or `off`.
     #[arg(long, env = "FRIEND_REQUEST_RATE", default_value = "30/1m")]
     pub friend_request_rate: ratelimit::Rate,
+    /// Searches one user may run (`searchUsers`, every page counted):
+    /// `N/PERIOD` or `off`.
+    #[arg(long, env = "SEARCH_RATE", default_value = "60/1m")]
+    pub search_rate: ratelimit::Rate,
+    /// Reports one user may file (`reportUser`; a repeat of an open
+    /// report is free): `N/PERIOD` or `off`.
+    #[arg(long, env = "REPORT_RATE", default_value = "20/1h")]
+    pub report_rate: ratelimit::Rate,
     #[command(flatten)]
     pub avatars: crate::avatars::AvatarSettings,
 }

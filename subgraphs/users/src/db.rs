@@ -3,6 +3,7 @@
 pub mod avatars;
 pub mod friendships;
 pub mod schema;
+pub mod search;
 pub mod users;
 
 pub use diesel_async::AsyncPgConnection as Conn;

@@ -59,7 +59,7 @@ impl Users for UsersGrpc {
         }
         let user = self
             .service
-            .create_user(account_id, &request.email)
+            .create_user(account_id)
             .await
             .map_err(to_status)?;
         Ok(Response::new(pb::CreateUserResponse {

@@ -61,6 +61,8 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         )?,
         limiter: ratelimit::Limiter::new(pool.clone()),
         friend_request_rate: config.friend_request_rate,
+        search_rate: config.search_rate,
+        report_rate: config.report_rate,
     };
     let mut running = Running::new("users", service.clone());
     let shutdown = running.shutdown_handle();

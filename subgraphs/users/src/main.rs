@@ -1,7 +1,9 @@
-//! `users serve | worker | migrate | print-sdl | outbox …`
+//! `users serve | worker | migrate | print-sdl | outbox … | reports …`
 
-use service_runtime::cli::{self, NoCommands};
-use service_runtime::{Parts, Running};
+use anyhow::Context as _;
+use clap::Subcommand;
+use service_runtime::cli;
+use service_runtime::{Parts, Running, ServiceDefaults as _};
 
 struct Users;
 
@@ -30,7 +32,30 @@ impl cli::Service for Users {
     }
 }
 
+/// Users' own commands.
+#[derive(Subcommand)]
+enum Own {
+    /// Reports of users: list the open ones, resolve one.
+    Reports {
+        #[command(subcommand)]
+        command: reports::admin::ReportsCommand,
+        /// The users database (default: its local one).
+        #[arg(long, env = "DATABASE_URL", default_value = users::config::UsersDefaults::DATABASE_URL)]
+        database_url: String,
+    },
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    cli::main::<Users, NoCommands, _>(|none| async move { match none {} }).await
+    cli::main::<Users, Own, _>(|own| async move {
+        match own {
+            Own::Reports {
+                command,
+                database_url,
+            } => reports::admin::run(&command, &database_url)
+                .await
+                .context("reports command"),
+        }
+    })
+    .await
 }

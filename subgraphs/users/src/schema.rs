@@ -3,6 +3,8 @@
 
 mod mutation;
 mod query;
+mod reports;
+mod search;
 mod subscription;
 mod types;
 

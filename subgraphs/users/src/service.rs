@@ -5,11 +5,10 @@ pub mod avatars;
 pub mod friends;
 pub mod notifications;
 pub mod profiles;
-
-use std::collections::HashSet;
+pub mod reports;
+pub mod search;
 
 use api_errors::{ApiError, ApiResult};
-use rand::Rng as _;
 use service_runtime::db::PgPool;
 use uuid::Uuid;
 
@@ -20,13 +19,11 @@ use crate::validate;
 pub use avatars::{AvatarUpload, UploadError};
 pub use friends::{FriendChange, Page, Relationship};
 pub use profiles::ProfileUpdate;
+pub use search::SearchPage;
 
-/// Default nickname candidates checked per round trip (`base`, `base2`, …).
-const CANDIDATES_PER_ROUND: u64 = 50;
-/// Rounds of numbered candidates before falling back to random suffixes.
-const NUMBERED_ROUNDS: u64 = 4;
-/// Random-suffix attempts before giving up (each collides with odds ~1e-6).
-const RANDOM_ATTEMPTS: u32 = 10;
+/// Default nicknames tried before giving up: each one collides with odds
+/// of (users / 36^6), so ten in a row do not happen.
+const DEFAULT_NICKNAME_ATTEMPTS: usize = 10;
 
 #[derive(Clone)]
 pub struct UsersService {
@@ -38,6 +35,10 @@ pub struct UsersService {
     /// Throttling shared by every replica (state in this database).
     pub limiter: ratelimit::Limiter,
     pub friend_request_rate: ratelimit::Rate,
+    /// Searches one user may run (`SEARCH_RATE`).
+    pub search_rate: ratelimit::Rate,
+    /// Reports one user may file (`REPORT_RATE`).
+    pub report_rate: ratelimit::Rate,
 }
 
 pub(crate) fn user_not_found() -> ApiError {
@@ -52,40 +53,41 @@ pub(crate) fn no_profile_yet() -> ApiError {
 
 impl UsersService {
     /// Creates the user of an auth account, or returns the one created
-    /// before for it (idempotent). The default nickname comes from the
-    /// email's local part; the unique index settles collisions, also between
-    /// concurrent calls.
-    pub async fn create_user(&self, account_id: Uuid, email: &str) -> ApiResult<User> {
+    /// before for it (idempotent). The default nickname is random
+    /// ([`validate::default_nickname`]); the unique index settles
+    /// collisions, also between concurrent calls, and a taken one is
+    /// replaced by another.
+    pub async fn create_user(&self, account_id: Uuid) -> ApiResult<User> {
+        let candidates = {
+            let mut rng = rand::thread_rng();
+            (0..DEFAULT_NICKNAME_ATTEMPTS)
+                .map(|_| validate::default_nickname(&mut rng))
+                .collect()
+        };
+        self.create_user_trying(account_id, candidates).await
+    }
+
+    /// [`create_user`](Self::create_user) with the default nicknames to
+    /// try, in order (tests choose them, to make them collide).
+    #[doc(hidden)]
+    pub async fn create_user_trying(
+        &self,
+        account_id: Uuid,
+        candidates: Vec<String>,
+    ) -> ApiResult<User> {
         let mut conn = self.pool.get().await?;
         if let Some(user) = users::by_id(&mut conn, account_id).await? {
             return Ok(user);
         }
-        let base = validate::nickname_base(email);
-        for round in 0..NUMBERED_ROUNDS {
-            let first = round * CANDIDATES_PER_ROUND + 1;
-            let candidates: Vec<String> = (first..first + CANDIDATES_PER_ROUND)
-                .map(|n| validate::nickname_candidate(&base, n))
-                .filter(|c| !validate::is_reserved(c))
-                .collect();
-            let taken: HashSet<String> = users::taken_nicknames(&mut conn, &candidates)
-                .await?
-                .into_iter()
-                .collect();
-            for candidate in candidates.iter().filter(|c| !taken.contains(*c)) {
-                if let Some(user) = self.try_insert(&mut conn, account_id, candidate).await? {
-                    return Ok(user);
-                }
-            }
-        }
-        for _ in 0..RANDOM_ATTEMPTS {
-            let n = rand::thread_rng().gen_range(100_000..10_000_000);
-            let candidate = validate::nickname_candidate(&base, n);
-            if let Some(user) = self.try_insert(&mut conn, account_id, &candidate).await? {
+        for candidate in &candidates {
+            if let Some(user) = self.try_insert(&mut conn, account_id, candidate).await? {
                 return Ok(user);
             }
+            tracing::debug!(nickname = %candidate, "default nickname taken; another one");
         }
         Err(ApiError::internal(format!(
-            "no free default nickname for base {base:?}"
+            "no free default nickname in {} attempts",
+            candidates.len()
         )))
     }
 

@@ -1,5 +1,6 @@
 use async_graphql::{Context, ID, Object, Result};
 
+use super::reports::{ReportMessageInput, ReportMessagePayload};
 use super::types::{
     AddMembersInput, AddMembersPayload, AddReactionInput, AddReactionPayload, Conversation,
     ConversationMember, CreateGroupInput, CreateGroupPayload, DeleteMessagePayload,
@@ -238,6 +239,37 @@ impl Mutation {
             .await?;
         Ok(DeleteMessagePayload {
             message: Message::new(message, me.user_id),
+        })
+    }
+
+    /// Reports a message to the operators (see `ReportReason`): one the
+    /// caller may see (a former member: what they saw), sent by someone
+    /// else. The report keeps the message as it is now (text, sender,
+    /// conversation), whatever is done to it later. Reporting it again
+    /// while the caller's earlier report is open answers that report
+    /// (unchanged, and not counted). Errors: BAD_USER_INPUT
+    /// (`extensions.field`: `messageId` invalid, the caller's own or a
+    /// SYSTEM message; `details` over 1,000 characters or with control
+    /// characters), NOT_FOUND (not a message the caller may see),
+    /// CONFLICT (the message was deleted), RATE_LIMITED (too many reports
+    /// lately; `extensions.retryAfter` in seconds).
+    async fn report_message(
+        &self,
+        ctx: &Context<'_>,
+        input: ReportMessageInput,
+    ) -> Result<ReportMessagePayload> {
+        let me = auth_client::identity(ctx)?;
+        let id = ctx
+            .data::<MessagingService>()?
+            .report_message(
+                me.user_id,
+                &input.message_id,
+                input.reason,
+                input.details.as_deref(),
+            )
+            .await?;
+        Ok(ReportMessagePayload {
+            report_id: ID(id.to_string()),
         })
     }
 

@@ -13,6 +13,7 @@ mod limits;
 mod reactions;
 mod reconnect;
 mod replies;
+mod reports;
 mod send_statement;
 mod subscriptions;
 mod typing;

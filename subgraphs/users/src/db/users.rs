@@ -110,15 +110,6 @@ pub async fn by_nickname(conn: &mut Conn, nickname: &str) -> QueryResult<Option<
         .optional()
 }
 
-/// Which of `candidates` (lower-case) are taken, lower-cased.
-pub async fn taken_nicknames(conn: &mut Conn, candidates: &[String]) -> QueryResult<Vec<String>> {
-    users::table
-        .filter(lower(users::nickname).eq_any(candidates))
-        .select(lower(users::nickname))
-        .load(conn)
-        .await
-}
-
 /// Locks the user's row against concurrent changes of what hangs off it
 /// (sent requests), without blocking foreign-key checks. False if there is
 /// no such user.

@@ -1,5 +1,6 @@
 use async_graphql::{Context, ID, Object, Result};
 
+use super::reports::{ReportUserInput, ReportUserPayload};
 use super::types::{
     FriendshipPayload, Relationship, RemoveAvatarPayload, RequestAvatarUploadInput,
     RequestAvatarUploadPayload, UpdateProfileInput, UpdateProfilePayload, User,
@@ -63,6 +64,29 @@ impl Mutation {
         let row = service(ctx)?.remove_avatar(me).await?;
         Ok(RemoveAvatarPayload {
             user: User::with_relationship(row, Relationship::Myself),
+        })
+    }
+
+    /// Reports a user to the operators (see `ReportReason`); the report
+    /// keeps the user's profile as it is now. Reporting a user again while
+    /// the caller's earlier report of them is open answers that report
+    /// (unchanged, and not counted). Errors: BAD_USER_INPUT
+    /// (`extensions.field`: `userId` invalid or the caller, `details` over
+    /// 1,000 characters or with control characters), NOT_FOUND (no such
+    /// user), RATE_LIMITED (too many reports lately;
+    /// `extensions.retryAfter` in seconds).
+    async fn report_user(
+        &self,
+        ctx: &Context<'_>,
+        input: ReportUserInput,
+    ) -> Result<ReportUserPayload> {
+        let me = caller(ctx)?;
+        let target = super::user_id("userId", &input.user_id)?;
+        let id = service(ctx)?
+            .report_user(me, target, input.reason, input.details.as_deref())
+            .await?;
+        Ok(ReportUserPayload {
+            report_id: ID(id.to_string()),
         })
     }
 

@@ -1,5 +1,6 @@
 use async_graphql::{Context, ID, Object, Result};
 
+use super::search::UserConnection;
 use super::types::{FriendConnection, FriendRequestConnection, Relationship, User};
 use super::{caller, service, user_id};
 use crate::db::friendships::List;
@@ -29,6 +30,31 @@ impl Query {
             .user_by_nickname(&nickname)
             .await?
             .map(User::new))
+    }
+
+    /// Users whose nickname starts with `query`, ignoring case: the one
+    /// whose nickname is `query` first, then the caller's friends, then
+    /// everyone else, each group alphabetically (by the lower-cased
+    /// nickname, in byte order: `.` < digits < `_` < letters). Never the
+    /// caller, nor a user who blocked the caller; only nicknames are
+    /// searched (never emails). `first`: 1 to 100 (default 20); `after`: a
+    /// cursor of an earlier page of the same query. Errors: BAD_USER_INPUT
+    /// (`extensions.field`: `query` not 2 to 32 characters or with control
+    /// characters, `first` out of range, `after` not a cursor of this
+    /// search), RATE_LIMITED (too many searches lately,
+    /// `extensions.retryAfter` in seconds; every page counts).
+    async fn search_users(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<UserConnection> {
+        let me = caller(ctx)?;
+        let page = service(ctx)?
+            .search_users(me, &query, first, after.as_deref())
+            .await?;
+        Ok(UserConnection::from_page(page))
     }
 
     /// The caller's friends, newest friendship first. `first`: 1 to 100 (default 20).

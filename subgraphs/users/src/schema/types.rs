@@ -208,7 +208,10 @@ pub struct FriendRequestEdge {
 }
 
 /// Forward paging only (`first`/`after`), so never a previous page.
-fn page_info<'a>(has_next_page: bool, mut cursors: impl Iterator<Item = &'a String>) -> PageInfo {
+pub(super) fn page_info<'a>(
+    has_next_page: bool,
+    mut cursors: impl Iterator<Item = &'a String>,
+) -> PageInfo {
     let start_cursor = cursors.next().cloned();
     let end_cursor = cursors.last().cloned().or_else(|| start_cursor.clone());
     PageInfo {

@@ -80,6 +80,10 @@ pub trait PersonExt {
 
     /// Signs this session out in auth.
     async fn logout(&self);
+
+    /// Gives this person `nickname` (`updateProfile`), asserting success:
+    /// new users get a random one.
+    async fn set_nickname(&self, nickname: &str);
 }
 
 impl PersonExt for Person {
@@ -167,6 +171,28 @@ impl PersonExt for Person {
             .await;
         testkit::assert_no_errors(&resp);
     }
+
+    async fn set_nickname(&self, nickname: &str) {
+        let resp = self
+            .query(
+                "mutation($n: String!) { updateProfile(input: {nickname: $n}) { user { nickname } } }",
+                json!({ "n": nickname }),
+            )
+            .await;
+        testkit::assert_no_errors(&resp);
+        assert_eq!(resp["data"]["updateProfile"]["user"]["nickname"], nickname);
+    }
+}
+
+/// Whether `nickname` has the shape of a default one: `user_` and six of
+/// `a-z 0-9`.
+pub fn is_default_nickname(nickname: &str) -> bool {
+    nickname.strip_prefix("user_").is_some_and(|suffix| {
+        suffix.len() == 6
+            && suffix
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
 }
 
 /// The error code of a WebSocket `next`/`error` message, if it carries one.

@@ -14,4 +14,6 @@ mod grpc;
 mod limits;
 mod pg_restart;
 mod profile;
+mod reports;
+mod search;
 mod subscriptions;

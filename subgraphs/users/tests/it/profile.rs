@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crate::common::{PersonExt as _, Service, USER_FIELDS, start};
+use crate::common::{PersonExt as _, Service, USER_FIELDS, is_default_nickname, start};
 use serde_json::{Value, json};
 use testkit::{assert_no_errors, error_code};
 
@@ -18,20 +18,39 @@ async fn a_registered_user_has_a_default_profile() {
     s.run_pending().await;
     let me = alice.me().await;
     assert_eq!(me["id"], alice.id.as_str());
-    assert_eq!(me["nickname"], "alice.smith");
+    // A random nickname, nothing of the email (which is private).
+    let nickname = me["nickname"].as_str().unwrap().to_owned();
+    assert!(is_default_nickname(&nickname), "{nickname}");
     assert_eq!(me["about"], Value::Null);
     assert_eq!(me["avatarUrl"], Value::Null);
     assert_eq!(me["relationship"], "SELF");
     assert!(me["createdAt"].as_str().unwrap().contains('T'));
 
-    // Same local part elsewhere: a numbered nickname.
+    // Same local part elsewhere, a reserved one: random nicknames all,
+    // each its own.
     let other = s.register("alice.smith@elsewhere.org").await;
-    s.run_pending().await;
-    assert_eq!(other.me().await["nickname"], "alice.smith2");
-    // A reserved local part never becomes a nickname.
     let admin = s.register("admin@example.com").await;
     s.run_pending().await;
-    assert_eq!(admin.me().await["nickname"], "admin2");
+    let others = [
+        other.me().await["nickname"].as_str().unwrap().to_owned(),
+        admin.me().await["nickname"].as_str().unwrap().to_owned(),
+    ];
+    for n in &others {
+        assert!(is_default_nickname(n), "{n}");
+        assert_ne!(*n, nickname);
+    }
+    assert_ne!(others[0], others[1]);
+    // The local part finds nobody.
+    for local in ["alice.smith", "Alice.Smith", "admin"] {
+        let found = alice
+            .query(
+                "query($n: String!) { userByNickname(nickname: $n) { id } }",
+                json!({ "n": local }),
+            )
+            .await;
+        assert_no_errors(&found);
+        assert_eq!(found["data"]["userByNickname"], Value::Null, "{local}");
+    }
 }
 
 #[tokio::test]
@@ -39,6 +58,7 @@ async fn users_are_found_by_id_and_by_nickname_ignoring_case() {
     let s = start().await;
     let alice = s.seed_user("alice@example.com").await;
     let bob = s.seed_user("bob@example.com").await;
+    alice.set_nickname("alice").await;
     let by_id = bob
         .query(
             &format!("query($id: ID!) {{ user(id: $id) {{ {USER_FIELDS} }} }}"),
@@ -99,7 +119,7 @@ async fn the_router_can_resolve_user_references() {
     let resp = bob.query(query, reps.clone()).await;
     assert_no_errors(&resp);
     let entities = resp["data"]["_entities"].as_array().unwrap();
-    assert_eq!(entities[0]["nickname"], "alice");
+    assert_eq!(entities[0]["nickname"], alice.me().await["nickname"]);
     assert_eq!(entities[0]["relationship"], "NONE");
     assert_eq!(entities[1]["relationship"], "SELF");
     assert_eq!(entities[2], Value::Null, "unknown users resolve to null");
@@ -112,6 +132,7 @@ async fn the_router_can_resolve_user_references() {
 async fn update_profile_sets_keeps_and_clears_fields() {
     let s = start().await;
     let alice = s.seed_user("alice@example.com").await;
+    let old = alice.me().await["nickname"].clone();
     let resp = alice
         .query(
             UPDATE,
@@ -170,7 +191,7 @@ async fn update_profile_sets_keeps_and_clears_fields() {
     assert_eq!(found["data"]["userByNickname"]["id"], alice.id.as_str());
     let bob = s.seed_user("bob@example.com").await;
     let resp = bob
-        .query(UPDATE, json!({ "input": { "nickname": "alice" } }))
+        .query(UPDATE, json!({ "input": { "nickname": old } }))
         .await;
     assert_no_errors(&resp);
 }
@@ -180,6 +201,8 @@ async fn nicknames_are_unique_ignoring_case() {
     let s = start().await;
     let alice = s.seed_user("alice@example.com").await;
     let bob = s.seed_user("bob@example.com").await;
+    alice.set_nickname("alice").await;
+    bob.set_nickname("bob").await;
     for taken in ["alice", "ALICE", "Alice"] {
         let resp = bob
             .query(UPDATE, json!({ "input": { "nickname": taken } }))
@@ -347,6 +370,7 @@ async fn every_field_needs_a_valid_token() {
         "{ me { id } }".to_owned(),
         format!("{{ user(id: {someone}) {{ id }} }}"),
         "{ userByNickname(nickname: \"alice\") { id } }".to_owned(),
+        "{ searchUsers(query: \"al\") { edges { cursor } } }".to_owned(),
         "{ friends { edges { cursor } } }".to_owned(),
         "{ incomingFriendRequests { edges { cursor } } }".to_owned(),
         "{ outgoingFriendRequests { edges { cursor } } }".to_owned(),

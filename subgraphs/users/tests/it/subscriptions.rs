@@ -29,6 +29,7 @@ async fn events_arrive_live(events: TestEvents) {
     let s = start_live(events).await;
     let alice = s.seed_user("alice@example.com").await;
     let bob = s.seed_user("bob@example.com").await;
+    bob.set_nickname("bob").await;
     let mut alice_ws = s.ws(&alice).await;
     let mut bob_ws = s.ws(&bob).await;
     alice_ws.subscribe("1", FRIEND_EVENTS, json!({})).await;
@@ -67,6 +68,8 @@ async fn reconnecting_with_a_cursor_loses_and_repeats_nothing(events: TestEvents
     let alice = s.seed_user("alice@example.com").await;
     let bob = s.seed_user("bob@example.com").await;
     let carol = s.seed_user("carol@example.com").await;
+    bob.set_nickname("bob").await;
+    carol.set_nickname("carol").await;
 
     let mut ws = s.ws(&alice).await;
     ws.subscribe("1", FRIEND_EVENTS, json!({})).await;
@@ -108,6 +111,7 @@ async fn reconnecting_with_a_cursor_loses_and_repeats_nothing(events: TestEvents
     );
     // Then live.
     let dave = s.seed_user("dave@example.com").await;
+    dave.set_nickname("dave").await;
     dave.act_ok(SEND, &alice.id).await;
     let live = next_friend_event(&mut ws).await;
     assert_eq!(live["user"]["nickname"], "dave");
