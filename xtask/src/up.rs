@@ -85,6 +85,7 @@ async fn up(args: &UpArgs) -> anyhow::Result<()> {
             ),
             ("AUTH_GRPC_URL".into(), "http://127.0.0.1:50051".into()),
             ("USERS_GRPC_URL".into(), "http://127.0.0.1:50052".into()),
+            ("MESSAGING_GRPC_URL".into(), "http://127.0.0.1:50053".into()),
             // The router calls from here and appends the client's address
             // to `x-forwarded-for`.
             ("TRUSTED_PROXIES".into(), "127.0.0.1".into()),

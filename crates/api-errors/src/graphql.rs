@@ -6,6 +6,9 @@ use crate::ErrorCode;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// `extensions.reason` of [`ApiError::recipient_unavailable`].
+pub const RECIPIENT_UNAVAILABLE: &str = "RECIPIENT_UNAVAILABLE";
+
 /// An error as the API reports it.
 ///
 /// Deliberately not `Display`: async-graphql converts every `Display` type
@@ -61,6 +64,15 @@ impl ApiError {
 
     pub fn unavailable(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unavailable, message)
+    }
+
+    /// The one answer when a user may not be reached by the caller: a
+    /// privacy setting of theirs, or a block, refuses it. The two are
+    /// answered alike (code, message and `extensions.reason`
+    /// `RECIPIENT_UNAVAILABLE`), so a block is never revealed.
+    pub fn recipient_unavailable() -> Self {
+        Self::forbidden("this user cannot be reached by you")
+            .with_extension("reason", serde_json::Value::from(RECIPIENT_UNAVAILABLE))
     }
 
     /// An internal failure: `source` is logged, the client sees only `INTERNAL`.

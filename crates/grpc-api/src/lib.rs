@@ -15,6 +15,13 @@ pub mod auth {
 }
 
 #[allow(clippy::pedantic, clippy::all)]
+pub mod messaging {
+    pub mod v1 {
+        tonic::include_proto!("messaging.v1");
+    }
+}
+
+#[allow(clippy::pedantic, clippy::all)]
 pub mod users {
     pub mod v1 {
         tonic::include_proto!("users.v1");

@@ -18,11 +18,14 @@ pub fn auth_config(database_url: &str) -> auth::Config {
 }
 
 /// Users over `database_url`, validating tokens with auth at `auth_grpc_url`.
+/// Its messaging URL (blocks, privacy settings) points nowhere until the
+/// stack knows where messaging listens.
 pub fn users_config(database_url: &str, auth_grpc_url: &str) -> users::Config {
     let mut config = users::Config::defaults();
     database_url.clone_into(&mut config.service.database_url);
     config.service.db_pool_size = 8;
     auth_grpc_url.clone_into(&mut config.auth_grpc_url);
+    "http://127.0.0.1:9".clone_into(&mut config.messaging_grpc_url);
     config.service.outbox.outbox_poll_interval_ms = 200;
     config
 }

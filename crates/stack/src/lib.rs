@@ -167,11 +167,22 @@ impl StackBuilder {
                 config::messaging_config(db.url(), &auth.grpc_url(), &users.grpc_url());
             events_settings(&mut config.service.outbox, &events);
             adjust(&mut config);
-            messaging = Some(
-                messaging::start(&config, parts(live))
-                    .await
-                    .unwrap_or_else(|e| panic!("stack: starting messaging: {e}")),
-            );
+            let running = messaging::start(&config, parts(live))
+                .await
+                .unwrap_or_else(|e| panic!("stack: starting messaging: {e}"));
+            // Users tells messaging of blocks and privacy settings; it
+            // started first, so it learns the address now (and its
+            // configuration, for replicas and restarts).
+            let url = running.grpc_url();
+            users
+                .service
+                .messaging
+                .connect_to(&url)
+                .unwrap_or_else(|e| panic!("stack: messaging's gRPC URL: {e}"));
+            if let Some(config) = &mut users_config {
+                config.messaging_grpc_url = url;
+            }
+            messaging = Some(running);
             messaging_config = Some(Box::new(config));
         }
 

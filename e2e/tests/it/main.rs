@@ -9,6 +9,9 @@
 //! - `messages_live`: replies, edits, reactions, deletions and typing of a
 //!   group through the router, outsiders refused, a replay showing each
 //!   message as it is now;
+//! - `privacy`: blocks and privacy settings: a blocked user's refusals
+//!   read like a privacy setting's, a group's messages flagged for the
+//!   blocker, the settings and the blocked list across subgraphs;
 //! - `router`: the router's own behaviour (errors, limits, a subgraph down,
 //!   client addresses, probes, CORS);
 //! - `slow_consumer`: a client that stops reading during a burst loses no
@@ -21,6 +24,7 @@ mod explorer;
 mod flows;
 mod groups;
 mod messages_live;
+mod privacy;
 mod public_origin;
 mod router;
 mod slow_consumer;

@@ -1,5 +1,6 @@
 //! SQL lives here and nowhere else.
 
+pub mod contacts;
 pub mod conversations;
 pub mod messages;
 pub mod reactions;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use api_errors::{ApiError, ApiResult};
 use grpc_api::users::v1::users_client::UsersClient;
-use grpc_api::users::v1::{AreFriendsRequest, GetUsersRequest};
+use grpc_api::users::v1::{AreFriendsRequest, GetUsersRequest, MayAddToGroupRequest};
 use grpc_api::{ServiceChannel, ServiceToken};
 use uuid::Uuid;
 
@@ -98,6 +98,33 @@ impl Directory {
             );
         }
         Ok(friends)
+    }
+
+    /// The users among `others` whom `user` may add to a group (friendship,
+    /// blocks and their setting, decided by users), asked every time;
+    /// `UNAVAILABLE` if users cannot be asked.
+    pub async fn may_add_to_group(&self, user: Uuid, others: &[Uuid]) -> ApiResult<Vec<Uuid>> {
+        let mut allowed = Vec::new();
+        for chunk in others.chunks(MAX_IDS_PER_CALL) {
+            let request = MayAddToGroupRequest {
+                user_id: user.to_string(),
+                other_ids: chunk.iter().map(Uuid::to_string).collect(),
+            };
+            let response = self
+                .client
+                .clone()
+                .may_add_to_group(request)
+                .await
+                .map_err(|status| status_error(&status))?
+                .into_inner();
+            allowed.extend(
+                response
+                    .allowed_ids
+                    .iter()
+                    .filter_map(|id| Uuid::parse_str(id).ok()),
+            );
+        }
+        Ok(allowed)
     }
 
     /// Nicknames of `me` and of the first few of `others`, for the texts of

@@ -289,12 +289,21 @@ pub async fn append_change(
 }
 
 /// Who learns that `reader`'s marker moved, besides the reader: the other
-/// current members. One function, so that a privacy setting can narrow it.
-pub fn member_read_audience(reader: Uuid, members: &[conversations::Membership]) -> Vec<Uuid> {
+/// current members, unless read receipts are off (`receipts_off`: those
+/// among the members who turned them off): nobody hears of a reader who
+/// turned them off, and whoever turned them off hears of nobody.
+pub fn member_read_audience(
+    reader: Uuid,
+    members: &[conversations::Membership],
+    receipts_off: &[Uuid],
+) -> Vec<Uuid> {
+    if receipts_off.contains(&reader) {
+        return Vec::new();
+    }
     members
         .iter()
         .map(|m| m.user_id)
-        .filter(|&user| user != reader)
+        .filter(|&user| user != reader && !receipts_off.contains(&user))
         .collect()
 }
 

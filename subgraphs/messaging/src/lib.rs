@@ -1,7 +1,8 @@
 //! The messaging subgraph: direct conversations, messages, read markers,
 //! and a live per-user message feed.
 //!
-//! [`start`] builds and runs the whole service (HTTP, gRPC health, outbox
+//! [`start`] builds and runs the whole service (HTTP, gRPC: health and
+//! `messaging.v1.Messaging` for users' blocks and privacy settings, outbox
 //! worker) on the given addresses; `main` and the tests both use it.
 
 pub mod config;
@@ -95,10 +96,14 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
     }
 
     if parts.grpc {
+        let server =
+            grpc_api::messaging::v1::messaging_server::MessagingServer::new(grpc::MessagingGrpc {
+                pool: pool.clone(),
+            });
         let health = running
             .serve_grpc(
                 config.service.grpc_addr,
-                tonic::service::Routes::default(),
+                tonic::service::Routes::new(server),
                 token,
             )
             .await?;
@@ -146,5 +151,16 @@ pub fn outbox(
         )
         .local_in_order(jobs::MessageNotification)
         .local_in_order(jobs::ChangeNotification)
+        // Users' blocks and privacy settings for the replica (broker mode
+        // only: in outbox mode users calls messaging.v1.Messaging).
+        .incoming::<contracts::UserBlocked>(jobs::FromUsers {
+            pool: running.service.clone(),
+        })
+        .incoming::<contracts::UserUnblocked>(jobs::FromUsers {
+            pool: running.service.clone(),
+        })
+        .incoming::<contracts::PrivacyChanged>(jobs::FromUsers {
+            pool: running.service.clone(),
+        })
         .into_parts()
 }

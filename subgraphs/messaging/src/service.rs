@@ -6,6 +6,7 @@
 mod changes;
 mod groups;
 mod reactions;
+pub mod replica;
 mod reports;
 mod typing;
 
@@ -20,6 +21,7 @@ use uuid::Uuid;
 
 use crate::cursor::{self, Kind};
 use crate::db::Conn;
+use crate::db::contacts::{self, Refusal};
 
 /// A connection of the pool, held.
 type PooledConn =
@@ -139,6 +141,15 @@ pub enum EventKind {
 /// yet delivered (the feed reads 100 at a time).
 const RESOLVE_BATCH: usize = 100;
 
+/// What one send statement did.
+enum Attempt {
+    /// Sent (or the original of a retry), with the connection that wrote it.
+    Sent(Box<(Message, PooledConn)>),
+    /// Refused: the recipient takes direct messages from friends only; ask
+    /// users whether the two are.
+    FriendsOnly(Uuid),
+}
+
 /// Where `sendMessage` sends to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Target {
@@ -213,6 +224,9 @@ impl MessagingService {
         Ok((message, view))
     }
 
+    /// Sends as [`Self::try_send`]; a recipient who takes direct messages
+    /// from friends only costs one question to users (`AreFriends`) and a
+    /// second attempt, which counts against the rate limit again.
     async fn send_to(
         &self,
         sender: Uuid,
@@ -221,6 +235,41 @@ impl MessagingService {
         client_message_id: &str,
         reply_to: Option<Uuid>,
     ) -> ApiResult<(Message, PooledConn)> {
+        let attempt = self
+            .try_send(sender, target, text, client_message_id, reply_to, false)
+            .await?;
+        let recipient = match attempt {
+            Attempt::Sent(sent) => return Ok(*sent),
+            Attempt::FriendsOnly(recipient) => recipient,
+        };
+        if !self
+            .directory
+            .friends_among(sender, &[recipient])
+            .await?
+            .contains(&recipient)
+        {
+            return Err(ApiError::recipient_unavailable());
+        }
+        match self
+            .try_send(sender, target, text, client_message_id, reply_to, true)
+            .await?
+        {
+            Attempt::Sent(sent) => Ok(*sent),
+            Attempt::FriendsOnly(_) => Err(ApiError::recipient_unavailable()),
+        }
+    }
+
+    /// One send statement. `friends`: users said the sender and the
+    /// recipient are friends (see [`messages::Outgoing::friends`]).
+    async fn try_send(
+        &self,
+        sender: Uuid,
+        target: Target,
+        text: &str,
+        client_message_id: &str,
+        reply_to: Option<Uuid>,
+        friends: bool,
+    ) -> ApiResult<Attempt> {
         let key = format!("message:{sender}");
         let charge = ratelimit::Charge::new(&key, self.message_rate);
         let mut outgoing = messages::Outgoing {
@@ -231,6 +280,7 @@ impl MessagingService {
             client_message_id,
             new_conversation_id: Uuid::now_v7(),
             reply_to_id: reply_to,
+            friends,
         };
         let mut conn = self.pool.get().await?;
         let sent = match target {
@@ -253,7 +303,8 @@ impl MessagingService {
                 if let Some(original) =
                     messages::by_client_id(&mut conn, sender, client_message_id).await?
                 {
-                    return Ok((same_message(original, target, text, reply_to)?, conn));
+                    let original = same_message(original, target, text, reply_to)?;
+                    return Ok(Attempt::Sent(Box::new((original, conn))));
                 }
                 // No connection is held while users is asked.
                 drop(conn);
@@ -270,7 +321,7 @@ impl MessagingService {
                 // PostgreSQL's notification lock through its disk flush,
                 // which serialised every send (outbox::enqueue_unannounced).
                 self.outbox.wake();
-                Ok((message, conn))
+                Ok(Attempt::Sent(Box::new((message, conn))))
             }
             // A retry (maybe refused by the limit before its duplicate key
             // could show): the original message, whatever the limit says.
@@ -278,20 +329,36 @@ impl MessagingService {
                 if let Some(original) =
                     messages::by_client_id(&mut conn, sender, client_message_id).await?
                 {
-                    return Ok((same_message(original, target, text, reply_to)?, conn));
+                    let original = same_message(original, target, text, reply_to)?;
+                    return Ok(Attempt::Sent(Box::new((original, conn))));
                 }
                 if matches!(refusal, messages::SendError::Duplicate) {
                     return Err(ApiError::internal(
                         "client message id conflicted, then vanished",
                     ));
                 }
-                if let Target::Conversation(id) = target {
-                    let current = conversations::membership(&mut conn, id, sender)
-                        .await?
-                        .is_some_and(|m| m.is_current());
-                    if !current {
-                        return Err(conversation_not_found()
-                            .with_extension("field", "conversationId".into()));
+                let recipient = match target {
+                    Target::User(recipient) => Some(recipient),
+                    Target::Conversation(id) => {
+                        let member = conversations::membership(&mut conn, id, sender)
+                            .await?
+                            .filter(Membership::is_current)
+                            .ok_or_else(|| {
+                                conversation_not_found()
+                                    .with_extension("field", "conversationId".into())
+                            })?;
+                        member.peer_id
+                    }
+                };
+                // A block or the recipient's setting: the same answer for
+                // both, so a block is not revealed.
+                if let Some(recipient) = recipient {
+                    match contacts::refusal(&mut conn, sender, recipient).await? {
+                        Some(Refusal::FriendsOnly) if !friends => {
+                            return Ok(Attempt::FriendsOnly(recipient));
+                        }
+                        Some(_) => return Err(ApiError::recipient_unavailable()),
+                        None => {}
                     }
                 }
                 let decision = ratelimit::refused(&mut conn, &key, self.message_rate).await?;
@@ -414,9 +481,11 @@ impl MessagingService {
         }
     }
 
-    /// A page of a conversation's current members, longest-standing first.
+    /// A page of a conversation's current members, longest-standing first,
+    /// their read markers as `viewer` may see them ([`hide_read_markers`]).
     pub async fn members(
         &self,
+        viewer: Uuid,
         conversation_id: Uuid,
         first: Option<i32>,
         after: Option<&str>,
@@ -431,6 +500,7 @@ impl MessagingService {
             conversations::member_page(&mut conn, conversation_id, offset, limit + 1).await?;
         let has_more = rows.len() as i64 > limit;
         rows.truncate(limit as usize);
+        hide_read_markers(&mut conn, viewer, &mut rows).await?;
         let items = (offset..).zip(rows).collect();
         Ok(Page { items, has_more })
     }
@@ -497,7 +567,9 @@ impl MessagingService {
                 };
                 let others = if member.is_current() {
                     let current = conversations::current_members(conn, conversation_id).await?;
-                    events::member_read_audience(me, &current)
+                    let ids: Vec<Uuid> = current.iter().map(|m| m.user_id).collect();
+                    let receipts_off = contacts::receipts_off_among(conn, &ids).await?;
+                    events::member_read_audience(me, &current, &receipts_off)
                 } else {
                     Vec::new()
                 };
@@ -743,6 +815,14 @@ impl MessagingService {
         Ok(original.id)
     }
 
+    /// Whether `me` blocks `other` (messaging's replica of users' blocks).
+    pub async fn blocks(&self, me: Uuid, other: Uuid) -> ApiResult<bool> {
+        let mut conn = self.pool.get().await?;
+        Ok(contacts::blocked_by(&mut conn, me, &[other])
+            .await?
+            .contains(&other))
+    }
+
     /// Message `id` of conversation `conversation_id` (the original of a
     /// reply) if `viewer` may see it: `None` when it predates their
     /// joining.
@@ -877,6 +957,29 @@ async fn with_last_messages(
         });
     }
     Ok(views)
+}
+
+/// Clears the read markers of `rows` that `viewer` may not see: read
+/// receipts go both ways, so none but their own if `viewer` turned them
+/// off, and none of a member who did.
+pub(crate) async fn hide_read_markers(
+    conn: &mut Conn,
+    viewer: Uuid,
+    rows: &mut [MemberRow],
+) -> ApiResult<()> {
+    let ids: Vec<Uuid> = rows
+        .iter()
+        .map(|r| r.user_id)
+        .chain(std::iter::once(viewer))
+        .collect();
+    let off = contacts::receipts_off_among(conn, &ids).await?;
+    let viewer_off = off.contains(&viewer);
+    for row in rows.iter_mut() {
+        if row.user_id != viewer && (viewer_off || off.contains(&row.user_id)) {
+            row.read_up_to = None;
+        }
+    }
+    Ok(())
 }
 
 /// The messages after `member`'s read marker that they may see:

@@ -9,6 +9,15 @@ pub struct Config {
     /// Where auth answers gRPC (ValidateToken for every request).
     #[arg(long, env = "AUTH_GRPC_URL", default_value = "http://127.0.0.1:50051")]
     pub auth_grpc_url: String,
+    /// Where messaging answers gRPC: blocks and privacy settings are told
+    /// to it (ApplyBlock, ApplyPrivacy) before `blockUser`,
+    /// `unblockUser` and `updatePrivacy` answer, and by their events.
+    #[arg(
+        long,
+        env = "MESSAGING_GRPC_URL",
+        default_value = "http://127.0.0.1:50053"
+    )]
+    pub messaging_grpc_url: String,
     /// Friend requests a user may have waiting for an answer at once.
     #[arg(long, env = "MAX_PENDING_FRIEND_REQUESTS", default_value_t = 1000)]
     pub max_pending_friend_requests: u32,

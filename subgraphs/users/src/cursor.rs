@@ -88,6 +88,18 @@ pub fn decode_search(cursor: &str) -> Option<search::Position> {
     cursor::decode(SEARCH_TAG, cursor)
 }
 
+/// The tag of `blockedUsers` cursors (positions in the blocked list).
+const BLOCKED: &str = "b1";
+
+pub fn encode_blocked(position: Position) -> String {
+    cursor::encode(BLOCKED, &position)
+}
+
+/// The position a `blockedUsers` cursor stands for, as [`decode`].
+pub fn decode_blocked(cursor: &str) -> Option<Position> {
+    cursor::decode(BLOCKED, cursor)
+}
+
 #[cfg(test)]
 mod tests {
     use base64::Engine as _;

@@ -1,7 +1,9 @@
 //! SQL lives here and nowhere else.
 
 pub mod avatars;
+pub mod blocks;
 pub mod friendships;
+pub mod privacy;
 pub mod schema;
 pub mod search;
 pub mod users;

@@ -125,4 +125,30 @@ impl Users for UsersGrpc {
             friend_ids: friends.iter().map(Uuid::to_string).collect(),
         }))
     }
+
+    async fn may_add_to_group(
+        &self,
+        request: Request<pb::MayAddToGroupRequest>,
+    ) -> Result<Response<pb::MayAddToGroupResponse>, Status> {
+        let request = request.into_inner();
+        let user = parse_id("user_id", &request.user_id)?;
+        if request.other_ids.len() > MAX_GET_USERS {
+            return Err(Status::invalid_argument(format!(
+                "at most {MAX_GET_USERS} ids per call"
+            )));
+        }
+        let others = request
+            .other_ids
+            .iter()
+            .map(|raw| parse_id("other_ids", raw))
+            .collect::<Result<Vec<_>, _>>()?;
+        let allowed = self
+            .service
+            .may_add_to_group(user, &others)
+            .await
+            .map_err(to_status)?;
+        Ok(Response::new(pb::MayAddToGroupResponse {
+            allowed_ids: allowed.iter().map(Uuid::to_string).collect(),
+        }))
+    }
 }

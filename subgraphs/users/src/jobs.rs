@@ -6,8 +6,10 @@ use grpc_api::users::v1::CreateUserRequest;
 use grpc_api::users::v1::users_server::Users as _;
 use outbox::{Envelope, Handler, HandlerError, TxHandler};
 
+use crate::db::privacy::Settings;
 use crate::events::FriendshipChanged;
 use crate::grpc::UsersGrpc;
+use crate::replica::{BlockState, Messaging};
 use crate::service::UsersService;
 use crate::service::notifications;
 
@@ -68,5 +70,85 @@ impl TxHandler<FriendshipChanged> for FriendNotification {
             .await
             .map_err(|e| HandlerError::retry(format!("appending to the feed: {e}")))?;
         Ok(())
+    }
+}
+
+/// Delivers the events of blocks and privacy settings to messaging with
+/// `EVENTS=outbox` (`ApplyBlock`, `ApplyPrivacy`). Messaging keeps the
+/// newest version it has seen, so a redelivered or late event is harmless.
+pub struct TellMessaging(pub Messaging);
+
+fn told(result: Result<(), tonic::Status>) -> Result<(), HandlerError> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(status) if status.code() == tonic::Code::InvalidArgument => Err(
+            HandlerError::permanent(format!("messaging refused: {}", status.message())),
+        ),
+        Err(status) => Err(HandlerError::retry(format!(
+            "telling messaging failed: {:?} {}",
+            status.code(),
+            status.message()
+        ))),
+    }
+}
+
+#[async_trait::async_trait]
+impl Handler<contracts::UserBlocked> for TellMessaging {
+    async fn handle(
+        &self,
+        event: contracts::UserBlocked,
+        _envelope: &Envelope,
+    ) -> Result<(), HandlerError> {
+        told(
+            self.0
+                .apply_block(BlockState {
+                    blocker: event.blocker_id,
+                    blocked: event.blocked_id,
+                    blocks: true,
+                    version: event.version,
+                })
+                .await,
+        )
+    }
+}
+
+#[async_trait::async_trait]
+impl Handler<contracts::UserUnblocked> for TellMessaging {
+    async fn handle(
+        &self,
+        event: contracts::UserUnblocked,
+        _envelope: &Envelope,
+    ) -> Result<(), HandlerError> {
+        told(
+            self.0
+                .apply_block(BlockState {
+                    blocker: event.blocker_id,
+                    blocked: event.blocked_id,
+                    blocks: false,
+                    version: event.version,
+                })
+                .await,
+        )
+    }
+}
+
+#[async_trait::async_trait]
+impl Handler<contracts::PrivacyChanged> for TellMessaging {
+    async fn handle(
+        &self,
+        event: contracts::PrivacyChanged,
+        _envelope: &Envelope,
+    ) -> Result<(), HandlerError> {
+        let settings = Settings {
+            who_may_message: event.who_may_message,
+            who_may_add: event.who_may_add,
+            read_receipts: event.read_receipts,
+            show_last_seen: event.show_last_seen,
+        };
+        told(
+            self.0
+                .apply_privacy(event.user_id, &settings, event.version)
+                .await,
+        )
     }
 }

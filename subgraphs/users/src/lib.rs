@@ -13,10 +13,12 @@ pub mod events;
 pub mod grpc;
 pub mod http;
 pub mod jobs;
+pub mod replica;
 pub mod schema;
 pub mod service;
 pub mod validate;
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
@@ -33,7 +35,7 @@ pub enum StartError {
     Db(#[from] service_runtime::db::DbError),
     #[error(transparent)]
     Bind(#[from] service_runtime::BindError),
-    #[error("bad auth gRPC URL: {0}")]
+    #[error("bad auth or messaging gRPC URL: {0}")]
     AuthUrl(#[from] tonic::transport::Error),
     #[error(transparent)]
     AvatarStore(#[from] avatars::store::StoreError),
@@ -63,6 +65,7 @@ pub async fn start(config: &Config, parts: Parts) -> Result<Running, StartError>
         friend_request_rate: config.friend_request_rate,
         search_rate: config.search_rate,
         report_rate: config.report_rate,
+        messaging: replica::Messaging::connect_lazy(&config.messaging_grpc_url, token)?,
     };
     let mut running = Running::new("users", service.clone());
     let shutdown = running.shutdown_handle();
@@ -159,5 +162,21 @@ pub fn outbox(
         )
         .local_in_order(jobs::FriendNotification)
         .incoming(jobs::CreateUser::new(service.clone()))
+        // Blocks and privacy settings, for messaging's replica: called
+        // directly (EVENTS=outbox) or published (EVENTS=broker).
+        .outgoing::<contracts::UserBlocked, _, Infallible>(|| {
+            Ok(jobs::TellMessaging(service.messaging.clone()))
+        })
+        .and_then(|p| {
+            p.outgoing::<contracts::UserUnblocked, _, Infallible>(|| {
+                Ok(jobs::TellMessaging(service.messaging.clone()))
+            })
+        })
+        .and_then(|p| {
+            p.outgoing::<contracts::PrivacyChanged, _, Infallible>(|| {
+                Ok(jobs::TellMessaging(service.messaging.clone()))
+            })
+        })
+        .unwrap_or_else(|never| match never {})
         .into_parts()
 }

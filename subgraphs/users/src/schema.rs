@@ -2,6 +2,7 @@
 //! [`UsersService`](crate::service::UsersService) and shape the answer.
 
 mod mutation;
+mod privacy;
 mod query;
 mod reports;
 mod search;
@@ -9,13 +10,28 @@ mod subscription;
 mod types;
 
 use api_errors::{ApiError, ApiResult};
-use async_graphql::{Context, ID, SDLExportOptions, Schema};
+use async_graphql::{Context, ID, MergedObject, SDLExportOptions, Schema};
 use service_runtime::{QueryLimits, QueryLimitsExt as _};
 use uuid::Uuid;
 
-pub use mutation::Mutation;
-pub use query::Query;
 pub use subscription::Subscription;
+
+/// Every query: profiles and friends (`query.rs`), blocks (`privacy.rs`).
+#[derive(MergedObject)]
+pub struct Query(query::Query, privacy::PrivacyQuery);
+
+/// Every mutation: profiles and friends (`mutation.rs`), blocks and
+/// privacy settings (`privacy.rs`).
+#[derive(MergedObject)]
+pub struct Mutation(mutation::Mutation, privacy::PrivacyMutation);
+
+fn roots() -> (Query, Mutation, Subscription) {
+    (
+        Query(query::Query, privacy::PrivacyQuery),
+        Mutation(mutation::Mutation, privacy::PrivacyMutation),
+        Subscription,
+    )
+}
 
 use crate::service::UsersService;
 
@@ -30,7 +46,8 @@ pub struct Streams {
 /// `limits`: depth, complexity and aliases; the router enforces its own
 /// too, but a subgraph must not rely on being reached only through it.
 pub fn build(service: UsersService, streams: Streams, limits: QueryLimits) -> UsersSchema {
-    Schema::build(Query, Mutation, Subscription)
+    let (query, mutation, subscription) = roots();
+    Schema::build(query, mutation, subscription)
         .enable_federation()
         .enable_subscription_in_federation()
         .query_limits(limits)
@@ -42,7 +59,8 @@ pub fn build(service: UsersService, streams: Streams, limits: QueryLimits) -> Us
 
 /// The federation SDL the router composes.
 pub fn sdl() -> String {
-    Schema::build(Query, Mutation, Subscription)
+    let (query, mutation, subscription) = roots();
+    Schema::build(query, mutation, subscription)
         .enable_federation()
         .enable_subscription_in_federation()
         .finish()

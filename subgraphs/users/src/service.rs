@@ -2,8 +2,10 @@
 //! notifications. Resolvers and the gRPC server are thin layers over this.
 
 pub mod avatars;
+pub mod blocks;
 pub mod friends;
 pub mod notifications;
+pub mod privacy;
 pub mod profiles;
 pub mod reports;
 pub mod search;
@@ -39,6 +41,8 @@ pub struct UsersService {
     pub search_rate: ratelimit::Rate,
     /// Reports one user may file (`REPORT_RATE`).
     pub report_rate: ratelimit::Rate,
+    /// Messaging, told of blocks and privacy settings.
+    pub messaging: crate::replica::Messaging,
 }
 
 pub(crate) fn user_not_found() -> ApiError {

@@ -9,6 +9,7 @@ use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use super::Conn;
+use super::contacts::contact_allowed_sql;
 use super::conversations::ordered;
 use super::schema::messages;
 use crate::events::MessageSent;
@@ -73,6 +74,9 @@ pub struct Outgoing<'a> {
     /// The message it answers (checked by the caller: an earlier message
     /// of the same conversation the sender may see).
     pub reply_to_id: Option<Uuid>,
+    /// Users said the two are friends (asked only when the recipient takes
+    /// direct messages from friends only; `false` otherwise).
+    pub friends: bool,
 }
 
 /// Why [`send`] or [`send_in`] wrote nothing.
@@ -82,7 +86,9 @@ pub enum SendError {
     /// concurrent send that committed first).
     Duplicate,
     /// The rate limit refused it ([`ratelimit::refused`] says until when),
-    /// or ([`send_in`]) the sender is not a member of the conversation.
+    /// or ([`send_in`]) the sender is not a member of the conversation, or
+    /// (a direct message) a block or the recipient's privacy setting
+    /// refused it ([`super::contacts::refusal`] says which).
     Limited,
     Db(Error),
 }
@@ -116,7 +122,9 @@ macro_rules! message_event_sql {
 /// locks it, numbers the message under that lock, inserts it, moves the
 /// conversation's newest message, both members' place in their lists and
 /// the sender's read marker, and queues the [`MessageSent`] event in the
-/// outbox. Nothing is written if any part fails or the limit refuses: a
+/// outbox; unless a block or the recipient's privacy setting refuses it,
+/// read from messaging's replica in this very statement
+/// ([`contact_allowed_sql!`]). Nothing is written if any part fails or the limit refuses: a
 /// repeated client message id fails the unique key, which also takes back
 /// the count, so a retry costs no allowance.
 ///
@@ -142,8 +150,10 @@ pub async fn send(
         "    RETURNING 1 \
          ), conv AS ( \
              INSERT INTO conversations AS c (id, kind, user_low, user_high, last_seq, last_message_id) \
-             SELECT $1, 'DIRECT', $2, $3, 1, $4 WHERE NOT $13 OR EXISTS (SELECT FROM allowed) \
-             ON CONFLICT (user_low, user_high) DO UPDATE \
+             SELECT $1, 'DIRECT', $2, $3, 1, $4 \
+             WHERE (NOT $13 OR EXISTS (SELECT FROM allowed)) AND ",
+        contact_allowed_sql!("$5", "$6", "$15"),
+        " ON CONFLICT (user_low, user_high) DO UPDATE \
              SET last_seq = c.last_seq + 1, last_message_id = EXCLUDED.last_message_id \
              RETURNING c.id, c.last_seq \
          ), message AS ( \
@@ -183,6 +193,7 @@ pub async fn send(
     .bind::<Interval, _>(charge.map_or_else(zero, |c| c.period))
     .bind::<Bool, _>(charge.is_some())
     .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(message.reply_to_id)
+    .bind::<Bool, _>(message.friends)
     .get_result(conn)
     .await
     .optional()
@@ -211,7 +222,13 @@ pub async fn send_in(
              WHERE c.id = $1 AND (NOT $9 OR EXISTS (SELECT FROM allowed)) \
                  AND EXISTS (SELECT FROM conversation_members \
                              WHERE conversation_id = $1 AND user_id = $3 AND left_seq IS NULL) \
-             RETURNING c.id, c.last_seq, \
+                 AND (c.kind = 'GROUP' OR ",
+        contact_allowed_sql!(
+            "$3",
+            "(CASE WHEN c.user_low = $3 THEN c.user_high ELSE c.user_low END)",
+            "$12"
+        ),
+        ") RETURNING c.id, c.last_seq, \
                  CASE WHEN c.user_low = $3 THEN c.user_high ELSE c.user_low END AS peer \
          ), message AS ( \
              INSERT INTO messages \
@@ -242,6 +259,7 @@ pub async fn send_in(
     .bind::<Bool, _>(charge.is_some())
     .bind::<Text, _>(<MessageSent as outbox::Event>::KIND)
     .bind::<diesel::sql_types::Nullable<SqlUuid>, _>(message.reply_to_id)
+    .bind::<Bool, _>(message.friends)
     .get_result(conn)
     .await
     .optional()

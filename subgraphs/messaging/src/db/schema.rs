@@ -63,3 +63,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     messages,
     message_reactions
 );
+
+diesel::table! {
+    blocks (blocker_id, blocked_id) {
+        blocker_id -> Uuid,
+        blocked_id -> Uuid,
+        blocked -> Bool,
+        version -> Int8,
+    }
+}
+
+diesel::table! {
+    privacy (user_id) {
+        user_id -> Uuid,
+        who_may_message -> Text,
+        who_may_add -> Text,
+        read_receipts -> Bool,
+        show_last_seen -> Text,
+        version -> Int8,
+    }
+}

@@ -28,7 +28,8 @@ impl Mutation {
     /// for a different message), UNAVAILABLE, RATE_LIMITED (too many
     /// messages lately; `extensions.retryAfter` in seconds; retries of a
     /// sent message are never limited), FORBIDDEN (the caller's email
-    /// address awaits confirmation).
+    /// address awaits confirmation; or, reason RECIPIENT_UNAVAILABLE, a
+    /// direct message the recipient's privacy settings or a block refuse).
     async fn send_message(
         &self,
         ctx: &Context<'_>,
@@ -71,8 +72,9 @@ impl Mutation {
     /// Creates a group with the caller as OWNER and `memberIds` as
     /// MEMBERs; its timeline starts with a GROUP_CREATED message.
     /// Errors: BAD_USER_INPUT (title, ids; reason GROUP_FULL over
-    /// MAX_GROUP_MEMBERS members), FORBIDDEN (reason NOT_FRIENDS,
-    /// `extensions.userIds`: those who are not the caller's friends; or the
+    /// MAX_GROUP_MEMBERS members), FORBIDDEN (reason RECIPIENT_UNAVAILABLE,
+    /// `extensions.userIds`: those the caller may not add, by their
+    /// privacy settings (friends only, by default) or a block; or the
     /// caller's email awaits confirmation), UNAVAILABLE.
     async fn create_group(
         &self,
@@ -89,12 +91,13 @@ impl Mutation {
         })
     }
 
-    /// Adds friends of the caller to a group the caller is in (any member
+    /// Adds users to a group the caller is in (any member
     /// may); current members are ignored, former members come back (they
     /// see what is said from then on). A MEMBERS_ADDED message announces
     /// it. Errors: NOT_FOUND (not a group of the caller), BAD_USER_INPUT
     /// (a direct conversation; reason GROUP_FULL), FORBIDDEN (reason
-    /// NOT_FRIENDS, `extensions.userIds`), UNAVAILABLE.
+    /// RECIPIENT_UNAVAILABLE, `extensions.userIds`: those the caller may
+    /// not add, as for `createGroup`), UNAVAILABLE.
     async fn add_members(
         &self,
         ctx: &Context<'_>,

@@ -240,6 +240,8 @@ pub struct Message {
     pub conversation: Uuid,
     #[graphql(skip)]
     pub uuid: Uuid,
+    #[graphql(skip)]
+    pub sender_id: Option<Uuid>,
     /// Loaded with its page or event; `None`: to load when asked for.
     #[graphql(skip)]
     pub preloaded_reactions: Option<Vec<ReactionSummary>>,
@@ -307,6 +309,19 @@ impl Message {
         }
     }
 
+    /// Whether the caller blocks its sender (`blockUser`), so that apps
+    /// may hide it (in groups, where both stay members). False for SYSTEM
+    /// messages and the caller's own.
+    async fn sender_blocked_by_me(&self, ctx: &Context<'_>) -> Result<bool> {
+        let me = viewer(ctx)?;
+        match self.sender_id {
+            Some(sender) if sender != me => {
+                Ok(ctx.data::<MessagingService>()?.blocks(me, sender).await?)
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// The reactions (`addReaction`), each emoji once with its count, in
     /// the order they were first used; empty for none (and for a deleted
     /// message).
@@ -362,6 +377,7 @@ impl Message {
                 .client_message_id
                 .filter(|_| row.sender_id == Some(viewer)),
             sender: row.sender_id.map(Into::into),
+            sender_id: row.sender_id,
             recipient: row.recipient_id.map(Into::into),
             text: row.body,
             system,
@@ -442,9 +458,10 @@ impl Conversation {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ConversationMemberConnection> {
+        let me = viewer(ctx)?;
         let page = ctx
             .data::<MessagingService>()?
-            .members(self.uuid, first, after.as_deref())
+            .members(me, self.uuid, first, after.as_deref())
             .await?;
         Ok(member_connection(page))
     }
@@ -491,7 +508,9 @@ pub struct ConversationMember {
     pub user: Option<User>,
     pub role: MemberRole,
     pub joined_at: DateTime<Utc>,
-    /// The id of the newest message this member has read; null if none.
+    /// The id of the newest message this member has read; null if none,
+    /// and for others' markers when read receipts are off (theirs or the
+    /// caller's: `PrivacySettings.readReceipts`).
     pub read_up_to: Option<ID>,
 }
 

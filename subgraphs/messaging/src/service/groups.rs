@@ -20,8 +20,8 @@ use crate::validate;
 const NAMES_IN_TEXT: usize = 10;
 
 impl MessagingService {
-    /// Creates a group of the caller (its OWNER) and `member_ids`, who must
-    /// all be friends of the caller.
+    /// Creates a group of the caller (its OWNER) and `member_ids`, whom
+    /// the caller must be allowed to add ([`Self::require_may_add`]).
     pub async fn create_group(
         &self,
         me: Uuid,
@@ -32,7 +32,7 @@ impl MessagingService {
         let mut others = validate::uuids("memberIds", member_ids)?;
         others.retain(|&id| id != me);
         self.check_size(1 + others.len() as i64, "memberIds")?;
-        self.require_friends(me, &others).await?;
+        self.require_may_add(me, &others).await?;
         let names = self.directory.nicknames(me, &others).await;
         let id = Uuid::now_v7();
         let mut conn = self.pool.get().await?;
@@ -52,7 +52,8 @@ impl MessagingService {
         view_of(&mut conn, id, me).await
     }
 
-    /// Adds the caller's friends `user_ids` to a group the caller is in;
+    /// Adds `user_ids` (whom the caller must be allowed to add) to a group
+    /// the caller is in;
     /// current members are ignored, former members come back.
     pub async fn add_members(
         &self,
@@ -63,7 +64,7 @@ impl MessagingService {
         let id = validate::uuid("conversationId", conversation_id)?;
         let mut users = validate::uuids("userIds", user_ids)?;
         users.retain(|&user| user != me);
-        self.require_friends(me, &users).await?;
+        self.require_may_add(me, &users).await?;
         let names = self.directory.nicknames(me, &users).await;
         let mut conn = self.pool.get().await?;
         let max = self.max_group_members;
@@ -264,13 +265,15 @@ impl MessagingService {
         .await?;
         self.outbox.wake();
         let view = view_of(&mut conn, id, me).await?;
-        let member = conversations::member_page(&mut conn, id, 0, self.max_group_members.max(1))
-            .await?
-            .into_iter()
-            .find(|m| m.user_id == user)
-            .ok_or_else(|| {
-                ApiError::not_found("no such member").with_extension("field", "userId".into())
-            })?;
+        let mut member =
+            conversations::member_page(&mut conn, id, 0, self.max_group_members.max(1))
+                .await?
+                .into_iter()
+                .find(|m| m.user_id == user)
+                .ok_or_else(|| {
+                    ApiError::not_found("no such member").with_extension("field", "userId".into())
+                })?;
+        super::hide_read_markers(&mut conn, me, std::slice::from_mut(&mut member)).await?;
         Ok((view, member))
     }
 
@@ -278,23 +281,21 @@ impl MessagingService {
         check_size(self.max_group_members, count, field)
     }
 
-    /// `FORBIDDEN` (reason `NOT_FRIENDS`, naming them) unless every one of
-    /// `users` is a friend of `me`.
-    async fn require_friends(&self, me: Uuid, users: &[Uuid]) -> ApiResult<()> {
-        let friends = self.directory.friends_among(me, users).await?;
-        let strangers: Vec<String> = users
+    /// `FORBIDDEN` (reason `RECIPIENT_UNAVAILABLE`, `extensions.userIds`
+    /// naming them) unless `me` may add every one of `users` to a group:
+    /// users decides (`MayAddToGroup`: friendship, blocks, their "who may
+    /// add me" setting), and refusals look alike whatever the cause.
+    async fn require_may_add(&self, me: Uuid, users: &[Uuid]) -> ApiResult<()> {
+        let allowed = self.directory.may_add_to_group(me, users).await?;
+        let refused: Vec<String> = users
             .iter()
-            .filter(|u| !friends.contains(u))
+            .filter(|u| !allowed.contains(u))
             .map(Uuid::to_string)
             .collect();
-        if strangers.is_empty() {
+        if refused.is_empty() {
             return Ok(());
         }
-        Err(
-            ApiError::forbidden("you can add only your friends to a group")
-                .with_extension("reason", json!("NOT_FRIENDS"))
-                .with_extension("userIds", json!(strangers)),
-        )
+        Err(ApiError::recipient_unavailable().with_extension("userIds", json!(refused)))
     }
 }
 

@@ -233,7 +233,7 @@ async fn groups_take_friends_only_and_up_to_the_limit() {
     )
     .await;
     assert_eq!(code, "FORBIDDEN");
-    assert_eq!(ext["reason"], "NOT_FRIENDS");
+    assert_eq!(ext["reason"], "RECIPIENT_UNAVAILABLE");
     assert_eq!(ext["userIds"], json!([dave.id]));
     assert_eq!(t.count("conversations").await, 0);
 
@@ -342,7 +342,7 @@ async fn roles_decide_who_may_change_a_group() {
     let (code, ext) = refused(&carol, &add_members(), json!({"c": c, "ids": [dave.id]})).await;
     assert_eq!(
         (code.as_str(), &ext["reason"]),
-        ("FORBIDDEN", &json!("NOT_FRIENDS"))
+        ("FORBIDDEN", &json!("RECIPIENT_UNAVAILABLE"))
     );
     let added = ok(&bob, &add_members(), json!({"c": c, "ids": [dave.id]})).await;
     assert_eq!(added["addMembers"]["conversation"]["memberCount"], 4);

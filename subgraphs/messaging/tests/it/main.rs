@@ -5,6 +5,7 @@
 
 mod api;
 mod auth_outage;
+mod blocks;
 mod changes;
 mod common;
 mod email_verification;

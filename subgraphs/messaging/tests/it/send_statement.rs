@@ -28,6 +28,7 @@ fn outgoing<'a>(sender: Uuid, recipient: Uuid, text: &'a str, cid: &'a str) -> O
         client_message_id: cid,
         new_conversation_id: Uuid::now_v7(),
         reply_to_id: None,
+        friends: false,
     }
 }
 

@@ -33,3 +33,22 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(users, friendships);
+
+diesel::table! {
+    blocks (blocker_id, blocked_id) {
+        blocker_id -> Uuid,
+        blocked_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    privacy_settings (user_id) {
+        user_id -> Uuid,
+        who_may_message -> Text,
+        who_may_add -> Text,
+        read_receipts -> Bool,
+        show_last_seen -> Text,
+        updated_at -> Timestamptz,
+    }
+}

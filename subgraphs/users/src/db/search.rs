@@ -21,13 +21,18 @@ use super::users::User;
 
 /// Blocks: the SQL condition that keeps a user who blocked the caller out
 /// of the caller's results, `candidate` being the SQL of that user's id and
-/// `me` the caller's. THE one place where search learns of blocks: the
-/// block work fills it in (e.g. `NOT EXISTS (SELECT 1 FROM blocks b WHERE
-/// b.blocker_id = <candidate> AND b.blocked_id = <me>)`); until then nobody
-/// is blocked. A macro, so that each statement stays one `&'static str`.
+/// `me` the caller's (a look-up of `blocks`' primary key per candidate).
+/// The one place where search learns of blocks. A macro, so that each
+/// statement stays one `&'static str`.
 macro_rules! exclude_blocked {
     ($candidate:literal, $me:literal) => {
-        "TRUE"
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = ",
+            $candidate,
+            " AND b.blocked_id = ",
+            $me,
+            ")"
+        )
     };
 }
 
@@ -67,13 +72,17 @@ pub struct Found {
     pub friendship_state: Option<String>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     pub requested_by: Option<Uuid>,
+    /// The caller blocked this user (they are still found, as BLOCKED).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub blocked_by_me: bool,
 }
 
 /// The exact match: `$1` the caller, `$2` the lower-cased query.
 pub const EXACT: &str = concat!(
     "SELECT u.id, u.nickname, u.about, u.avatar_url, u.created_at, u.avatar_key, \
             lower(u.nickname) AS key, \
-            f.state AS friendship_state, f.requested_by \
+            f.state AS friendship_state, f.requested_by, \
+            EXISTS (SELECT 1 FROM blocks bm WHERE bm.blocker_id = $1 AND bm.blocked_id = u.id) AS blocked_by_me \
      FROM users u \
      LEFT JOIN friendships f \
        ON f.user_a = LEAST(u.id, $1) AND f.user_b = GREATEST(u.id, $1) \
@@ -89,7 +98,8 @@ pub const EXACT: &str = concat!(
 pub const FRIENDS: &str = concat!(
     "SELECT u.id, u.nickname, u.about, u.avatar_url, u.created_at, u.avatar_key, \
             lower(u.nickname) AS key, \
-            'accepted'::text AS friendship_state, NULL::uuid AS requested_by \
+            'accepted'::text AS friendship_state, NULL::uuid AS requested_by, \
+            FALSE AS blocked_by_me \
      FROM (SELECT user_b AS other FROM friendships WHERE user_a = $1 AND state = 'accepted' \
            UNION ALL \
            SELECT user_a FROM friendships WHERE user_b = $1 AND state = 'accepted') f \
@@ -107,7 +117,8 @@ pub const FRIENDS: &str = concat!(
 pub const OTHERS: &str = concat!(
     "SELECT u.id, u.nickname, u.about, u.avatar_url, u.created_at, u.avatar_key, \
             lower(u.nickname) AS key, \
-            f.state AS friendship_state, f.requested_by \
+            f.state AS friendship_state, f.requested_by, \
+            EXISTS (SELECT 1 FROM blocks bm WHERE bm.blocker_id = $1 AND bm.blocked_id = u.id) AS blocked_by_me \
      FROM users u \
      LEFT JOIN friendships f \
        ON f.user_a = LEAST(u.id, $1) AND f.user_b = GREATEST(u.id, $1) \

@@ -22,7 +22,7 @@ impl From<FriendChange> for FriendshipPayload {
     }
 }
 
-#[Object]
+#[Object(name = "ProfileMutation")]
 impl Mutation {
     /// Changes the caller's profile. Errors: BAD_USER_INPUT (a field breaks
     /// its rules; nothing is changed), CONFLICT (nickname taken).

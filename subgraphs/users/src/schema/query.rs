@@ -7,7 +7,7 @@ use crate::db::friendships::List;
 
 pub struct Query;
 
-#[Object]
+#[Object(name = "ProfileQuery")]
 impl Query {
     /// The caller's own user.
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {

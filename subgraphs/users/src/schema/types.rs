@@ -24,6 +24,9 @@ pub enum Relationship {
     RequestSent,
     /// The user sent the caller a friend request that is still pending.
     RequestReceived,
+    /// The caller blocks the user (`blockUser`). Only the blocker sees
+    /// this; the blocked user sees NONE.
+    Blocked,
 }
 
 impl From<domain::Relationship> for Relationship {
@@ -34,6 +37,7 @@ impl From<domain::Relationship> for Relationship {
             domain::Relationship::Friends => Relationship::Friends,
             domain::Relationship::RequestSent => Relationship::RequestSent,
             domain::Relationship::RequestReceived => Relationship::RequestReceived,
+            domain::Relationship::Blocked => Relationship::Blocked,
         }
     }
 }
@@ -111,6 +115,16 @@ impl User {
         }
         let me = caller(ctx)?;
         Ok(service(ctx)?.relationship(me, self.row.id).await?.into())
+    }
+
+    /// The user's privacy settings: only the user sees them
+    /// (`me { privacy }`); null for anyone else.
+    async fn privacy(&self, ctx: &Context<'_>) -> Result<Option<super::privacy::PrivacySettings>> {
+        let me = caller(ctx)?;
+        if me != self.row.id {
+            return Ok(None);
+        }
+        Ok(Some(service(ctx)?.privacy(me).await?.into()))
     }
 }
 

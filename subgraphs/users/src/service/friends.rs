@@ -33,10 +33,12 @@ pub enum Relationship {
     RequestSent,
     /// The user asked the caller to be friends; no answer yet.
     RequestReceived,
+    /// The caller blocks the user (only the blocker sees this).
+    Blocked,
 }
 
 impl Relationship {
-    fn of(me: Uuid, row: Option<&Friendship>) -> Self {
+    pub(crate) fn of(me: Uuid, row: Option<&Friendship>) -> Self {
         match row {
             None => Relationship::None,
             Some(row) if row.is_accepted() => Relationship::Friends,
@@ -79,6 +81,9 @@ impl UsersService {
             return Ok(Relationship::Myself);
         };
         let mut conn = self.pool.get().await?;
+        if crate::db::blocks::exists(&mut conn, me, other).await? {
+            return Ok(Relationship::Blocked);
+        }
         let row = friendships::get(&mut conn, pair).await?;
         Ok(Relationship::of(me, row.as_ref()))
     }
@@ -102,6 +107,10 @@ impl UsersService {
                 if !users::lock(conn, me).await? {
                     return Err(no_profile_yet());
                 }
+                // A block takes both users' row locks: this sees any block
+                // committed before our lock, and one after it ends the
+                // request we make.
+                super::blocks::refuse_if_blocked(conn, me, other).await?;
                 // Two rounds at most: if our insert loses to a concurrent one
                 // for the pair, the second round sees the winner's row.
                 for _ in 0..2 {

@@ -31,6 +31,9 @@ pub struct SearchPage {
 }
 
 fn relationship(me: Uuid, found: &Found) -> Relationship {
+    if found.blocked_by_me {
+        return Relationship::Blocked;
+    }
     match found.friendship_state.as_deref() {
         Some(ACCEPTED) => Relationship::Friends,
         Some(PENDING) if found.requested_by == Some(me) => Relationship::RequestSent,

@@ -5,6 +5,7 @@
 
 mod auth_outage;
 mod avatars;
+mod blocks;
 mod broker;
 mod common;
 mod email_verification;

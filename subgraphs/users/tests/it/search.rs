@@ -494,3 +494,28 @@ async fn every_statement_searches_by_an_index() {
         "{common}"
     );
 }
+
+#[tokio::test]
+async fn whoever_blocked_the_caller_is_never_found() {
+    let s = start().await;
+    let me = named(&s, "seeker").await;
+    let hater = named(&s, "seeklight").await;
+    let shunned = named(&s, "seekmore").await;
+    s.users_sql()
+        .await
+        .execute(
+            "INSERT INTO blocks (blocker_id, blocked_id) VALUES ($1::text::uuid, $2::text::uuid), ($2::text::uuid, $3::text::uuid)",
+            &[&hater.id, &me.id, &shunned.id],
+        )
+        .await
+        .unwrap();
+    // The one who blocked me is gone, even by exact match; the one I
+    // blocked is still found (as BLOCKED).
+    assert_eq!(search_all(&me, "seek", 10).await, ["seekmore"]);
+    assert!(nicknames(&search(&me, "seeklight", Some(5), &Value::Null).await).is_empty());
+    let page = search(&me, "seekmore", Some(5), &Value::Null).await;
+    assert_eq!(
+        page["edges"][0]["node"]["relationship"], "BLOCKED",
+        "{page}"
+    );
+}

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use grpc_api::users::v1::users_server::{Users, UsersServer};
 use grpc_api::users::v1::{
     AreFriendsRequest, AreFriendsResponse, CreateUserRequest, CreateUserResponse, GetUsersRequest,
-    GetUsersResponse, User,
+    GetUsersResponse, MayAddToGroupRequest, MayAddToGroupResponse, User,
 };
 use tonic::{Request, Response, Status};
 
@@ -78,5 +78,14 @@ impl Users for RecordingUsers {
         _: Request<AreFriendsRequest>,
     ) -> Result<Response<AreFriendsResponse>, Status> {
         Ok(Response::new(AreFriendsResponse { friend_ids: vec![] }))
+    }
+
+    async fn may_add_to_group(
+        &self,
+        _: Request<MayAddToGroupRequest>,
+    ) -> Result<Response<MayAddToGroupResponse>, Status> {
+        Ok(Response::new(MayAddToGroupResponse {
+            allowed_ids: vec![],
+        }))
     }
 }

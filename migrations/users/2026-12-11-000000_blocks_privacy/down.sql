@@ -1,0 +1,3 @@
+DROP SEQUENCE replica_versions;
+DROP TABLE privacy_settings;
+DROP TABLE blocks;
