@@ -287,6 +287,27 @@ async fn spend_second_factor(
     }
 }
 
+/// [`spend_second_factor`] by a signed-in session (`disableTotp`, a step-up),
+/// recording the outcome in its account's security events: a wrong code
+/// as `MFA_CHALLENGE_FAILED`, a recovery code as `RECOVERY_CODE_USED`.
+/// True if the code was right.
+async fn spend_for_session(
+    conn: &mut Conn,
+    credential: &Credential,
+    code: &str,
+    session_id: Uuid,
+    client: &ClientInfo,
+) -> ApiResult<bool> {
+    let account_id = Some(credential.account_id);
+    let (kind, right) = match spend_second_factor(conn, credential, code).await? {
+        None => (EventKind::MfaChallengeFailed, false),
+        Some(Factor::Recovery) => (EventKind::RecoveryCodeUsed, true),
+        Some(Factor::Totp) => return Ok(true),
+    };
+    record(conn, kind, account_id, Some(session_id), client).await?;
+    Ok(right)
+}
+
 /// The rate-limit key of wrong codes: per device for a sign-in from one of
 /// the account's known devices, per account otherwise.
 fn failures_key(account_id: Uuid, device_hash: Option<&[u8]>) -> String {
@@ -488,27 +509,8 @@ impl AuthService {
                     .await?
                     .filter(Credential::is_enabled)
                     .ok_or_else(totp_not_enabled)?;
-                let Some(factor) = spend_second_factor(conn, &credential, code.expose()).await?
-                else {
-                    record(
-                        conn,
-                        EventKind::MfaChallengeFailed,
-                        Some(account_id),
-                        Some(session_id),
-                        client,
-                    )
-                    .await?;
+                if !spend_for_session(conn, &credential, code.expose(), session_id, client).await? {
                     return Ok(Checked::WrongCode);
-                };
-                if factor == Factor::Recovery {
-                    record(
-                        conn,
-                        EventKind::RecoveryCodeUsed,
-                        Some(account_id),
-                        Some(session_id),
-                        client,
-                    )
-                    .await?;
                 }
                 db::delete(conn, account_id).await?;
                 challenges::end_unused(conn, account_id).await?;
@@ -574,27 +576,8 @@ impl AuthService {
                 else {
                     return Ok(Checked::Done(()));
                 };
-                let Some(factor) = spend_second_factor(conn, &credential, code.expose()).await?
-                else {
-                    record(
-                        conn,
-                        EventKind::MfaChallengeFailed,
-                        Some(account_id),
-                        Some(session_id),
-                        client,
-                    )
-                    .await?;
+                if !spend_for_session(conn, &credential, code.expose(), session_id, client).await? {
                     return Ok(Checked::WrongCode);
-                };
-                if factor == Factor::Recovery {
-                    record(
-                        conn,
-                        EventKind::RecoveryCodeUsed,
-                        Some(account_id),
-                        Some(session_id),
-                        client,
-                    )
-                    .await?;
                 }
                 sessions::set_mfa_at(conn, session_id).await?;
                 record(
