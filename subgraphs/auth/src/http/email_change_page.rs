@@ -4,15 +4,14 @@
 
 use std::sync::Arc;
 
-use api_errors::ErrorCode;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 
-use super::verify_page::headers;
+use super::verify_page::{headers, link_check_failed, respond};
 use crate::email::{Page, Templates};
 use crate::service::AuthService;
 use crate::service::email_change::ChangeLink;
@@ -47,20 +46,7 @@ async fn follow(
     let token = params.ok().and_then(|Query(p)| p.token).unwrap_or_default();
     let outcome = match state.service.confirm_email_change(&token).await {
         Ok(outcome) => outcome,
-        Err(err) => {
-            let status = if err.code() == ErrorCode::Unavailable {
-                StatusCode::SERVICE_UNAVAILABLE
-            } else {
-                StatusCode::INTERNAL_SERVER_ERROR
-            };
-            // Logs the cause under the request span, as for GraphQL errors.
-            let _logged = async_graphql::Error::from(err);
-            let page = Page {
-                title: "Something went wrong",
-                message: "We could not check this link just now. Please try again in a minute.",
-            };
-            return respond(status, state.templates.page(page));
-        }
+        Err(err) => return link_check_failed(&state.templates, err),
     };
     let (status, page) = match outcome {
         Ok(_) => (
@@ -100,8 +86,4 @@ async fn follow(
         ),
     };
     respond(status, state.templates.page(page))
-}
-
-fn respond(status: StatusCode, html: String) -> Response {
-    (status, headers(), html).into_response()
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use api_errors::ErrorCode;
+use api_errors::{ApiError, ErrorCode};
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -45,20 +45,7 @@ async fn follow(
     let token = params.ok().and_then(|Query(p)| p.token).unwrap_or_default();
     let outcome = match state.service.verify_email(&token).await {
         Ok(outcome) => outcome,
-        Err(err) => {
-            let status = if err.code() == ErrorCode::Unavailable {
-                StatusCode::SERVICE_UNAVAILABLE
-            } else {
-                StatusCode::INTERNAL_SERVER_ERROR
-            };
-            // Logs the cause under the request span, as for GraphQL errors.
-            let _logged = async_graphql::Error::from(err);
-            let page = Page {
-                title: "Something went wrong",
-                message: "We could not check this link just now. Please try again in a minute.",
-            };
-            return respond(status, state.templates.page(page));
-        }
+        Err(err) => return link_check_failed(&state.templates, err),
     };
     let (status, page) = match outcome {
         Verification::Confirmed => (
@@ -93,7 +80,25 @@ async fn follow(
     respond(status, state.templates.page(page))
 }
 
-fn respond(status: StatusCode, html: String) -> Response {
+/// The page for a link that could not be checked (the database or a
+/// service down: 503, else 500); the cause is logged.
+pub(crate) fn link_check_failed(templates: &Templates, err: ApiError) -> Response {
+    let status = if err.code() == ErrorCode::Unavailable {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    // Logs the cause under the request span, as for GraphQL errors.
+    let _logged = async_graphql::Error::from(err);
+    let page = Page {
+        title: "Something went wrong",
+        message: "We could not check this link just now. Please try again in a minute.",
+    };
+    respond(status, templates.page(page))
+}
+
+/// `html` with the link pages' [`headers`].
+pub(crate) fn respond(status: StatusCode, html: String) -> Response {
     (status, headers(), html).into_response()
 }
 
