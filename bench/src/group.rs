@@ -26,8 +26,6 @@ use futures::{SinkExt as _, StreamExt as _, stream};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 use crate::Context;
 use crate::gql::Gql;
@@ -478,34 +476,7 @@ async fn connect(
     arrivals: mpsc::UnboundedSender<Arrival>,
     closed: Arc<AtomicU64>,
 ) -> anyhow::Result<impl Future<Output = ()> + Send + 'static + use<>> {
-    let mut request = url.as_str().into_client_request()?;
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio::time::timeout(
-        Duration::from_secs(20),
-        tokio_tungstenite::connect_async(request),
-    )
-    .await
-    .context("WebSocket handshake timed out")??;
-    let init =
-        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
-    socket.send(Message::text(init.to_string())).await?;
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(20), socket.next())
-            .await
-            .context("no connection_ack")?;
-        let Some(Ok(Message::Text(text))) = frame else {
-            anyhow::bail!("connection closed before connection_ack: {frame:?}");
-        };
-        let msg: Value = serde_json::from_str(&text)?;
-        if msg["type"] == "connection_ack" {
-            break;
-        }
-    }
-    let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"after": cursor}}});
-    socket.send(Message::text(subscribe.to_string())).await?;
+    let mut socket = crate::subs::open_subscription(&url, token, query, cursor).await?;
     Ok(async move {
         while let Some(Ok(frame)) = socket.next().await {
             let Message::Text(text) = frame else {

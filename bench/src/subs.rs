@@ -280,33 +280,7 @@ async fn connect(
     arrivals: mpsc::UnboundedSender<Arrival>,
     closed: Arc<AtomicU64>,
 ) -> anyhow::Result<impl Future<Output = ()> + Send + 'static> {
-    let mut request = url.as_str().into_client_request()?;
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (mut socket, _) = tokio::time::timeout(
-        Duration::from_secs(20),
-        tokio_tungstenite::connect_async(request),
-    )
-    .await
-    .context("WebSocket handshake timed out")??;
-    let init = json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {}", user.token)}});
-    socket.send(Message::text(init.to_string())).await?;
-    loop {
-        let frame = tokio::time::timeout(Duration::from_secs(20), socket.next())
-            .await
-            .context("no connection_ack")?;
-        let Some(Ok(Message::Text(text))) = frame else {
-            anyhow::bail!("connection closed before connection_ack: {frame:?}");
-        };
-        let msg: Value = serde_json::from_str(&text)?;
-        if msg["type"] == "connection_ack" {
-            break;
-        }
-    }
-    let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": EVENTS, "variables": {"after": cursor}}});
-    socket.send(Message::text(subscribe.to_string())).await?;
+    let mut socket = open_subscription(&url, &user.token, EVENTS, &cursor).await?;
     Ok(async move {
         while let Some(Ok(frame)) = socket.next().await {
             let Message::Text(text) = frame else {
@@ -436,4 +410,46 @@ impl Rss {
             messaging_kib: read(args.messaging_pid, "messaging")?,
         })
     }
+}
+
+/// A `graphql-transport-ws` connection to `url` as the holder of `token`
+/// (acknowledged), with subscription "1" to `query` started from `cursor`
+/// (its `$after`).
+pub(crate) async fn open_subscription(
+    url: &str,
+    token: &str,
+    query: &str,
+    cursor: &str,
+) -> anyhow::Result<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+> {
+    let mut request = url.into_client_request()?;
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut socket, _) = tokio::time::timeout(
+        Duration::from_secs(20),
+        tokio_tungstenite::connect_async(request),
+    )
+    .await
+    .context("WebSocket handshake timed out")??;
+    let init =
+        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
+    socket.send(Message::text(init.to_string())).await?;
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(20), socket.next())
+            .await
+            .context("no connection_ack")?;
+        let Some(Ok(Message::Text(text))) = frame else {
+            anyhow::bail!("connection closed before connection_ack: {frame:?}");
+        };
+        let msg: Value = serde_json::from_str(&text)?;
+        if msg["type"] == "connection_ack" {
+            break;
+        }
+    }
+    let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {"after": cursor}}});
+    socket.send(Message::text(subscribe.to_string())).await?;
+    Ok(socket)
 }
